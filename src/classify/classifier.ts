@@ -1,0 +1,83 @@
+import type { ImageSource } from "../image/source.js";
+import { topK, zeroShotProbabilities } from "../math/vector.js";
+import type { ClipModel } from "../model/clip-model.js";
+import type { ImageEmbedOptions } from "../model/image-pipeline.js";
+import { UsageError } from "../util/errors.js";
+import {
+  type Aggregate,
+  classEmbeddings,
+  classTexts,
+  type PromptSources,
+} from "./class-embeddings.js";
+import { DEFAULT_TEMPLATE } from "./templates.js";
+
+export interface ClassifierOptions extends PromptSources {
+  /** Class names, in order. */
+  labels: readonly string[];
+  /** How each class's text embeddings are combined (default normalized-mean). */
+  aggregate?: Aggregate;
+}
+
+export interface Prediction {
+  label: string;
+  score: number;
+}
+
+/** One input's predictions (sorted by score, best first), or its error. */
+export type ClassifyResult =
+  | { input: string; predictions: Prediction[]; error?: undefined }
+  | { input: string; error: string; predictions?: undefined };
+
+export interface ClassifyOptions extends ImageEmbedOptions {
+  /** Keep the k best labels (default all). Probabilities are over all labels either way. */
+  topK?: number;
+}
+
+/**
+ * Zero-shot classifier: class embeddings are computed once from labels and templates and/or
+ * descriptions, then any number of images are scored against them.
+ */
+export class ZeroShotClassifier {
+  private constructor(
+    readonly model: ClipModel,
+    readonly labels: readonly string[],
+    /** One L2-normalized embedding per label. */
+    readonly classEmbeddings: readonly Float32Array[],
+  ) {}
+
+  static async create(model: ClipModel, opts: ClassifierOptions): Promise<ZeroShotClassifier> {
+    const labels = opts.labels.map((l) => l.trim());
+    if (labels.length === 0 || labels.some((l) => l === "")) {
+      throw new UsageError("labels must be a non-empty list of non-empty names");
+    }
+    const dup = labels.find((l, i) => labels.indexOf(l) !== i);
+    if (dup !== undefined) throw new UsageError(`label ${JSON.stringify(dup)} is given twice`);
+    const templates = opts.templates ?? (opts.descriptions ? [] : [DEFAULT_TEMPLATE]);
+    const texts = classTexts(labels, { ...opts, templates });
+    const embeddings = await classEmbeddings(model, texts, opts.aggregate);
+    return new ZeroShotClassifier(model, labels, embeddings);
+  }
+
+  /** Probabilities over all labels for one image embedding, best first, cut to `k`. */
+  predict(imageEmbedding: ArrayLike<number>, k = this.labels.length): Prediction[] {
+    const probs = zeroShotProbabilities(
+      imageEmbedding,
+      this.classEmbeddings,
+      this.model.logitScale,
+    );
+    return topK(probs, k).map((i) => ({ label: this.labels[i], score: probs[i] }));
+  }
+
+  /** Classify images; a bad input gets an error record and the rest go on. */
+  async classify(
+    inputs: readonly ImageSource[],
+    opts: ClassifyOptions = {},
+  ): Promise<ClassifyResult[]> {
+    const embedded = await this.model.embedImages(inputs, opts);
+    return embedded.map((r) =>
+      r.embedding
+        ? { input: r.input, predictions: this.predict(r.embedding, opts.topK) }
+        : { input: r.input, error: r.error },
+    );
+  }
+}

@@ -1,0 +1,189 @@
+import { Command, Option } from "commander";
+import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
+import { type ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
+import { DEFAULT_TEMPLATE } from "../classify/templates.js";
+import { expandInputs } from "../image/source.js";
+import {
+  parseLabelList,
+  readDescriptionsFile,
+  readLabelsFile,
+  readTemplatesFile,
+  splitFileKey,
+} from "../prompts/files.js";
+import { UsageError } from "../util/errors.js";
+import { progressBar } from "../util/progress.js";
+import {
+  addFormatOption,
+  addModelOptions,
+  collect,
+  loadModel,
+  type ModelFlags,
+  positiveInt,
+} from "./common.js";
+import { setExitCode } from "./exit.js";
+import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
+
+interface ClassifyFlags extends ModelFlags {
+  labels?: string;
+  labelsFile?: string;
+  template?: string[];
+  templatesFile?: string;
+  templatesKey?: string;
+  descriptions?: string;
+  aggregate: Aggregate;
+  allowMissing?: boolean;
+  topK?: number;
+  format?: Format;
+  batchSize: number;
+  exifOrientation: boolean;
+  maxPixels: number;
+}
+
+export function classifyCommand(): Command {
+  const cmd = new Command("classify")
+    .description("classify images into the given labels, zero-shot")
+    .argument("[inputs...]", "image files, folders (searched recursively) or http(s) URLs")
+    .option("-l, --labels <list>", 'comma-separated class names, e.g. "tree frog,tailed frog"')
+    .option(
+      "--labels-file <file>",
+      "class names: one per line, or a JSON list (FILE#KEY for a map)",
+    )
+    .option(
+      "-t, --template <template>",
+      `prompt template with {} for the class (repeatable; default "${DEFAULT_TEMPLATE}")`,
+      collect,
+    )
+    .option("--templates-file <file>", "templates: a JSON list, or a {dataset: [templates]} map")
+    .option("--templates-key <key>", "which dataset's templates to take from --templates-file")
+    .option(
+      "--descriptions <file>",
+      "class descriptions (CuPL JSON), e.g. from `zeroclip describe`",
+    )
+    .addOption(
+      new Option("--aggregate <mode>", "how a class's text embeddings are combined")
+        .choices(AGGREGATES as Aggregate[])
+        .default("normalized-mean"),
+    )
+    .option("--allow-missing", "with --descriptions: labels without descriptions use the templates")
+    .option(
+      "-k, --top-k <k>",
+      "show the k best labels (probabilities are over all labels)",
+      positiveInt("--top-k"),
+    )
+    .option("--batch-size <n>", "images per encoder call", positiveInt("--batch-size"), 16)
+    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
+    .option(
+      "--max-pixels <n>",
+      "refuse images with more pixels than this",
+      positiveInt("--max-pixels"),
+      100_000_000,
+    );
+  addModelOptions(cmd);
+  addFormatOption(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  zeroclip classify frog.jpg --labels "tree frog,tailed frog"
+  zeroclip classify photos/ --labels-file labels.txt --top-k 3 --format jsonl > out.jsonl
+  zeroclip classify cat.png -l "cat,dog" -t "a photo of a {}." -t "a drawing of a {}."
+  zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
+
+Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
+                 or {"input": "...", "error": "..."} for an input that failed.
+Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 model error.`,
+  );
+  cmd.action(async (inputs: string[], flags: ClassifyFlags) =>
+    setExitCode(await runClassify(inputs, flags)),
+  );
+  return cmd;
+}
+
+/** Labels from --labels or --labels-file (exactly one). */
+export async function labelsFromFlags(flags: {
+  labels?: string;
+  labelsFile?: string;
+}): Promise<string[]> {
+  if (flags.labels && flags.labelsFile)
+    throw new UsageError("give --labels or --labels-file, not both");
+  if (flags.labels) return parseLabelList(flags.labels);
+  if (flags.labelsFile) {
+    const { file, key } = splitFileKey(flags.labelsFile);
+    return readLabelsFile(file, key);
+  }
+  throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
+}
+
+/** Templates from --template / --templates-file, or undefined for the default. */
+export async function templatesFromFlags(flags: ClassifyFlags): Promise<string[] | undefined> {
+  const list = [...(flags.template ?? [])];
+  if (flags.templatesFile) {
+    const { file, key } = splitFileKey(flags.templatesFile);
+    list.push(...(await readTemplatesFile(file, flags.templatesKey ?? key)));
+  } else if (flags.templatesKey) {
+    throw new UsageError("--templates-key needs --templates-file");
+  }
+  return list.length > 0 ? list : undefined;
+}
+
+export async function runClassify(inputs: string[], flags: ClassifyFlags): Promise<number> {
+  if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
+  const labels = await labelsFromFlags(flags);
+  const templates = await templatesFromFlags(flags);
+  const descriptions = flags.descriptions
+    ? await readDescriptionsFile(flags.descriptions)
+    : undefined;
+  const format = flags.format ?? defaultFormat();
+  const model = await loadModel(flags);
+  try {
+    const classifier = await ZeroShotClassifier.create(model, {
+      labels,
+      templates,
+      descriptions,
+      aggregate: flags.aggregate,
+      allowMissing: flags.allowMissing,
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+    });
+    const files = await expandInputs(inputs);
+    if (files.length === 0) throw new UsageError("no images found in the given folders");
+    const bar = progressBar("classify", files.length, "images");
+    const results = await classifier.classify(files, {
+      topK: flags.topK,
+      batchSize: flags.batchSize,
+      exifOrientation: flags.exifOrientation,
+      maxPixels: flags.maxPixels,
+      onProgress: (done) => bar.update(done),
+    });
+    bar.stop();
+    printResults(results, format);
+    const failed = results.filter((r) => r.error).length;
+    if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await model.dispose();
+  }
+}
+
+function printResults(results: readonly ClassifyResult[], format: Format): void {
+  const records = results.map((r) =>
+    r.error !== undefined
+      ? { input: r.input, error: r.error }
+      : {
+          input: r.input,
+          predictions: r.predictions.map((p) => ({ label: p.label, score: roundScore(p.score) })),
+        },
+  );
+  if (format !== "table") {
+    printRecords(records, format);
+    return;
+  }
+  const rows: string[][] = [];
+  for (const r of results) {
+    if (r.error !== undefined) rows.push([r.input, "error", r.error]);
+    else
+      for (const [i, p] of r.predictions.entries()) {
+        rows.push([i === 0 ? r.input : "", p.label, p.score.toFixed(4)]);
+      }
+  }
+  process.stdout.write(formatTable(["input", "label", "score"], rows));
+}

@@ -1,0 +1,78 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { ClipModel } from "../model/clip-model.js";
+import { DTYPES, type Dtype, isDtype } from "../model/files.js";
+import { DEFAULT_MODEL } from "../model/resolve.js";
+import { FORMATS, type Format } from "./output.js";
+
+/** Options every model-using command shares. */
+export interface ModelFlags {
+  model?: string;
+  dtype: Dtype;
+  threads?: number;
+  logitScale?: number;
+  revision?: string;
+  offline?: boolean;
+}
+
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+export function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Add --model, --dtype, --threads, --logit-scale, --revision, --offline. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option("-m, --model <dir|repo>", `model directory or hub repo id (default ${DEFAULT_MODEL})`)
+    .addOption(
+      new Option("--dtype <dtype>", "model precision").choices(DTYPES as Dtype[]).default("fp32"),
+    )
+    .option(
+      "--threads <n>",
+      "onnxruntime intra-op threads (default: all cores)",
+      positiveInt("--threads"),
+    )
+    .option(
+      "--logit-scale <s>",
+      "scale for cosine similarities (default 100, the trained CLIP value)",
+      positiveNumber("--logit-scale"),
+    )
+    .option("--revision <rev>", "hub revision: branch, tag or commit (default main)")
+    .option("--offline", "use the local cache only (also HF_HUB_OFFLINE=1)");
+}
+
+export function addFormatOption(cmd: Command, choices: readonly Format[] = FORMATS): Command {
+  return cmd.addOption(
+    new Option(
+      "--format <format>",
+      "output format (default: table on a terminal, jsonl when piped)",
+    ).choices(choices as Format[]),
+  );
+}
+
+export function loadModel(flags: ModelFlags): Promise<ClipModel> {
+  if (!isDtype(flags.dtype)) throw new InvalidArgumentError(`unknown dtype ${flags.dtype}`);
+  return ClipModel.load(flags.model ?? DEFAULT_MODEL, {
+    dtype: flags.dtype,
+    threads: flags.threads,
+    logitScale: flags.logitScale,
+    revision: flags.revision,
+    offline: flags.offline,
+  });
+}

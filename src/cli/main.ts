@@ -1,0 +1,45 @@
+import { type Command, Command as CommanderCommand, CommanderError } from "commander";
+import {
+  errorMessage,
+  ModelError,
+  NetworkError,
+  UsageError,
+  ZeroclipError,
+} from "../util/errors.js";
+import { classifyCommand } from "./classify.js";
+import { embedCommand } from "./embed.js";
+import { EXIT, takeExitCode } from "./exit.js";
+
+/** Every subcommand; each file builds its own Command with its action. */
+const COMMANDS: (() => Command)[] = [classifyCommand, embedCommand];
+
+/** Run the CLI with the given arguments; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new CommanderCommand("zeroclip")
+    .description("Zero-shot image classification with CLIP: images + class names → probabilities.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)");
+  for (const make of COMMANDS) program.addCommand(make());
+  for (const cmd of [program, ...program.commands]) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return takeExitCode();
+  } catch (err) {
+    return exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version leave through the same path with exit code 0.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof ZeroclipError) {
+    process.stderr.write(`zeroclip: ${errorMessage(err)}\n`);
+    if (err instanceof UsageError) return EXIT.usage;
+    if (err instanceof ModelError) return EXIT.model;
+    if (err instanceof NetworkError) return EXIT.network;
+    return EXIT.inputsFailed;
+  }
+  throw err;
+}

@@ -1,0 +1,147 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parsePreprocessorConfig } from "../image/config.js";
+import type { ImageSource } from "../image/source.js";
+import type { PreprocessConfig } from "../image/types.js";
+import { l2Normalize } from "../math/vector.js";
+import { lengthBuckets, padIds } from "../text/batching.js";
+import { ClipTokenizer } from "../text/tokenizer.js";
+import { ModelError } from "../util/errors.js";
+import { type ClipConfig, readClipConfig, TRAINED_LOGIT_SCALE } from "./config.js";
+import { type Dtype, onnxFiles } from "./files.js";
+import {
+  embedImageSources,
+  type ImageEmbedOptions,
+  type ImageEmbedResult,
+} from "./image-pipeline.js";
+import { type ResolveOptions, resolveModelDir } from "./resolve.js";
+import { OnnxTower, type SessionOptions } from "./session.js";
+
+/** How to load a model. */
+export interface LoadOptions extends SessionOptions, ResolveOptions {
+  /** Precision: fp32 (default), q8 (dynamic int8, `*_quantized.onnx`) or fp16 (`*_fp16.onnx`). */
+  dtype?: Dtype;
+  /** Logit scale for probabilities; default 100, the trained CLIP value (never config.json's). */
+  logitScale?: number;
+}
+
+export interface TextEmbedOptions {
+  /** Texts per encoder call (default 64). */
+  batchSize?: number;
+  /** L2-normalize each embedding (default true). */
+  normalize?: boolean;
+}
+
+/**
+ * A CLIP model: tokenizer, image preprocessing and the two ONNX towers. Embeddings are the
+ * projected `text_embeds` / `image_embeds`, L2-normalized unless asked otherwise.
+ */
+export class ClipModel {
+  private constructor(
+    /** The model directory on disk. */
+    readonly dir: string,
+    readonly dtype: Dtype,
+    readonly config: ClipConfig,
+    readonly preprocess: PreprocessConfig,
+    readonly tokenizer: ClipTokenizer,
+    /** Scale applied to cosine similarities before the softmax. */
+    readonly logitScale: number,
+    private readonly text: OnnxTower,
+    private readonly vision: OnnxTower,
+  ) {}
+
+  /** Load from a local directory (Transformers.js layout) or a hub repo id. */
+  static async load(model: string, opts: LoadOptions = {}): Promise<ClipModel> {
+    const dtype = opts.dtype ?? "fp32";
+    const dir = await resolveModelDir(model, { ...opts, dtype });
+    const config = await readClipConfig(dir);
+    let preprocessJson: unknown;
+    try {
+      preprocessJson = JSON.parse(await readFile(join(dir, "preprocessor_config.json"), "utf8"));
+    } catch (err) {
+      throw new ModelError(
+        `cannot read preprocessor_config.json in ${dir}: ${(err as Error).message}`,
+      );
+    }
+    const preprocess = parsePreprocessorConfig(preprocessJson);
+    const tokenizer = await ClipTokenizer.load(dir, config.maxPositions);
+    const files = onnxFiles(dtype);
+    const [text, vision] = await Promise.all([
+      OnnxTower.open(join(dir, files.text), "text_embeds", opts),
+      OnnxTower.open(join(dir, files.vision), "image_embeds", opts),
+    ]).catch(async (err) => {
+      throw err instanceof ModelError && /cannot load/.test(err.message)
+        ? new ModelError(`${err.message} (is dtype ${dtype} available in ${dir}?)`)
+        : err;
+    });
+    const scale = opts.logitScale ?? TRAINED_LOGIT_SCALE;
+    if (!(scale > 0)) throw new ModelError(`logit scale must be positive, got ${scale}`);
+    return new ClipModel(dir, dtype, config, preprocess, tokenizer, scale, text, vision);
+  }
+
+  /** Embed texts. Identical texts are encoded once; batches group texts of similar length. */
+  async embedTexts(texts: readonly string[], opts: TextEmbedOptions = {}): Promise<Float32Array[]> {
+    const batchSize = opts.batchSize ?? 64;
+    const unique = [...new Set(texts)];
+    const ids = unique.map((t) => this.tokenizer.encode(t));
+    const embeddings = new Array<Float32Array>(unique.length);
+    for (const batch of lengthBuckets(
+      ids.map((r) => r.length),
+      batchSize,
+    )) {
+      const { data, width } = padIds(
+        batch.map((i) => ids[i]),
+        this.tokenizer.padId,
+      );
+      const dims = [batch.length, width];
+      const mask = new BigInt64Array(data.length);
+      for (const [r, i] of batch.entries()) mask.fill(1n, r * width, r * width + ids[i].length);
+      const out = await this.text.run({
+        input_ids: { data, dims },
+        attention_mask: { data: mask, dims },
+      });
+      batch.forEach((i, r) => {
+        embeddings[i] = out.data.slice(r * out.width, (r + 1) * out.width);
+      });
+    }
+    const byText = new Map(unique.map((t, i) => [t, embeddings[i]]));
+    const normalize = opts.normalize ?? true;
+    return texts.map((t) => {
+      const e = byText.get(t)!;
+      return normalize ? l2Normalize(e) : e.slice();
+    });
+  }
+
+  /**
+   * Embed a batch of preprocessed pixel tensors (CHW float32, `count` images back to back).
+   * Returns one L2-normalized embedding per image unless `normalize` is false.
+   */
+  async embedPixels(
+    pixels: Float32Array,
+    count: number,
+    normalize = true,
+  ): Promise<Float32Array[]> {
+    const { cropHeight: h, cropWidth: w } = this.preprocess;
+    const out = await this.vision.run({ pixel_values: { data: pixels, dims: [count, 3, h, w] } });
+    return Array.from({ length: count }, (_, r) => {
+      const e = out.data.subarray(r * out.width, (r + 1) * out.width);
+      return normalize ? l2Normalize(e) : e.slice();
+    });
+  }
+
+  /**
+   * Embed images from paths, URLs or bytes. A bad input yields an error record for that item;
+   * the others are embedded. Results are in input order.
+   */
+  embedImages(
+    sources: readonly ImageSource[],
+    opts: ImageEmbedOptions = {},
+  ): Promise<ImageEmbedResult[]> {
+    return embedImageSources(this, sources, opts);
+  }
+
+  /** Free the onnxruntime sessions. */
+  async dispose(): Promise<void> {
+    await Promise.all([this.text.release(), this.vision.release()]);
+  }
+}

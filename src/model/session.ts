@@ -1,0 +1,111 @@
+import { availableParallelism } from "node:os";
+import ort from "onnxruntime-node";
+import { ModelError } from "../util/errors.js";
+import { floatsToHalf, halfToFloats } from "../util/float16.js";
+
+/** onnxruntime settings shared by both towers. */
+export interface SessionOptions {
+  /** Intra-op threads (default: all cores the process may use). */
+  threads?: number;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * One ONNX tower (text or vision): feeds only the inputs the graph declares, converts to the
+ * declared element types, and returns the named output as float32 rows.
+ */
+export class OnnxTower {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly file: string,
+    private readonly outputName: string,
+    private readonly inputTypes: ReadonlyMap<string, string>,
+  ) {}
+
+  static async open(
+    file: string,
+    preferredOutput: string,
+    opts: SessionOptions,
+  ): Promise<OnnxTower> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(file, {
+        executionProviders: ["cpu"],
+        graphOptimizationLevel: "all",
+        intraOpNumThreads: opts.threads ?? defaultThreads(),
+        interOpNumThreads: 1,
+        executionMode: "sequential",
+      });
+    } catch (err) {
+      throw new ModelError(`cannot load ${file}: ${(err as Error).message}`);
+    }
+    const outputName = session.outputNames.includes(preferredOutput) ? preferredOutput : undefined;
+    if (!outputName) {
+      throw new ModelError(
+        `${file} has no output "${preferredOutput}" (outputs: ${session.outputNames.join(", ")})`,
+      );
+    }
+    const inputTypes = new Map<string, string>();
+    for (const meta of session.inputMetadata) {
+      inputTypes.set(meta.name, meta.isTensor ? meta.type : "unknown");
+    }
+    return new OnnxTower(session, file, outputName, inputTypes);
+  }
+
+  /** Names of the graph inputs. */
+  get inputNames(): readonly string[] {
+    return [...this.inputTypes.keys()];
+  }
+
+  hasInput(name: string): boolean {
+    return this.inputTypes.has(name);
+  }
+
+  /**
+   * Run with the given inputs (only those the graph declares are fed; a declared input missing
+   * here is a model error). Integer inputs are given as BigInt64Array; float inputs as
+   * Float32Array. Returns the output rows flattened, and the row width.
+   */
+  async run(
+    inputs: Record<string, { data: BigInt64Array | Float32Array; dims: number[] }>,
+  ): Promise<{ data: Float32Array; width: number }> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, type] of this.inputTypes) {
+      const input = inputs[name];
+      if (!input)
+        throw new ModelError(`${this.file} needs an input "${name}" zeroclip cannot give`);
+      feeds[name] = toTensor(input.data, type, input.dims);
+    }
+    const result = await this.session.run(feeds, [this.outputName]);
+    const out = result[this.outputName];
+    const dims = out.dims;
+    const width = dims[dims.length - 1];
+    let data: Float32Array;
+    if (out.type === "float32") data = out.data as Float32Array;
+    else if (out.type === "float16") data = halfToFloats(out.data as unknown as Uint16Array);
+    else throw new ModelError(`${this.file}: unsupported output type ${out.type}`);
+    return { data, width };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function toTensor(data: BigInt64Array | Float32Array, type: string, dims: number[]): ort.Tensor {
+  switch (type) {
+    case "int64":
+      return new ort.Tensor("int64", data as BigInt64Array, dims);
+    case "int32":
+      return new ort.Tensor("int32", Int32Array.from(data as BigInt64Array, Number), dims);
+    case "float32":
+      return new ort.Tensor("float32", data as Float32Array, dims);
+    case "float16":
+      return new ort.Tensor("float16", floatsToHalf(data as Float32Array), dims);
+    default:
+      throw new ModelError(`unsupported model input type ${type}`);
+  }
+}
