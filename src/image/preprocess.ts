@@ -5,7 +5,7 @@
  *
  * Pure: no IO.
  */
-import { resizeBicubic } from "./resample.js";
+import { copyWindow, resizeBicubic } from "./resample.js";
 import type { PreprocessConfig, RgbImage } from "./types.js";
 
 export interface Size {
@@ -37,6 +37,17 @@ export function preprocessedSize(width: number, height: number, cfg: PreprocessC
  * rounded to float32 (numpy 2 promotion: float32 array times a Python float stays float32);
  * `normalize` casts mean and std to float32 and computes `(x - mean) / std` in float32.
  */
+const tableCache = new WeakMap<PreprocessConfig, Float32Array[]>();
+
+function cachedValueTables(cfg: PreprocessConfig): Float32Array[] {
+  let t = tableCache.get(cfg);
+  if (!t) {
+    t = valueTables(cfg);
+    tableCache.set(cfg, t);
+  }
+  return t;
+}
+
 function valueTables(cfg: PreprocessConfig): Float32Array[] {
   const tables: Float32Array[] = [];
   const factor = Math.fround(cfg.rescaleFactor);
@@ -67,13 +78,9 @@ export function preprocessImage(
   out?: Float32Array,
   offset = 0,
 ): Float32Array {
-  let src = img;
-  if (cfg.doResize) {
-    const size = resizeOutputSize(img.width, img.height, cfg.shortestEdge);
-    src = resizeBicubic(img, size.width, size.height);
-  }
-  const outW = cfg.doCenterCrop ? cfg.cropWidth : src.width;
-  const outH = cfg.doCenterCrop ? cfg.cropHeight : src.height;
+  const full = cfg.doResize ? resizeOutputSize(img.width, img.height, cfg.shortestEdge) : img;
+  const outW = cfg.doCenterCrop ? cfg.cropWidth : full.width;
+  const outH = cfg.doCenterCrop ? cfg.cropHeight : full.height;
   const plane = outW * outH;
   const target = out ?? new Float32Array(offset + 3 * plane);
   if (!Number.isInteger(offset) || offset < 0 || target.length < offset + 3 * plane) {
@@ -83,9 +90,22 @@ export function preprocessImage(
   }
   // `center_crop`: top = (h - crop_h) // 2, left = (w - crop_w) // 2 (floored, negative when
   // padding); positions outside the image are the zero padding HF adds before rescaling.
-  const top = Math.floor((src.height - outH) / 2);
-  const left = Math.floor((src.width - outW) / 2);
-  const [t0, t1, t2] = valueTables(cfg);
+  const cropTop = Math.floor((full.height - outH) / 2);
+  const cropLeft = Math.floor((full.width - outW) / 2);
+  // Resize only the part of the image the crop keeps.
+  const win = {
+    left: Math.max(0, cropLeft),
+    top: Math.max(0, cropTop),
+    width: Math.min(full.width, cropLeft + outW) - Math.max(0, cropLeft),
+    height: Math.min(full.height, cropTop + outH) - Math.max(0, cropTop),
+  };
+  const src = cfg.doResize
+    ? resizeBicubic(img, full.width, full.height, win)
+    : { width: win.width, height: win.height, data: copyWindow(img.data, img.width, win) };
+  // Offsets of the computed window relative to the crop.
+  const top = cropTop - win.top;
+  const left = cropLeft - win.left;
+  const [t0, t1, t2] = cachedValueTables(cfg);
   const zero0 = t0[0];
   const zero1 = t1[0];
   const zero2 = t2[0];

@@ -166,12 +166,48 @@ function checkSize(what: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${what} must be a positive integer`);
 }
 
+/** A rectangle of the resized image: columns left..left+width, rows top..top+height. */
+export interface Window {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** The taps of output samples `from .. from+n` only (views, no copy). */
+function sliceCoefficients(c: Coefficients, from: number, n: number): Coefficients {
+  return {
+    ksize: c.ksize,
+    start: c.start.subarray(from, from + n),
+    count: c.count.subarray(from, from + n),
+    weights: c.weights.subarray(from * c.ksize, (from + n) * c.ksize),
+  };
+}
+
+/** Rows `top..top+h`, columns `left..left+w` of an RGB buffer `srcW` pixels wide. */
+export function copyWindow(src: Uint8Array, srcW: number, win: Window): Uint8Array {
+  const out = new Uint8Array(win.width * win.height * 3);
+  for (let y = 0; y < win.height; y++) {
+    const from = ((win.top + y) * srcW + win.left) * 3;
+    out.set(src.subarray(from, from + win.width * 3), y * win.width * 3);
+  }
+  return out;
+}
+
 /**
  * Resizes an RGB image to `width` x `height` exactly as Pillow's
  * `Image.resize((width, height), Image.BICUBIC)` does (no `reducing_gap`).
- * Returns a new image; an unchanged size returns a copy.
+ * With `window`, only that rectangle of the resized image is computed and returned (each output
+ * pixel depends only on its own taps, so the values are the same as cropping afterwards; a
+ * centre crop then costs only the pixels it keeps). Returns a new image; an unchanged size
+ * returns a copy.
  */
-export function resizeBicubic(img: RgbImage, width: number, height: number): RgbImage {
+export function resizeBicubic(
+  img: RgbImage,
+  width: number,
+  height: number,
+  window: Window = { left: 0, top: 0, width, height },
+): RgbImage {
   checkSize("width", width);
   checkSize("height", height);
   const inW = img.width;
@@ -179,32 +215,51 @@ export function resizeBicubic(img: RgbImage, width: number, height: number): Rgb
   if (img.data.length !== inW * inH * 3) {
     throw new RangeError(`image data has ${img.data.length} bytes, expected ${inW * inH * 3}`);
   }
+  const win = window;
+  if (
+    !Number.isInteger(win.left) ||
+    !Number.isInteger(win.top) ||
+    win.left < 0 ||
+    win.top < 0 ||
+    win.width < 1 ||
+    win.height < 1 ||
+    win.left + win.width > width ||
+    win.top + win.height > height
+  ) {
+    throw new RangeError(`window ${JSON.stringify(win)} is outside ${width}x${height}`);
+  }
   const needH = width !== inW;
   const needV = height !== inH;
-  if (!needH && !needV) return { width, height, data: img.data.slice() };
+  const size = { width: win.width, height: win.height };
+  if (!needH && !needV) return { ...size, data: copyWindow(img.data, inW, win) };
 
-  let data = img.data;
-  let rowShift = 0;
-  let vert: Coefficients | undefined;
-  if (needV) vert = bicubicCoefficients(inH, height);
+  const vert = needV
+    ? sliceCoefficients(bicubicCoefficients(inH, height), win.top, win.height)
+    : undefined;
+  // Source rows the vertical pass reads (or, without one, the window's own rows).
+  const firstRow = vert ? vert.start[0] : win.top;
+  const lastRow = vert
+    ? vert.start[win.height - 1] + vert.count[win.height - 1]
+    : win.top + win.height;
+  const rows = lastRow - firstRow;
+  let data: Uint8Array;
   if (needH) {
-    // Only the source rows the vertical pass will read are resampled horizontally.
-    let firstRow = 0;
-    let lastRow = inH;
-    if (vert) {
-      firstRow = vert.start[0];
-      lastRow = vert.start[height - 1] + vert.count[height - 1];
-    }
-    const rows = lastRow - firstRow;
-    const out = new Uint8ClampedArray(width * rows * 3);
-    horizontalPass(data, inW, firstRow, rows, width, bicubicCoefficients(inW, width), out);
+    const out = new Uint8ClampedArray(win.width * rows * 3);
+    const horiz = sliceCoefficients(bicubicCoefficients(inW, width), win.left, win.width);
+    horizontalPass(img.data, inW, firstRow, rows, win.width, horiz, out);
     data = new Uint8Array(out.buffer);
-    rowShift = firstRow;
+  } else {
+    data = copyWindow(img.data, inW, {
+      left: win.left,
+      top: firstRow,
+      width: win.width,
+      height: rows,
+    });
   }
   if (vert) {
-    const out = new Uint8ClampedArray(width * height * 3);
-    verticalPass(data, width, rowShift, height, vert, out);
+    const out = new Uint8ClampedArray(win.width * win.height * 3);
+    verticalPass(data, win.width, firstRow, win.height, vert, out);
     data = new Uint8Array(out.buffer);
   }
-  return { width, height, data };
+  return { ...size, data };
 }
