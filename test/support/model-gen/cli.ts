@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * node dist/test/support/model-gen/cli.js --size tiny|vit-b-32 --out DIR [--seed N] [--q8]
+ *   [--fp16] [--no-fp32] [--full-range] [--tokenizer-from DIR]
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  type ClipDims,
+  DEFAULT_SEED,
+  type Dtype,
+  generateClipModel,
+  TINY,
+  tokenizerVocabSize,
+  VIT_B_32,
+} from "./index.js";
+
+const USAGE = `Usage: cli.js --size tiny|vit-b-32 --out DIR [options]
+
+Writes a random-weight CLIP model (Transformers.js layout) to DIR.
+
+  --size tiny|vit-b-32    model dimensions (required)
+  --out DIR               output directory (required)
+  --seed N                PRNG seed (default ${DEFAULT_SEED}); same seed → identical bytes
+  --q8                    also write onnx/*_quantized.onnx (dynamic int8 MatMuls)
+  --fp16                  also write onnx/*_fp16.onnx
+  --no-fp32               skip the float32 files
+  --full-range            q8 weights in [-127, 127] instead of 7-bit [-64, 64]
+  --tokenizer-from DIR    copy tokenizer files from a real CLIP model dir; the text
+                          vocabulary size becomes the tokenizer's (49408 for CLIP)
+  -h, --help              show this help`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      size: { type: "string" },
+      out: { type: "string" },
+      seed: { type: "string" },
+      q8: { type: "boolean", default: false },
+      fp16: { type: "boolean", default: false },
+      "no-fp32": { type: "boolean", default: false },
+      "full-range": { type: "boolean", default: false },
+      "tokenizer-from": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const sizes: Record<string, ClipDims> = { tiny: TINY, "vit-b-32": VIT_B_32 };
+  const size = values.size === undefined ? undefined : sizes[values.size];
+  if (!size || !values.out) {
+    console.error(USAGE);
+    return 2;
+  }
+  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+  if (!Number.isSafeInteger(seed)) {
+    console.error(`--seed must be an integer, got ${values.seed}`);
+    return 2;
+  }
+  const dtypes: Dtype[] = [];
+  if (!values["no-fp32"]) dtypes.push("fp32");
+  if (values.q8) dtypes.push("q8");
+  if (values.fp16) dtypes.push("fp16");
+  if (dtypes.length === 0) {
+    console.error("nothing to write: --no-fp32 without --q8 or --fp16");
+    return 2;
+  }
+  const tokenizerFrom = values["tokenizer-from"];
+  const dims = { ...size };
+  if (tokenizerFrom !== undefined) dims.vocabSize = await tokenizerVocabSize(tokenizerFrom);
+  const out = resolve(values.out);
+  const start = performance.now();
+  await generateClipModel(out, {
+    dims,
+    seed,
+    dtypes,
+    tokenizerFrom,
+    quantize: { reduceRange: !values["full-range"] },
+    onFile: (rel, bytes) => console.log(`${rel}  ${(bytes / 1e6).toFixed(1)} MB`),
+  });
+  const secs = ((performance.now() - start) / 1000).toFixed(1);
+  console.log(`wrote ${values.size} (seed ${seed}, ${dtypes.join("+")}) to ${out} in ${secs} s`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,153 @@
+/**
+ * Seeded generator of random-weight CLIP models (Hugging Face CLIP architecture) in the
+ * Transformers.js (Xenova) directory layout. See docs/model-generator.md.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { repoRoot } from "../paths.js";
+import { type ClipDims, TINY, VIT_B_32, validateDims } from "./dims.js";
+import {
+  clipConfig,
+  preprocessorConfig,
+  tokenizerVocab,
+  writeJson,
+  writeTokenizer,
+} from "./files.js";
+import { type Dtype, GENERATOR_VERSION, onnxFileName, writeTowerModel } from "./model.js";
+import type { QuantizeOptions } from "./quantize.js";
+
+export { type ClipDims, TINY, VIT_B_32, visionTokens } from "./dims.js";
+export { type Dtype, GENERATOR_VERSION, onnxFileName } from "./model.js";
+export { minTokenizerVocabSize } from "./tokenizer.js";
+export { generateClipWeights, generateTowerWeights, type LazyWeight } from "./weights.js";
+
+export interface GenerateOptions {
+  dims: ClipDims;
+  seed: number;
+  /** Default ["fp32"]. q8 → onnx/*_quantized.onnx, fp16 → onnx/*_fp16.onnx. */
+  dtypes?: Dtype[];
+  /** Copy tokenizer files from a real model directory (its vocabulary size must match dims). */
+  tokenizerFrom?: string;
+  /** q8 weight range; default reduceRange true (7-bit weights, as transformers.js uses for CLIP). */
+  quantize?: QuantizeOptions;
+  /** Called after each file is written. */
+  onFile?: (relativePath: string, bytes: number) => void;
+}
+
+/** Writes a complete model directory to `outDir` (created if needed). */
+export async function generateClipModel(outDir: string, opts: GenerateOptions): Promise<void> {
+  const { dims, seed } = opts;
+  validateDims(dims);
+  if (!Number.isSafeInteger(seed)) throw new Error("seed must be an integer");
+  const dtypes = [...new Set<Dtype>(opts.dtypes ?? ["fp32"])];
+  await mkdir(join(outDir, "onnx"), { recursive: true });
+  await writeTokenizer(outDir, dims, opts.tokenizerFrom);
+  await writeJson(join(outDir, "config.json"), clipConfig(dims));
+  await writeJson(join(outDir, "preprocessor_config.json"), preprocessorConfig(dims));
+  for (const dtype of dtypes) {
+    for (const tower of ["text", "vision"] as const) {
+      const rel = join("onnx", onnxFileName(tower, dtype));
+      const bytes = await writeTowerModel(
+        join(outDir, rel),
+        tower,
+        dims,
+        seed,
+        dtype,
+        opts.quantize,
+      );
+      opts.onFile?.(rel, bytes);
+    }
+  }
+}
+
+/** Vocabulary size of the tokenizer.json in a model directory (largest id + 1). */
+export async function tokenizerVocabSize(modelDir: string): Promise<number> {
+  return tokenizerVocab(await readFile(join(modelDir, "tokenizer.json"), "utf8")).size;
+}
+
+export type FixtureName = "tiny" | "vit-b-32";
+
+export interface FixtureOptions {
+  seed?: number;
+  dtypes?: Dtype[];
+  tokenizerFrom?: string;
+  /** Overrides of the named size. */
+  dims?: Partial<ClipDims>;
+  quantize?: QuantizeOptions;
+  /** Default <repoRoot>/.cache/fixtures. */
+  cacheDir?: string;
+}
+
+export const DEFAULT_SEED = 0;
+
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * Generates the named model once into <cacheDir>/<name>-<hash of options> and reuses it.
+ * Safe under concurrency: each generator writes to its own temporary directory and renames it
+ * into place; a loser of the rename race discards its copy and uses the winner's. With
+ * `tokenizerFrom` and no explicit `dims.vocabSize`, the vocabulary size is the tokenizer's.
+ */
+export function ensureFixtureModel(name: FixtureName, opts: FixtureOptions = {}): Promise<string> {
+  const base = name === "tiny" ? TINY : name === "vit-b-32" ? VIT_B_32 : undefined;
+  if (!base) return Promise.reject(new Error(`unknown fixture ${name}`));
+  const tokenizerFrom = opts.tokenizerFrom === undefined ? undefined : resolve(opts.tokenizerFrom);
+  return (async () => {
+    const dims: ClipDims = { ...base, ...opts.dims };
+    if (tokenizerFrom !== undefined && opts.dims?.vocabSize === undefined) {
+      dims.vocabSize = await tokenizerVocabSize(tokenizerFrom);
+    }
+    return ensureFixture(name, dims, tokenizerFrom, opts);
+  })();
+}
+
+function ensureFixture(
+  name: FixtureName,
+  dims: ClipDims,
+  tokenizerFrom: string | undefined,
+  opts: FixtureOptions,
+): Promise<string> {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const dtypes = [...new Set<Dtype>(opts.dtypes ?? ["fp32"])].sort();
+  const key = JSON.stringify({
+    version: GENERATOR_VERSION,
+    dims,
+    seed,
+    dtypes,
+    tokenizerFrom: tokenizerFrom ?? null,
+    reduceRange: opts.quantize?.reduceRange ?? true,
+  });
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
+  const cacheDir = opts.cacheDir ?? join(repoRoot, ".cache", "fixtures");
+  const dir = join(cacheDir, `${name}-${hash}`);
+  const pending = inFlight.get(dir);
+  if (pending) return pending;
+  const job = (async () => {
+    if (existsSync(dir)) return dir;
+    await mkdir(cacheDir, { recursive: true });
+    const tmp = join(
+      cacheDir,
+      `.tmp-${name}-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`,
+    );
+    try {
+      await generateClipModel(tmp, { dims, seed, dtypes, tokenizerFrom, quantize: opts.quantize });
+      await writeJson(join(tmp, "fixture.json"), JSON.parse(key));
+      try {
+        await rename(tmp, dir);
+      } catch (err) {
+        if (!existsSync(dir)) throw err;
+      }
+      return dir;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  })();
+  inFlight.set(dir, job);
+  job.then(
+    () => inFlight.delete(dir),
+    () => inFlight.delete(dir),
+  );
+  return job;
+}
