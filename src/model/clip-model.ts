@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parsePreprocessorConfig } from "../image/config.js";
+import { defaultPreprocessWorkers, PreprocessPool } from "../image/pool.js";
 import type { ImageSource } from "../image/source.js";
 import type { PreprocessConfig } from "../image/types.js";
 import { l2Normalize } from "../math/vector.js";
@@ -23,6 +24,8 @@ export interface LoadOptions extends SessionOptions, ResolveOptions {
   dtype?: Dtype;
   /** Logit scale for probabilities; default 100, the trained CLIP value (never config.json's). */
   logitScale?: number;
+  /** Worker threads that read, decode and resize images (default: one per core, at most 4). */
+  preprocessWorkers?: number;
 }
 
 export interface TextEmbedOptions {
@@ -48,7 +51,10 @@ export class ClipModel {
     readonly logitScale: number,
     private readonly text: OnnxTower,
     private readonly vision: OnnxTower,
+    private readonly preprocessWorkers: number,
   ) {}
+
+  private pool: PreprocessPool | undefined;
 
   /** Load from a local directory (Transformers.js layout) or a hub repo id. */
   static async load(model: string, opts: LoadOptions = {}): Promise<ClipModel> {
@@ -76,7 +82,8 @@ export class ClipModel {
     });
     const scale = opts.logitScale ?? TRAINED_LOGIT_SCALE;
     if (!(scale > 0)) throw new ModelError(`logit scale must be positive, got ${scale}`);
-    return new ClipModel(dir, dtype, config, preprocess, tokenizer, scale, text, vision);
+    const workers = opts.preprocessWorkers ?? defaultPreprocessWorkers();
+    return new ClipModel(dir, dtype, config, preprocess, tokenizer, scale, text, vision, workers);
   }
 
   /** Embed texts. Identical texts are encoded once; batches group texts of similar length. */
@@ -137,11 +144,13 @@ export class ClipModel {
     sources: readonly ImageSource[],
     opts: ImageEmbedOptions = {},
   ): Promise<ImageEmbedResult[]> {
-    return embedImageSources(this, sources, opts);
+    this.pool ??= new PreprocessPool(this.preprocessWorkers);
+    return embedImageSources(this, this.pool, sources, opts);
   }
 
   /** Free the onnxruntime sessions. */
   async dispose(): Promise<void> {
-    await Promise.all([this.text.release(), this.vision.release()]);
+    await Promise.all([this.text.release(), this.vision.release(), this.pool?.close()]);
+    this.pool = undefined;
   }
 }

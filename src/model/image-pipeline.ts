@@ -1,8 +1,7 @@
-import { type DecodeOptions, decodeImage } from "../image/decode.js";
-import { preprocessImage } from "../image/preprocess.js";
-import { type FetchOptions, type ImageSource, readImageSource } from "../image/source.js";
+import type { DecodeOptions } from "../image/decode.js";
+import type { PreprocessPool } from "../image/pool.js";
+import type { FetchOptions, ImageSource } from "../image/source.js";
 import type { PreprocessConfig } from "../image/types.js";
-import { errorMessage } from "../util/errors.js";
 
 /** What the pipeline needs from a model (kept narrow so it can be tested alone). */
 export interface PixelEmbedder {
@@ -10,7 +9,7 @@ export interface PixelEmbedder {
   embedPixels(pixels: Float32Array, count: number, normalize?: boolean): Promise<Float32Array[]>;
 }
 
-export interface ImageEmbedOptions extends DecodeOptions, FetchOptions {
+export interface ImageEmbedOptions extends Omit<DecodeOptions, "name">, FetchOptions {
   /** Images per encoder call (default 16). */
   batchSize?: number;
   /** L2-normalize each embedding (default true). */
@@ -29,73 +28,60 @@ export function sourceName(src: ImageSource, index: number): string {
   return typeof src === "string" ? src : `<bytes #${index}>`;
 }
 
-interface PreparedBatch {
-  indices: number[];
-  pixels: Float32Array;
-  ok: number[];
-  errors: Map<number, string>;
-}
-
 /**
- * Decode, preprocess and embed images in batches. Batch k+1 is read, decoded and resized while
- * onnxruntime runs batch k, so at most two batches of pixels are held at once.
+ * Decode, preprocess and embed images in batches. Worker threads read, decode and resize the
+ * next batches while onnxruntime (which runs synchronously on this thread) encodes the current
+ * one; at most `3 × batchSize` images are in flight, so memory stays bounded.
  */
 export async function embedImageSources(
   model: PixelEmbedder,
+  pool: PreprocessPool,
   sources: readonly ImageSource[],
   opts: ImageEmbedOptions = {},
 ): Promise<ImageEmbedResult[]> {
   const batchSize = Math.max(1, opts.batchSize ?? 16);
   const cfg = model.preprocess;
   const size = 3 * cfg.cropHeight * cfg.cropWidth;
-  const results = new Array<ImageEmbedResult>(sources.length);
-
-  const prepare = async (indices: number[]): Promise<PreparedBatch> => {
-    const pixels = new Float32Array(indices.length * size);
-    const errors = new Map<number, string>();
-    const slots = await Promise.all(
-      indices.map(async (i) => {
-        try {
-          const bytes = await readImageSource(sources[i], opts);
-          return await decodeImage(bytes, opts);
-        } catch (err) {
-          errors.set(i, errorMessage(err));
-          return undefined;
-        }
-      }),
-    );
+  const decode = { exifOrientation: opts.exifOrientation, maxPixels: opts.maxPixels };
+  const fetch = { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes };
+  const n = sources.length;
+  const tasks = new Array<ReturnType<PreprocessPool["prepare"]> | undefined>(n);
+  let submitted = 0;
+  const submitUpTo = (limit: number) => {
+    for (; submitted < Math.min(limit, n); submitted++) {
+      tasks[submitted] = pool.prepare(sources[submitted], cfg, decode, fetch);
+    }
+  };
+  const results = new Array<ImageEmbedResult>(n);
+  const pixels = new Float32Array(batchSize * size);
+  submitUpTo(3 * batchSize);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const prepared = await Promise.all(tasks.slice(start, end));
+    // Keep the workers busy with later batches while this one is encoded.
+    submitUpTo(end + 2 * batchSize);
     const ok: number[] = [];
-    slots.forEach((img, k) => {
-      if (!img) return;
-      try {
-        preprocessImage(img, cfg, pixels, ok.length * size);
-        ok.push(indices[k]);
-      } catch (err) {
-        errors.set(indices[k], errorMessage(err));
+    prepared.forEach((r, k) => {
+      const i = start + k;
+      tasks[i] = undefined;
+      if (r!.error !== undefined) {
+        results[i] = { input: sourceName(sources[i], i), error: r!.error };
+      } else {
+        pixels.set(r!.pixels!, ok.length * size);
+        ok.push(i);
       }
     });
-    return { indices, pixels, ok, errors };
-  };
-
-  const batches: number[][] = [];
-  for (let i = 0; i < sources.length; i += batchSize) {
-    batches.push(Array.from({ length: Math.min(batchSize, sources.length - i) }, (_, k) => i + k));
-  }
-  let done = 0;
-  let next = batches.length > 0 ? prepare(batches[0]) : undefined;
-  for (let b = 0; b < batches.length; b++) {
-    const batch = await next!;
-    next = b + 1 < batches.length ? prepare(batches[b + 1]) : undefined;
-    for (const [i, error] of batch.errors) results[i] = { input: sourceName(sources[i], i), error };
-    if (batch.ok.length > 0) {
-      const pixels = batch.pixels.subarray(0, batch.ok.length * size);
-      const embeddings = await model.embedPixels(pixels, batch.ok.length, opts.normalize ?? true);
-      batch.ok.forEach((i, r) => {
+    if (ok.length > 0) {
+      const embeddings = await model.embedPixels(
+        pixels.subarray(0, ok.length * size),
+        ok.length,
+        opts.normalize ?? true,
+      );
+      ok.forEach((i, r) => {
         results[i] = { input: sourceName(sources[i], i), embedding: embeddings[r] };
       });
     }
-    done += batch.indices.length;
-    opts.onProgress?.(done, sources.length);
+    opts.onProgress?.(end, n);
   }
   return results;
 }

@@ -1,0 +1,28 @@
+/**
+ * Worker thread body: read, decode and preprocess one image per message, off the main thread
+ * (onnxruntime-node runs inference synchronously on the main thread, so preprocessing there
+ * could not overlap with it).
+ */
+import { parentPort } from "node:worker_threads";
+import { errorMessage } from "../util/errors.js";
+import { decodeImage } from "./decode.js";
+import type { PrepareRequest, PrepareResponse } from "./pool.js";
+import { preprocessImage } from "./preprocess.js";
+import { readImageSource } from "./source.js";
+
+parentPort?.on("message", async (req: PrepareRequest) => {
+  let res: PrepareResponse;
+  try {
+    const bytes = await readImageSource(req.source, req.fetch);
+    const img = await decodeImage(bytes, {
+      ...req.decode,
+      name: typeof req.source === "string" ? req.source : undefined,
+    });
+    const pixels = preprocessImage(img, req.config);
+    res = { id: req.id, pixels };
+    parentPort!.postMessage(res, [pixels.buffer as ArrayBuffer]);
+  } catch (err) {
+    res = { id: req.id, error: errorMessage(err) };
+    parentPort!.postMessage(res);
+  }
+});
