@@ -8,10 +8,11 @@ import {
 } from "../util/errors.js";
 import { classifyCommand } from "./classify.js";
 import { embedCommand } from "./embed.js";
+import { evalCommand } from "./eval.js";
 import { EXIT, takeExitCode } from "./exit.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
-const COMMANDS: (() => Command)[] = [classifyCommand, embedCommand];
+const COMMANDS: (() => Command)[] = [classifyCommand, embedCommand, evalCommand];
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {

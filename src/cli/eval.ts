@@ -1,0 +1,181 @@
+import { Command, InvalidArgumentError, Option } from "commander";
+import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
+import { type Classnames, readClassnames } from "../eval/classnames.js";
+import { loadDataset } from "../eval/dataset.js";
+import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
+import { evaluateStrategies } from "../eval/evaluate.js";
+import { openImageStore } from "../eval/image-pass.js";
+import { evalJson, prettyJson, SUMMARY_HEADER, summaryRows } from "../eval/json.js";
+import { writeReport } from "../eval/report.js";
+import { sampleItems } from "../eval/sample.js";
+import { loadStrategy, parseStrategies } from "../eval/strategies.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { progressBar } from "../util/progress.js";
+import { addModelOptions, collect, loadModel, type ModelFlags, positiveInt } from "./common.js";
+import { setExitCode } from "./exit.js";
+import { formatTable } from "./output.js";
+
+type EvalFormat = "table" | "json";
+
+interface EvalFlags extends ModelFlags {
+  strategy?: string[];
+  classnames?: string;
+  aggregate: Aggregate;
+  allowMissing?: boolean;
+  perClass?: number;
+  limit?: number;
+  seed: number;
+  batchSize: number;
+  exifOrientation: boolean;
+  maxPixels: number;
+  cache: boolean;
+  format?: EvalFormat;
+  out?: string;
+  report?: string;
+}
+
+function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    }
+    return n;
+  };
+}
+
+export function evalCommand(): Command {
+  const cmd = new Command("eval")
+    .description("compare prompt strategies on a labelled image set (accuracy, confusion, report)")
+    .argument(
+      "<dataset>",
+      "a folder with one subfolder per class, or a .csv / .jsonl / .json list of path,label",
+    )
+    .option(
+      "-s, --strategy <NAME=KIND:ARG>",
+      "a prompt strategy (repeatable): single:TEMPLATE, ensemble:FILE[#KEY], cupl:FILE, " +
+        "cupl+ensemble:DESC_FILE,TEMPLATES_FILE[#KEY]",
+      collect,
+    )
+    .option(
+      "--classnames <file[#key]>",
+      "class display names: JSON list (sorted class order) or id→name map, CLIP_benchmark FILE#KEY",
+    )
+    .addOption(
+      new Option("--aggregate <mode>", "how a class's text embeddings are combined")
+        .choices(AGGREGATES as Aggregate[])
+        .default("normalized-mean"),
+    )
+    .option("--allow-missing", "classes without descriptions use the strategy's templates")
+    .option(
+      "--per-class <n>",
+      "at most n images per class (seeded sample)",
+      positiveInt("--per-class"),
+    )
+    .option("--limit <n>", "at most n images in all (seeded sample)", positiveInt("--limit"))
+    .option("--seed <n>", "seed of the sample's shuffle", nonNegativeInt("--seed"), 0)
+    .option("--batch-size <n>", "images per encoder call", positiveInt("--batch-size"), 16)
+    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
+    .option(
+      "--max-pixels <n>",
+      "refuse images with more pixels than this",
+      positiveInt("--max-pixels"),
+      100_000_000,
+    )
+    .option("--no-cache", "do not read or write the image-embedding cache")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format (default: table on a terminal, json when piped)",
+      ).choices(["table", "json"]),
+    )
+    .option("-o, --out <file>", "also write the JSON results to this file")
+    .option("--report <file>", "write a self-contained HTML report");
+  addModelOptions(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  zeroclip eval photos/ -s base=single:"a photo of a {}." -s cupl=cupl:descriptions.json
+  zeroclip eval cifar10-test/ --per-class 50 --report report.html \\
+    -s ens=ensemble:clip_benchmark_templates.json#cifar10 \\
+    -s both=cupl+ensemble:cupl_cifar10_full.json,clip_benchmark_templates.json#cifar10
+
+Images that cannot be read are listed under "failed" and left out of every metric.
+Image embeddings are cached (see docs/eval.md), so another run with new strategies costs only text.
+Exit codes: 0 all images scored, 1 some images failed, 2 usage error, 3 model error.`,
+  );
+  cmd.action(async (dataset: string, flags: EvalFlags) =>
+    setExitCode(await runEval(dataset, flags)),
+  );
+  return cmd;
+}
+
+export async function runEval(datasetPath: string, flags: EvalFlags): Promise<number> {
+  const specs = parseStrategies(flags.strategy ?? []);
+  const strategies = await Promise.all(specs.map(loadStrategy));
+  const classnames: Classnames | undefined = flags.classnames
+    ? await readClassnames(flags.classnames)
+    : undefined;
+  const dataset = await loadDataset(datasetPath, classnames);
+  const images = sampleItems(dataset.items, {
+    perClass: flags.perClass,
+    limit: flags.limit,
+    seed: flags.seed,
+  });
+  const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
+  const model = await loadModel(flags);
+  try {
+    const store: ImageEmbeddingStore | undefined = flags.cache
+      ? await openImageStore(model, flags.exifOrientation)
+      : undefined;
+    const bar = progressBar("images", images.length, "images");
+    const started = Date.now();
+    let imageSeconds = 0;
+    const result = await evaluateStrategies(model, dataset, images, strategies, {
+      store,
+      aggregate: flags.aggregate,
+      allowMissing: flags.allowMissing,
+      batchSize: flags.batchSize,
+      exifOrientation: flags.exifOrientation,
+      maxPixels: flags.maxPixels,
+      onProgress: (done) => bar.update(done),
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      onStage: (stage) => {
+        if (stage === "images-done") {
+          bar.stop();
+          imageSeconds = (Date.now() - started) / 1000;
+        }
+      },
+    });
+    const p = result.imagePass;
+    process.stderr.write(
+      `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
+        `(${images.length} images, ${imageSeconds.toFixed(1)} s)\n`,
+    );
+    const doc = evalJson(result, { dataset: datasetPath, model: model.dir });
+    const text = prettyJson(doc) + "\n";
+    if (flags.out) await writeFileAtomic(flags.out, text);
+    if (flags.report) {
+      await writeReport(flags.report, result, { dataset: datasetPath, model: model.dir });
+    }
+    const table = formatTable(SUMMARY_HEADER, summaryRows(doc));
+    if (format === "json") {
+      process.stdout.write(text);
+      process.stderr.write(table);
+    } else process.stdout.write(table);
+    if (result.failed.length > 0) {
+      const shown = result.failed.slice(0, 10);
+      for (const f of shown) process.stderr.write(`failed: ${f.input}: ${f.error}\n`);
+      const more = result.failed.length - shown.length;
+      if (more > 0) process.stderr.write(`… and ${more} more (listed in the JSON "failed")\n`);
+      process.stderr.write(
+        `${result.failed.length} of ${images.length} images failed and are left out of the metrics\n`,
+      );
+    }
+    if (flags.report) process.stderr.write(`report written to ${flags.report}\n`);
+    return result.failed.length > 0 ? 1 : 0;
+  } finally {
+    await model.dispose();
+  }
+}

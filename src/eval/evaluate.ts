@@ -1,0 +1,115 @@
+/**
+ * Evaluate prompt strategies side by side: the images are embedded once (through the cache),
+ * then each strategy's class embeddings score every image and the metrics are computed.
+ */
+import {
+  type Aggregate,
+  classEmbeddings,
+  type TextEmbedder,
+} from "../classify/class-embeddings.js";
+import { dot } from "../math/vector.js";
+import type { Dataset, LabelledImage } from "./dataset.js";
+import { embedImageFiles, type ImageEmbedder, type ImagePassOptions } from "./image-pass.js";
+import { type ClassificationMetrics, classificationMetrics, rankClasses, TOP5 } from "./metrics.js";
+import { type PromptStrategy, strategyTexts } from "./strategies.js";
+
+/** One image's outcome under a strategy. */
+export interface ImagePrediction {
+  /** Index into `EvalResult.evaluated`. */
+  image: number;
+  /** The best min(5, classes) class indices, best first; ranking[0] is the prediction. */
+  ranking: number[];
+}
+
+export interface StrategyResult {
+  name: string;
+  kind: PromptStrategy["kind"];
+  arg: string;
+  /** Texts embedded for this strategy (all classes). */
+  texts: number;
+  metrics: ClassificationMetrics;
+  predictions: ImagePrediction[];
+}
+
+export interface EvalResult {
+  /** Display names, in class order. */
+  classes: string[];
+  /** Images that were embedded and scored. */
+  evaluated: LabelledImage[];
+  /** Images that could not be read or decoded: excluded from every metric. */
+  failed: { input: string; label: number; error: string }[];
+  strategies: StrategyResult[];
+  imagePass: { computed: number; cached: number; failed: number };
+}
+
+export interface EvaluateOptions extends ImagePassOptions {
+  aggregate?: Aggregate;
+  /** With descriptions: classes without any fall back to the strategy's templates. */
+  allowMissing?: boolean;
+  onWarning?: (message: string) => void;
+  /** Called when the image pass ends and before each strategy's text pass. */
+  onStage?: (stage: "images-done" | "strategy", detail?: string) => void;
+}
+
+/** The model parts an evaluation uses. */
+export type EvalModel = ImageEmbedder & TextEmbedder;
+
+/**
+ * Embed `images` (the dataset's items, or a sample of them) once and score them under every
+ * strategy. Class texts are built (and checked) for all strategies before any image is read.
+ */
+export async function evaluateStrategies(
+  model: EvalModel,
+  dataset: Pick<Dataset, "classes">,
+  images: readonly LabelledImage[],
+  strategies: readonly PromptStrategy[],
+  opts: EvaluateOptions = {},
+): Promise<EvalResult> {
+  const labels = dataset.classes.names;
+  const texts = strategies.map((s) =>
+    strategyTexts(s, labels, { allowMissing: opts.allowMissing, onWarning: opts.onWarning }),
+  );
+  const pass = await embedImageFiles(
+    model,
+    images.map((i) => i.path),
+    opts,
+  );
+  opts.onStage?.("images-done");
+  const evaluated: LabelledImage[] = [];
+  const embeddings: Float32Array[] = [];
+  const failed: EvalResult["failed"] = [];
+  pass.results.forEach((r, i) => {
+    if (r.embedding) {
+      evaluated.push(images[i]);
+      embeddings.push(r.embedding);
+    } else failed.push({ input: r.input, label: images[i].label, error: r.error });
+  });
+  const targets = evaluated.map((i) => i.label);
+  const k = Math.min(TOP5, labels.length);
+  const results: StrategyResult[] = [];
+  for (const [s, strategy] of strategies.entries()) {
+    opts.onStage?.("strategy", strategy.name);
+    const classEmb = await classEmbeddings(model, texts[s], opts.aggregate);
+    const rankings = embeddings.map((e) =>
+      rankClasses(
+        classEmb.map((c) => dot(e, c)),
+        k,
+      ),
+    );
+    results.push({
+      name: strategy.name,
+      kind: strategy.kind,
+      arg: strategy.arg,
+      texts: texts[s].reduce((a, t) => a + t.length, 0),
+      metrics: classificationMetrics(targets, rankings, labels.length),
+      predictions: rankings.map((ranking, image) => ({ image, ranking })),
+    });
+  }
+  return {
+    classes: [...labels],
+    evaluated,
+    failed,
+    strategies: results,
+    imagePass: { computed: pass.computed, cached: pass.cached, failed: pass.failed },
+  };
+}

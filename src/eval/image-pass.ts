@@ -1,0 +1,175 @@
+/**
+ * The image pass of an evaluation: every image is read once, hashed (SHA-256 of its bytes) and
+ * looked up in the embedding store; only the misses are decoded and embedded, and their
+ * embeddings are appended to the store chunk by chunk (a killed run keeps what it finished).
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { readImageSource } from "../image/source.js";
+import type { ClipModel } from "../model/clip-model.js";
+import { onnxFiles } from "../model/files.js";
+import type { ImageEmbedOptions, ImageEmbedResult } from "../model/image-pipeline.js";
+import { zeroclipCacheDir } from "../util/cache-dir.js";
+import { errorMessage } from "../util/errors.js";
+import { hashKey, sha256 } from "../util/hash.js";
+import { ImageEmbeddingStore } from "./embedding-store.js";
+
+/**
+ * Version of everything between image bytes and embedding that the model identity does not
+ * capture (decode, resize, crop, normalization code). Bump it when that code changes results.
+ */
+export const PREPROCESS_VERSION = 1;
+
+/** What identifies the embeddings a model gives for given bytes. */
+export interface ImageModelIdentity {
+  dir: string;
+  dtype: string;
+  visionFile: { path: string; size: number; mtimeMs: number };
+  preprocess: unknown;
+  exifOrientation: boolean;
+  preprocessVersion: number;
+}
+
+/** The identity of a loaded model's image embeddings (stat of its vision ONNX file). */
+export async function imageModelIdentity(
+  model: Pick<ClipModel, "dir" | "dtype" | "preprocess">,
+  exifOrientation: boolean,
+): Promise<ImageModelIdentity> {
+  const file = onnxFiles(model.dtype).vision;
+  const st = await stat(join(model.dir, file));
+  return {
+    dir: model.dir,
+    dtype: model.dtype,
+    visionFile: { path: file, size: st.size, mtimeMs: st.mtimeMs },
+    preprocess: model.preprocess,
+    exifOrientation,
+    preprocessVersion: PREPROCESS_VERSION,
+  };
+}
+
+/** `<cache>/image-embeddings/<hash of identity>.bin`. */
+export function imageStorePath(
+  identity: ImageModelIdentity,
+  cacheDir: string = zeroclipCacheDir(),
+): string {
+  return join(cacheDir, "image-embeddings", `${hashKey(identity).slice(0, 32)}.bin`);
+}
+
+/** Open the store for a model (created on first write). */
+export async function openImageStore(
+  model: Pick<ClipModel, "dir" | "dtype" | "preprocess">,
+  exifOrientation: boolean,
+  cacheDir?: string,
+): Promise<ImageEmbeddingStore> {
+  const identity = await imageModelIdentity(model, exifOrientation);
+  return ImageEmbeddingStore.open(imageStorePath(identity, cacheDir), identity);
+}
+
+/** What the image pass needs from a model. */
+export interface ImageEmbedder {
+  embedImages(
+    sources: readonly Uint8Array[],
+    opts?: ImageEmbedOptions,
+  ): Promise<ImageEmbedResult[]>;
+}
+
+export interface ImagePassOptions extends ImageEmbedOptions {
+  /** Where embeddings are looked up and added; without one, everything is computed. */
+  store?: ImageEmbeddingStore;
+  /** Images read per chunk (default 256); each chunk's new embeddings are written at once. */
+  chunkSize?: number;
+}
+
+export interface ImagePassResult {
+  /** One per path, in order: an embedding (L2-normalized) or an error. */
+  results: ImageEmbedResult[];
+  /** Images embedded by the model in this run. */
+  computed: number;
+  /** Images whose embedding came from the store (or from an identical image earlier in the run). */
+  cached: number;
+  failed: number;
+}
+
+/** Embed image files, using and filling the store. Per-image failures become error records. */
+export async function embedImageFiles(
+  model: ImageEmbedder,
+  paths: readonly string[],
+  opts: ImagePassOptions = {},
+): Promise<ImagePassResult> {
+  const { store, chunkSize = 256, onProgress, ...embedOpts } = opts;
+  const results = new Array<ImageEmbedResult>(paths.length);
+  const known = new Map<string, Float32Array>();
+  let computed = 0;
+  let cached = 0;
+  let done = 0;
+
+  const read = (start: number) =>
+    Promise.all(
+      paths.slice(start, start + chunkSize).map(async (path) => {
+        try {
+          const bytes = await readImageSource(path, embedOpts);
+          return { bytes, hash: sha256(bytes) };
+        } catch (err) {
+          return { error: errorMessage(err) };
+        }
+      }),
+    );
+
+  let next = paths.length > 0 ? read(0) : undefined;
+  for (let start = 0; start < paths.length; start += chunkSize) {
+    const chunk = await next!;
+    next = start + chunkSize < paths.length ? read(start + chunkSize) : undefined;
+    const misses = new Map<string, { bytes: Uint8Array; at: number[] }>();
+    chunk.forEach((r, k) => {
+      const i = start + k;
+      const input = paths[i];
+      if (r.error !== undefined || !r.hash || !r.bytes) {
+        results[i] = { input, error: r.error ?? "unreadable" };
+        return;
+      }
+      const hit = known.get(r.hash) ?? store?.get(r.hash);
+      if (hit) {
+        known.set(r.hash, hit);
+        results[i] = { input, embedding: hit.slice() };
+        cached++;
+        return;
+      }
+      const miss = misses.get(r.hash);
+      if (miss) miss.at.push(i);
+      else misses.set(r.hash, { bytes: r.bytes, at: [i] });
+    });
+    const base = done + chunk.length - [...misses.values()].reduce((a, m) => a + m.at.length, 0);
+    onProgress?.(base, paths.length);
+    const list = [...misses.entries()];
+    if (list.length > 0) {
+      const embedded = await model.embedImages(
+        list.map(([, m]) => m.bytes),
+        {
+          ...embedOpts,
+          onProgress: (d) => onProgress?.(base + d, paths.length),
+        },
+      );
+      const fresh: { hash: string; embedding: Float32Array }[] = [];
+      embedded.forEach((res, j) => {
+        const [hash, m] = list[j];
+        m.at.forEach((i, n) => {
+          const input = paths[i];
+          if (res.embedding) {
+            results[i] = { input, embedding: res.embedding.slice() };
+            if (n === 0) computed++;
+            else cached++;
+          } else results[i] = { input, error: res.error };
+        });
+        if (res.embedding) {
+          known.set(hash, res.embedding);
+          fresh.push({ hash, embedding: res.embedding });
+        }
+      });
+      if (store && fresh.length > 0) await store.append(fresh);
+    }
+    done += chunk.length;
+    onProgress?.(done, paths.length);
+  }
+  const failed = results.filter((r) => r.error !== undefined).length;
+  return { results, computed, cached, failed };
+}

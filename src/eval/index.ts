@@ -1,0 +1,65 @@
+/** Evaluation of prompt strategies on labelled image sets (see docs/eval.md). */
+export {
+  type Classnames,
+  type ClassSet,
+  classnamesFromJson,
+  readClassnames,
+  resolveClassnames,
+} from "./classnames.js";
+export {
+  type Dataset,
+  type LabelledImage,
+  loadDataset,
+  parseCsv,
+  type RawDataset,
+  readRawDataset,
+} from "./dataset.js";
+export { ImageEmbeddingStore, type StoreEntry } from "./embedding-store.js";
+export {
+  type EvalModel,
+  type EvalResult,
+  type EvaluateOptions,
+  evaluateStrategies,
+  type ImagePrediction,
+  type StrategyResult,
+} from "./evaluate.js";
+export {
+  embedImageFiles,
+  type ImageEmbedder,
+  type ImageModelIdentity,
+  type ImagePassOptions,
+  type ImagePassResult,
+  imageModelIdentity,
+  imageStorePath,
+  openImageStore,
+  PREPROCESS_VERSION,
+} from "./image-pass.js";
+export { type EvalJson, evalJson, type StrategyJson } from "./json.js";
+export {
+  type ClassificationMetrics,
+  type ConfusedPair,
+  classificationMetrics,
+  confusionMatrix,
+  meanPerClassRecall,
+  mostConfusedPairs,
+  perClassRecall,
+  rankClasses,
+  topKAccuracy,
+} from "./metrics.js";
+export {
+  buildReportData,
+  type ReportData,
+  type ReportOptions,
+  renderReportHtml,
+  writeReport,
+} from "./report.js";
+export { type SampleOptions, sampleItems } from "./sample.js";
+export {
+  loadStrategy,
+  type PromptStrategy,
+  parseStrategies,
+  parseStrategy,
+  STRATEGY_KINDS,
+  type StrategyKind,
+  type StrategySpec,
+} from "./strategies.js";

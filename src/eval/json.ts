@@ -1,0 +1,117 @@
+/** The machine-readable form of an evaluation (`zeroclip eval --format json`). Pure. */
+import type { EvalResult } from "./evaluate.js";
+
+export interface StrategyJson {
+  kind: string;
+  spec: string;
+  /** Images scored (failed images excluded). */
+  count: number;
+  texts: number;
+  top1: number;
+  /** null with fewer than 5 classes, as CLIP_benchmark (which reports NaN). */
+  top5: number | null;
+  mean_per_class_recall: number;
+  /** Recall of each class that has at least one scored image. */
+  per_class: Record<string, number>;
+  /** matrix[t][p]: images of labels[t] predicted as labels[p]. */
+  confusion: { labels: string[]; matrix: number[][] };
+  predictions: { input: string; label: string; predicted: string; top5: string[] }[];
+}
+
+export interface EvalJson {
+  dataset?: string;
+  model?: string;
+  classes: string[];
+  images: { total: number; evaluated: number; failed: number };
+  strategies: Record<string, StrategyJson>;
+  failed: { input: string; label: string; error: string }[];
+}
+
+/** Build the JSON document; accuracies are fractions in [0, 1], unrounded. */
+export function evalJson(
+  result: EvalResult,
+  meta: { dataset?: string; model?: string } = {},
+): EvalJson {
+  const names = result.classes;
+  const strategies: Record<string, StrategyJson> = {};
+  for (const s of result.strategies) {
+    const per_class: Record<string, number> = {};
+    s.metrics.perClass.forEach((r, c) => {
+      if (r !== null) per_class[names[c]] = r;
+    });
+    strategies[s.name] = {
+      kind: s.kind,
+      spec: `${s.kind}:${s.arg}`,
+      count: s.metrics.count,
+      texts: s.texts,
+      top1: s.metrics.top1,
+      top5: s.metrics.top5,
+      mean_per_class_recall: s.metrics.meanPerClassRecall,
+      per_class,
+      confusion: { labels: [...names], matrix: s.metrics.confusion.map((row) => [...row]) },
+      predictions: s.predictions.map((p) => {
+        const img = result.evaluated[p.image];
+        return {
+          input: img.path,
+          label: names[img.label],
+          predicted: names[p.ranking[0]],
+          top5: p.ranking.map((c) => names[c]),
+        };
+      }),
+    };
+  }
+  return {
+    ...meta,
+    classes: [...names],
+    images: {
+      total: result.evaluated.length + result.failed.length,
+      evaluated: result.evaluated.length,
+      failed: result.failed.length,
+    },
+    strategies,
+    failed: result.failed.map((f) => ({ input: f.input, label: names[f.label], error: f.error })),
+  };
+}
+
+/** Rows of the terminal summary: strategy, top-1, top-5, mean per-class recall, texts. */
+export function summaryRows(doc: EvalJson): string[][] {
+  const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
+  return Object.entries(doc.strategies).map(([name, s]) => [
+    name,
+    pct(s.top1),
+    pct(s.top5),
+    pct(s.mean_per_class_recall),
+    String(s.texts),
+  ]);
+}
+
+export const SUMMARY_HEADER = ["strategy", "top-1", "top-5", "mean per-class recall", "texts"];
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || typeof v !== "object";
+}
+
+/**
+ * JSON indented by two spaces like `JSON.stringify(v, null, 2)`, but with arrays of plain values
+ * and small flat records (a prediction, a confusion row) kept on one line.
+ */
+export function prettyJson(value: unknown, indent = ""): string {
+  if (isPrimitive(value)) return JSON.stringify(value) ?? "null";
+  const compact = JSON.stringify(value);
+  const members = Array.isArray(value) ? value : Object.values(value as object);
+  const flat = members.every((m) => isPrimitive(m) || (Array.isArray(m) && m.every(isPrimitive)));
+  if ((Array.isArray(value) && members.every(isPrimitive)) || (flat && compact.length <= 200)) {
+    return compact;
+  }
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((v) => inner + prettyJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return "{}";
+  const body = entries
+    .map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJson(v, inner)}`)
+    .join(",\n");
+  return `{\n${body}\n${indent}}`;
+}

@@ -1,0 +1,49 @@
+/** Small JPEG thumbnails as data: URIs, for the HTML report. */
+import sharp from "sharp";
+
+export interface ThumbnailOptions {
+  /** Square side in pixels (default 72). */
+  size?: number;
+  /** JPEG quality (default 75). */
+  quality?: number;
+}
+
+/**
+ * A `data:image/jpeg;base64,…` thumbnail of an image file (EXIF orientation applied, cropped to
+ * a square), or undefined when the file cannot be read as an image.
+ */
+export async function thumbnailDataUri(
+  path: string,
+  opts: ThumbnailOptions = {},
+): Promise<string | undefined> {
+  const size = opts.size ?? 72;
+  try {
+    const jpeg = await sharp(path, { failOn: "none", limitInputPixels: 100_000_000 })
+      .autoOrient()
+      .resize(size, size, { fit: "cover" })
+      .flatten({ background: "#ffffff" })
+      .jpeg({ quality: opts.quality ?? 75 })
+      .toBuffer();
+    return `data:image/jpeg;base64,${jpeg.toString("base64")}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Thumbnails of several files (a few at a time); unreadable files are left out. */
+export async function thumbnails(
+  paths: readonly string[],
+  opts: ThumbnailOptions = {},
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(paths)];
+  for (let i = 0; i < unique.length; i += 8) {
+    const batch = unique.slice(i, i + 8);
+    const uris = await Promise.all(batch.map((p) => thumbnailDataUri(p, opts)));
+    batch.forEach((p, k) => {
+      const uri = uris[k];
+      if (uri) out.set(p, uri);
+    });
+  }
+  return out;
+}
