@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parsePreprocessorConfig } from "../image/config.js";
@@ -9,7 +10,7 @@ import { lengthBuckets, padIds } from "../text/batching.js";
 import { ClipTokenizer } from "../text/tokenizer.js";
 import { ModelError } from "../util/errors.js";
 import { type ClipConfig, readClipConfig, TRAINED_LOGIT_SCALE } from "./config.js";
-import { type Dtype, onnxFiles } from "./files.js";
+import { DTYPES, type Dtype, onnxFiles } from "./files.js";
 import {
   embedImageSources,
   type ImageEmbedOptions,
@@ -49,8 +50,8 @@ export class ClipModel {
     readonly tokenizer: ClipTokenizer,
     /** Scale applied to cosine similarities before the softmax. */
     readonly logitScale: number,
-    private readonly text: OnnxTower,
-    private readonly vision: OnnxTower,
+    private readonly text: LazyTower,
+    private readonly vision: LazyTower,
     private readonly preprocessWorkers: number,
   ) {}
 
@@ -72,14 +73,21 @@ export class ClipModel {
     const preprocess = parsePreprocessorConfig(preprocessJson);
     const tokenizer = await ClipTokenizer.load(dir, config.maxPositions);
     const files = onnxFiles(dtype);
-    const [text, vision] = await Promise.all([
-      OnnxTower.open(join(dir, files.text), "text_embeds", opts),
-      OnnxTower.open(join(dir, files.vision), "image_embeds", opts),
-    ]).catch(async (err) => {
-      throw err instanceof ModelError && /cannot load/.test(err.message)
-        ? new ModelError(`${err.message} (is dtype ${dtype} available in ${dir}?)`)
-        : err;
-    });
+    const missing = [files.text, files.vision].filter((f) => !existsSync(join(dir, f)));
+    if (missing.length > 0) {
+      const have = DTYPES.filter((d) => {
+        const f = onnxFiles(d);
+        return existsSync(join(dir, f.text)) && existsSync(join(dir, f.vision));
+      });
+      throw new ModelError(
+        `${dir} has no ${missing.join(" or ")} for dtype ${dtype}` +
+          (have.length > 0 ? ` (dtypes present: ${have.join(", ")})` : ""),
+      );
+    }
+    // Sessions open on first use: classifying a folder never loads the text tower twice, and
+    // embedding images alone never loads it at all.
+    const text = new LazyTower(join(dir, files.text), "text_embeds", opts);
+    const vision = new LazyTower(join(dir, files.vision), "image_embeds", opts);
     const scale = opts.logitScale ?? TRAINED_LOGIT_SCALE;
     if (!(scale > 0)) throw new ModelError(`logit scale must be positive, got ${scale}`);
     const workers = opts.preprocessWorkers ?? defaultPreprocessWorkers();
@@ -103,7 +111,7 @@ export class ClipModel {
       const dims = [batch.length, width];
       const mask = new BigInt64Array(data.length);
       for (const [r, i] of batch.entries()) mask.fill(1n, r * width, r * width + ids[i].length);
-      const out = await this.text.run({
+      const out = await (await this.text.get()).run({
         input_ids: { data, dims },
         attention_mask: { data: mask, dims },
       });
@@ -129,7 +137,9 @@ export class ClipModel {
     normalize = true,
   ): Promise<Float32Array[]> {
     const { cropHeight: h, cropWidth: w } = this.preprocess;
-    const out = await this.vision.run({ pixel_values: { data: pixels, dims: [count, 3, h, w] } });
+    const out = await (await this.vision.get()).run({
+      pixel_values: { data: pixels, dims: [count, 3, h, w] },
+    });
     return Array.from({ length: count }, (_, r) => {
       const e = out.data.subarray(r * out.width, (r + 1) * out.width);
       return normalize ? l2Normalize(e) : e.slice();
@@ -152,5 +162,27 @@ export class ClipModel {
   async dispose(): Promise<void> {
     await Promise.all([this.text.release(), this.vision.release(), this.pool?.close()]);
     this.pool = undefined;
+  }
+}
+
+/** An onnxruntime session opened on first use (and only once, however many callers race). */
+class LazyTower {
+  private tower: Promise<OnnxTower> | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly output: string,
+    private readonly opts: SessionOptions,
+  ) {}
+
+  get(): Promise<OnnxTower> {
+    this.tower ??= OnnxTower.open(this.file, this.output, this.opts);
+    return this.tower;
+  }
+
+  async release(): Promise<void> {
+    const t = this.tower;
+    this.tower = undefined;
+    if (t) await (await t.catch(() => undefined))?.release();
   }
 }
