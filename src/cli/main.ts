@@ -10,9 +10,17 @@ import { classifyCommand } from "./classify.js";
 import { embedCommand } from "./embed.js";
 import { evalCommand } from "./eval.js";
 import { EXIT, takeExitCode } from "./exit.js";
+import { modelsCommand } from "./models.js";
+import { pullCommand } from "./pull.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
-const COMMANDS: (() => Command)[] = [classifyCommand, embedCommand, evalCommand];
+const COMMANDS: (() => Command)[] = [
+  classifyCommand,
+  embedCommand,
+  pullCommand,
+  modelsCommand,
+  evalCommand,
+];
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {

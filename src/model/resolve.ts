@@ -2,12 +2,13 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ModelError } from "../util/errors.js";
 import type { Dtype } from "./files.js";
+import { fetchHubModel, type HubOptions, isRepoId } from "./hub/index.js";
 
 /** The model used when none is named. */
 export const DEFAULT_MODEL = "Xenova/clip-vit-base-patch32";
 
-/** How to find a model that is not a local directory. */
-export interface ResolveOptions {
+/** How to find a model that is not a local directory (hub settings default to the HF_* variables). */
+export interface ResolveOptions extends Pick<HubOptions, "endpoint" | "token" | "cacheDir"> {
   dtype?: Dtype;
   /** Hub revision (branch, tag or commit); default "main". */
   revision?: string;
@@ -29,10 +30,15 @@ export async function resolveModelDir(model: string, opts: ResolveOptions = {}):
   if (local?.isDirectory()) return resolve(model);
   if (local)
     throw new ModelError(`${model} is a file; --model takes a model directory or a hub repo id`);
-  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) {
+  if (!isRepoId(model)) {
     throw new ModelError(`model directory not found: ${model}`);
   }
-  // Hub download is not wired yet: a repo id must already be a local directory.
-  void opts;
-  throw new ModelError(`model directory not found: ${model}`);
+  // A repo id: the snapshot in the Hugging Face hub cache, downloaded if needed.
+  try {
+    return (await fetchHubModel(model, opts)).dir;
+  } catch (err) {
+    if (err instanceof ModelError && /^repository .* not found/.test(err.message))
+      throw new ModelError(`${err.message}; nor is ${model} a local directory`);
+    throw err;
+  }
 }
