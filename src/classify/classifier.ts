@@ -9,6 +9,7 @@ import {
   classTexts,
   type PromptSources,
 } from "./class-embeddings.js";
+import { cachedClassEmbeddings } from "./embedding-cache.js";
 import { DEFAULT_TEMPLATE } from "./templates.js";
 
 export interface ClassifierOptions extends PromptSources {
@@ -16,6 +17,12 @@ export interface ClassifierOptions extends PromptSources {
   labels: readonly string[];
   /** How each class's text embeddings are combined (default normalized-mean). */
   aggregate?: Aggregate;
+  /**
+   * Cache class embeddings on disk: true = `<zeroclip cache>/class-embeddings`, a string = that
+   * directory, false (default) = always run the text encoder. Keyed by model directory, dtype,
+   * text model file (size + mtime), texts and aggregate.
+   */
+  cache?: boolean | string;
 }
 
 export interface Prediction {
@@ -54,7 +61,10 @@ export class ZeroShotClassifier {
     if (dup !== undefined) throw new UsageError(`label ${JSON.stringify(dup)} is given twice`);
     const templates = opts.templates ?? (opts.descriptions ? [] : [DEFAULT_TEMPLATE]);
     const texts = classTexts(labels, { ...opts, templates });
-    const embeddings = await classEmbeddings(model, texts, opts.aggregate);
+    const aggregate = opts.aggregate ?? "normalized-mean";
+    const embeddings = opts.cache
+      ? await cachedClassEmbeddings(model, texts, aggregate, opts.cache, opts.onWarning)
+      : await classEmbeddings(model, texts, aggregate);
     return new ZeroShotClassifier(model, labels, embeddings);
   }
 

@@ -32,6 +32,7 @@ interface ClassifyFlags extends ModelFlags {
   descriptions?: string;
   aggregate: Aggregate;
   allowMissing?: boolean;
+  cache: boolean;
   topK?: number;
   format?: Format;
   batchSize: number;
@@ -65,6 +66,10 @@ export function classifyCommand(): Command {
         .default("normalized-mean"),
     )
     .option("--allow-missing", "with --descriptions: labels without descriptions use the templates")
+    .option(
+      "--no-cache",
+      "do not read or write the class-embedding cache ($ZEROCLIP_CACHE/class-embeddings)",
+    )
     .option(
       "-k, --top-k <k>",
       "show the k best labels (probabilities are over all labels)",
@@ -142,6 +147,7 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
       descriptions,
       aggregate: flags.aggregate,
       allowMissing: flags.allowMissing,
+      cache: flags.cache,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
     });
     const files = await expandInputs(inputs);

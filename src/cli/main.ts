@@ -7,6 +7,7 @@ import {
   ZeroclipError,
 } from "../util/errors.js";
 import { classifyCommand } from "./classify.js";
+import { describeCommand } from "./describe.js";
 import { embedCommand } from "./embed.js";
 import { evalCommand } from "./eval.js";
 import { EXIT, takeExitCode } from "./exit.js";
@@ -17,6 +18,7 @@ import { pullCommand } from "./pull.js";
 const COMMANDS: (() => Command)[] = [
   classifyCommand,
   embedCommand,
+  describeCommand,
   pullCommand,
   modelsCommand,
   evalCommand,
