@@ -1,0 +1,247 @@
+/**
+ * One benchmark measurement, run in its own process so that peak RSS belongs to one engine:
+ * `node dist/bench/measure.js '<json task>'` prints one JSON result line on stdout.
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import ort from "onnxruntime-node";
+import { ClipModel } from "../src/model/clip-model.js";
+import type { Dtype } from "../src/model/files.js";
+
+export interface Task {
+  kind: "zeroclip-images" | "tfjs-images" | "ort-images" | "zeroclip-text" | "tfjs-text";
+  model: string;
+  dtype: Dtype;
+  images: string;
+  sentences: string;
+  batchSize: number;
+  threads: number;
+  /** Timed passes over the inputs after one warm-up batch. */
+  passes: number;
+}
+
+export interface Result {
+  kind: Task["kind"];
+  dtype: Dtype;
+  items: number;
+  seconds: number;
+  perSecond: number;
+  peakRssMiB: number;
+  /** Embeddings of the first few inputs, for agreement checks between engines and dtypes. */
+  sample: number[][];
+}
+
+async function imageFiles(dir: string): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
+  return names.map((n) => join(dir, n));
+}
+
+async function sentences(file: string): Promise<string[]> {
+  const json = JSON.parse(await readFile(file, "utf8")) as Record<string, string[]>;
+  return Object.values(json).flat();
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const SAMPLE = 4;
+
+/** Time `passes` runs of `fn` after a warm-up call; `fn` returns the items done and a sample. */
+async function timed(
+  passes: number,
+  warmup: () => Promise<unknown>,
+  fn: () => Promise<{ items: number; sample: number[][] }>,
+): Promise<{ items: number; seconds: number; sample: number[][] }> {
+  await warmup();
+  let items = 0;
+  let sample: number[][] = [];
+  const start = process.hrtime.bigint();
+  for (let p = 0; p < passes; p++) {
+    const r = await fn();
+    items += r.items;
+    sample = r.sample;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { items, seconds, sample };
+}
+
+async function zeroclipImages(t: Task) {
+  const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
+  const files = await imageFiles(t.images);
+  return timed(
+    t.passes,
+    () => model.embedImages(files.slice(0, t.batchSize), { batchSize: t.batchSize }),
+    async () => {
+      const res = await model.embedImages(files, { batchSize: t.batchSize });
+      const bad = res.find((r) => r.error);
+      if (bad) throw new Error(`${bad.input}: ${bad.error}`);
+      return {
+        items: files.length,
+        sample: res.slice(0, SAMPLE).map((r) => Array.from(r.embedding!)),
+      };
+    },
+  );
+}
+
+async function zeroclipText(t: Task) {
+  const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
+  const texts = await sentences(t.sentences);
+  return timed(
+    t.passes,
+    () => model.embedTexts(texts.slice(0, t.batchSize)),
+    async () => {
+      const embs = await model.embedTexts(texts, { batchSize: t.batchSize });
+      return { items: texts.length, sample: embs.slice(0, SAMPLE).map((e) => Array.from(e)) };
+    },
+  );
+}
+
+/** The compute bound: onnxruntime on pixels prepared beforehand, same batches and threads. */
+async function ortImages(t: Task) {
+  const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
+  const files = await imageFiles(t.images);
+  const { preprocess: cfg } = model;
+  const size = 3 * cfg.cropHeight * cfg.cropWidth;
+  // Prepare pixels with zeroclip's pipeline (not timed), then feed onnxruntime directly.
+  const { decodeImage } = await import("../src/image/decode.js");
+  const { preprocessImage } = await import("../src/image/preprocess.js");
+  const pixels = new Float32Array(files.length * size);
+  for (const [i, f] of files.entries()) {
+    preprocessImage(await decodeImage(await readFile(f)), cfg, pixels, i * size);
+  }
+  await model.dispose();
+  const file = join(
+    model.dir,
+    `onnx/vision_model${t.dtype === "q8" ? "_quantized" : t.dtype === "fp16" ? "_fp16" : ""}.onnx`,
+  );
+  const session = await ort.InferenceSession.create(file, {
+    intraOpNumThreads: t.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+    executionMode: "sequential",
+  });
+  const batches = chunks(
+    files.map((_, i) => i),
+    t.batchSize,
+  );
+  const runBatch = async (idx: number[]) => {
+    const data = pixels.subarray(idx[0] * size, (idx.at(-1)! + 1) * size);
+    const out = await session.run({
+      pixel_values: new ort.Tensor("float32", data, [idx.length, 3, cfg.cropHeight, cfg.cropWidth]),
+    });
+    return out.image_embeds;
+  };
+  return timed(
+    t.passes,
+    () => runBatch(batches[0]),
+    async () => {
+      let first: ort.Tensor | undefined;
+      for (const b of batches) {
+        const e = await runBatch(b);
+        first ??= e;
+      }
+      const w = first!.dims[1];
+      const d = first!.data as Float32Array;
+      return { items: files.length, sample: [Array.from(d.subarray(0, w))] };
+    },
+  );
+}
+
+async function transformers(t: Task) {
+  const tf = await import("@huggingface/transformers");
+  tf.env.allowRemoteModels = false;
+  tf.env.allowLocalModels = true;
+  tf.env.localModelPath = join(t.model, "..");
+  const id = t.model.split("/").filter(Boolean).at(-1)!;
+  const opts = {
+    dtype: t.dtype,
+    device: "cpu",
+    session_options: { intraOpNumThreads: t.threads, interOpNumThreads: 1 },
+  } as Parameters<typeof tf.CLIPVisionModelWithProjection.from_pretrained>[1];
+  return { tf, id, opts };
+}
+
+async function tfjsImages(t: Task) {
+  const { tf, id, opts } = await transformers(t);
+  const processor = await tf.AutoProcessor.from_pretrained(id);
+  const model = await tf.CLIPVisionModelWithProjection.from_pretrained(id, opts);
+  const files = await imageFiles(t.images);
+  const runBatch = async (batch: string[]) => {
+    const images = await Promise.all(batch.map((f) => tf.RawImage.read(f)));
+    const inputs = await processor(images);
+    const { image_embeds } = await model(inputs);
+    return image_embeds as { data: Float32Array; dims: number[] };
+  };
+  return timed(
+    t.passes,
+    () => runBatch(files.slice(0, t.batchSize)),
+    async () => {
+      let first: { data: Float32Array; dims: number[] } | undefined;
+      for (const b of chunks(files, t.batchSize)) {
+        const e = await runBatch(b);
+        first ??= e;
+      }
+      const w = first!.dims[1];
+      return { items: files.length, sample: [Array.from(first!.data.subarray(0, w))] };
+    },
+  );
+}
+
+async function tfjsText(t: Task) {
+  const { tf, id, opts } = await transformers(t);
+  const tokenizer = await tf.AutoTokenizer.from_pretrained(id);
+  const model = await tf.CLIPTextModelWithProjection.from_pretrained(id, opts);
+  const texts = await sentences(t.sentences);
+  const runBatch = async (batch: string[]) => {
+    const inputs = tokenizer(batch, { padding: true, truncation: true });
+    const { text_embeds } = await model(inputs);
+    return text_embeds as { data: Float32Array; dims: number[] };
+  };
+  return timed(
+    t.passes,
+    () => runBatch(texts.slice(0, t.batchSize)),
+    async () => {
+      let first: { data: Float32Array; dims: number[] } | undefined;
+      for (const b of chunks(texts, t.batchSize)) {
+        const e = await runBatch(b);
+        first ??= e;
+      }
+      const w = first!.dims[1];
+      return { items: texts.length, sample: [Array.from(first!.data.subarray(0, w))] };
+    },
+  );
+}
+
+const TASKS = {
+  "zeroclip-images": zeroclipImages,
+  "zeroclip-text": zeroclipText,
+  "ort-images": ortImages,
+  "tfjs-images": tfjsImages,
+  "tfjs-text": tfjsText,
+} as const;
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2]) as Task;
+  const r = await TASKS[task.kind](task);
+  const result: Result = {
+    kind: task.kind,
+    dtype: task.dtype,
+    items: r.items,
+    seconds: r.seconds,
+    perSecond: r.items / r.seconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    sample: r.sample,
+  };
+  process.stdout.write(JSON.stringify(result) + "\n");
+  process.exit(0);
+}
+
+if (process.argv[1]?.endsWith("measure.js")) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

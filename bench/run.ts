@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: zeroclip vs Transformers.js vs raw onnxruntime on the same model files and
+ * inputs, in one run. Each measurement runs in its own process (so peak RSS is its own), one
+ * after another (so they never share the CPU).
+ *
+ *   npm run bench -- [--model DIR] [--images DIR] [--sentences FILE] [--batch-size N]
+ *                    [--threads N] [--passes N] [--out FILE] [--update-docs]
+ *
+ * Without --model, a full-size ViT-B/32 with random weights is generated (speed does not depend
+ * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, promisify } from "node:util";
+import { cosine } from "../src/math/vector.js";
+import type { Result, Task } from "./measure.js";
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..", "..");
+const shared = resolve(root, "..", "shared");
+
+interface Row {
+  name: string;
+  result: Result;
+}
+
+async function measure(task: Task): Promise<Result> {
+  const { stdout } = await run(process.execPath, [join(here, "measure.js"), JSON.stringify(task)], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
+async function defaultModel(): Promise<string> {
+  const gen = await import("../test/support/model-gen/index.js");
+  const tokenizerFrom = join(shared, "models", "tiny-clip");
+  process.stderr.write("bench: generating (or reusing) a random-weight ViT-B/32 …\n");
+  return gen.ensureFixtureModel("vit-b-32", {
+    dtypes: ["fp32", "q8"],
+    tokenizerFrom: existsSync(tokenizerFrom) ? tokenizerFrom : undefined,
+  });
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  return `${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+async function main(): Promise<void> {
+  const { values: a } = parseArgs({
+    options: {
+      model: { type: "string" },
+      images: { type: "string", default: join(shared, "data", "imagenet-dev") },
+      sentences: { type: "string", default: join(shared, "prompts", "cupl_cifar100_full.json") },
+      "batch-size": { type: "string", default: "16" },
+      "text-batch-size": { type: "string", default: "64" },
+      threads: { type: "string", default: String(availableParallelism()) },
+      passes: { type: "string", default: "2" },
+      out: { type: "string", default: join(root, "bench", "results", "latest.json") },
+      "update-docs": { type: "boolean", default: false },
+      "skip-q8": { type: "boolean", default: false },
+    },
+  });
+  for (const p of [a.images!, a.sentences!]) {
+    if (!existsSync(p)) throw new Error(`${p} not found: pass --images / --sentences`);
+  }
+  const model = resolve(a.model ?? (await defaultModel()));
+  const base = {
+    model,
+    images: resolve(a.images!),
+    sentences: resolve(a.sentences!),
+    threads: Number(a.threads),
+    passes: Number(a.passes),
+  };
+  const img = { ...base, batchSize: Number(a["batch-size"]) };
+  const txt = { ...base, batchSize: Number(a["text-batch-size"]) };
+  const plan: [string, Task][] = [
+    ["zeroclip images fp32", { ...img, kind: "zeroclip-images", dtype: "fp32" }],
+    ["transformers.js images fp32", { ...img, kind: "tfjs-images", dtype: "fp32" }],
+    ["raw onnxruntime images fp32", { ...img, kind: "ort-images", dtype: "fp32" }],
+    ["zeroclip text fp32", { ...txt, kind: "zeroclip-text", dtype: "fp32" }],
+    ["transformers.js text fp32", { ...txt, kind: "tfjs-text", dtype: "fp32" }],
+  ];
+  if (!a["skip-q8"] && existsSync(join(model, "onnx", "vision_model_quantized.onnx"))) {
+    plan.push(["zeroclip images q8", { ...img, kind: "zeroclip-images", dtype: "q8" }]);
+    plan.push(["raw onnxruntime images q8", { ...img, kind: "ort-images", dtype: "q8" }]);
+  }
+  const rows: Row[] = [];
+  for (const [name, task] of plan) {
+    process.stderr.write(`bench: ${name} …\n`);
+    const result = await measure(task);
+    rows.push({ name, result });
+    process.stderr.write(
+      `  ${result.perSecond.toFixed(1)} ${task.kind.includes("text") ? "sentences" : "images"}/s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB\n`,
+    );
+  }
+  const get = (n: string) => rows.find((r) => r.name === n)?.result;
+  const rate = (n: string) => get(n)?.perSecond ?? Number.NaN;
+  const ratios = {
+    imagesVsTransformersJs: rate("zeroclip images fp32") / rate("transformers.js images fp32"),
+    imagesVsRawOrt: rate("zeroclip images fp32") / rate("raw onnxruntime images fp32"),
+    textVsTransformersJs: rate("zeroclip text fp32") / rate("transformers.js text fp32"),
+    q8ImagesVsTransformersJsFp32: rate("zeroclip images q8") / rate("transformers.js images fp32"),
+  };
+  const agreement = {
+    zeroclipVsTransformersJsImage: cosineOf(
+      get("zeroclip images fp32"),
+      get("transformers.js images fp32"),
+    ),
+    zeroclipVsRawOrtImage: cosineOf(
+      get("zeroclip images fp32"),
+      get("raw onnxruntime images fp32"),
+    ),
+    q8VsFp32Image: cosineOf(get("zeroclip images q8"), get("zeroclip images fp32")),
+  };
+  const targets = {
+    imagesVsTransformersJs: { target: 1.3, met: ratios.imagesVsTransformersJs >= 1.3 },
+    imagesVsRawOrt: { target: 0.85, met: ratios.imagesVsRawOrt >= 0.85 },
+    textVsTransformersJs: { target: 1.5, met: ratios.textVsTransformersJs >= 1.5 },
+    q8ImagesVsTransformersJsFp32: { target: 2, met: ratios.q8ImagesVsTransformersJsFp32 >= 2 },
+  };
+  const report = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    model,
+    settings: {
+      imageBatch: img.batchSize,
+      textBatch: txt.batchSize,
+      threads: base.threads,
+      passes: base.passes,
+    },
+    results: rows.map((r) => ({ ...r.result, name: r.name, sample: undefined })),
+    ratios,
+    targets,
+    agreement,
+  };
+  await mkdir(dirname(a.out!), { recursive: true });
+  await writeFile(a.out!, JSON.stringify(report, null, 2) + "\n");
+  const table = markdownTable(report);
+  process.stdout.write(table + "\n");
+  if (a["update-docs"]) await updateDocs(table);
+  process.stderr.write(`bench: wrote ${a.out}\n`);
+}
+
+/** Mean cosine of the first embedding both runs sampled (same first input). */
+function cosineOf(x: Result | undefined, y: Result | undefined): number | undefined {
+  if (!x?.sample[0] || !y?.sample[0]) return undefined;
+  return cosine(x.sample[0], y.sample[0]);
+}
+
+function markdownTable(r: {
+  machine: string;
+  date: string;
+  settings: Record<string, number>;
+  results: (Omit<Result, "sample"> & { name: string })[];
+  ratios: Record<string, number>;
+  targets: Record<string, { target: number; met: boolean }>;
+  agreement: Record<string, number | undefined>;
+}): string {
+  const lines = [
+    `Machine: ${r.machine}. Date: ${r.date.slice(0, 10)}. Settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+    "",
+    "| measurement | throughput | peak RSS |",
+    "| --- | ---: | ---: |",
+    ...r.results.map(
+      (x) =>
+        `| ${x.name} | ${x.perSecond.toFixed(1)} ${x.kind.includes("text") ? "sentences" : "images"}/s | ${x.peakRssMiB.toFixed(0)} MiB |`,
+    ),
+    "",
+    "| ratio | value | target | met |",
+    "| --- | ---: | ---: | :---: |",
+    ...Object.entries(r.ratios).map(
+      ([k, v]) =>
+        `| ${k} | ${Number.isFinite(v) ? v.toFixed(2) : "n/a"} | ≥ ${r.targets[k].target} | ${r.targets[k].met ? "yes" : "no"} |`,
+    ),
+    "",
+    "| agreement (cosine of the first embedding) | value |",
+    "| --- | ---: |",
+    ...Object.entries(r.agreement).map(
+      ([k, v]) => `| ${k} | ${v === undefined ? "n/a" : v.toFixed(6)} |`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+const BEGIN = "<!-- bench:begin -->";
+const END = "<!-- bench:end -->";
+
+async function updateDocs(table: string): Promise<void> {
+  const file = join(root, "docs", "benchmarks.md");
+  const doc = await readFile(file, "utf8");
+  const i = doc.indexOf(BEGIN);
+  const j = doc.indexOf(END);
+  if (i < 0 || j < i) throw new Error(`${file} has no ${BEGIN} … ${END} block`);
+  await writeFile(file, doc.slice(0, i + BEGIN.length) + "\n" + table + "\n" + doc.slice(j));
+  process.stderr.write(`bench: updated ${file}\n`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
