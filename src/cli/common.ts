@@ -9,6 +9,7 @@ export interface ModelFlags {
   model?: string;
   dtype: Dtype;
   threads?: number;
+  workers?: number;
   logitScale?: number;
   revision?: string;
   offline?: boolean;
@@ -36,7 +37,7 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Add --model, --dtype, --threads, --logit-scale, --revision, --offline. */
+/** Add --model, --dtype, --threads, --workers, --logit-scale, --revision, --offline. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option("-m, --model <dir|repo>", `model directory or hub repo id (default ${DEFAULT_MODEL})`)
@@ -47,6 +48,11 @@ export function addModelOptions(cmd: Command): Command {
       "--threads <n>",
       "onnxruntime intra-op threads (default: all cores)",
       positiveInt("--threads"),
+    )
+    .option(
+      "--workers <n>",
+      "worker threads that decode and resize images (default: one per core, at most 4)",
+      positiveInt("--workers"),
     )
     .option(
       "--logit-scale <s>",
@@ -71,6 +77,7 @@ export function loadModel(flags: ModelFlags): Promise<ClipModel> {
   return ClipModel.load(flags.model ?? DEFAULT_MODEL, {
     dtype: flags.dtype,
     threads: flags.threads,
+    preprocessWorkers: flags.workers,
     logitScale: flags.logitScale,
     revision: flags.revision,
     offline: flags.offline,
