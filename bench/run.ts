@@ -10,7 +10,7 @@
  * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -46,8 +46,27 @@ async function defaultModel(): Promise<string> {
   });
 }
 
+/** CPU vector extensions that matter for onnxruntime's kernels (Linux only). */
+function cpuFeatures(): string {
+  try {
+    const flags = new Set(
+      (readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:\s*(.*)$/m)?.[1] ?? "").split(" "),
+    );
+    const named: [string, string][] = [
+      ["avx2", "AVX2"],
+      ["avx512f", "AVX-512"],
+      ["avx512_vnni", "AVX-512 VNNI"],
+      ["avx512_bf16", "AVX-512 BF16"],
+    ];
+    const have = named.filter(([f]) => flags.has(f)).map(([, n]) => n);
+    return have.length > 0 ? ` (${have.join(", ")})` : "";
+  } catch {
+    return "";
+  }
+}
+
 function machine(): string {
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const cpu = (cpus()[0]?.model ?? "unknown CPU") + cpuFeatures();
   return `${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 

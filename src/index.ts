@@ -7,7 +7,14 @@
  * const clf = await ZeroShotClassifier.create(model, { labels: ["tree frog", "tailed frog"] });
  * const [result] = await clf.classify(["frog.jpg"]);
  * ```
+ *
+ * The pieces compose like open_clip's: a model (tokenizer, preprocessing, two ONNX towers),
+ * class embeddings built from templates and/or descriptions, and a classifier that scores images
+ * against them. `describeClasses` writes CuPL descriptions with an LLM; `evaluateStrategies`
+ * compares prompt strategies on labelled images.
  */
+
+// Classification
 export {
   AGGREGATES,
   type Aggregate,
@@ -23,13 +30,47 @@ export {
   ZeroShotClassifier,
 } from "./classify/classifier.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
-export type { DecodeOptions } from "./image/decode.js";
+// Evaluation
+export {
+  classificationMetrics,
+  type EvalResult,
+  type EvaluateOptions,
+  evalJson,
+  evaluateStrategies,
+  loadDataset,
+  loadStrategy,
+  parseStrategy,
+  writeReport,
+} from "./eval/index.js";
+export { parsePreprocessorConfig } from "./image/config.js";
+// Images
+export { type DecodeOptions, decodeImage } from "./image/decode.js";
+export { preprocessImage } from "./image/preprocess.js";
 export type { FetchOptions, ImageSource } from "./image/source.js";
 export type { PreprocessConfig, RgbImage } from "./image/types.js";
+// Math
 export { cosine, l2Normalize, softmax, zeroShotProbabilities } from "./math/vector.js";
+// Models
 export { ClipModel, type LoadOptions, type TextEmbedOptions } from "./model/clip-model.js";
 export { TRAINED_LOGIT_SCALE } from "./model/config.js";
 export { DTYPES, type Dtype } from "./model/files.js";
+export { type CachedModel, fetchHubModel, listCachedModels } from "./model/hub/index.js";
 export type { ImageEmbedOptions, ImageEmbedResult } from "./model/image-pipeline.js";
 export { DEFAULT_MODEL } from "./model/resolve.js";
-export { InputError, ModelError, NetworkError, UsageError, ZeroclipError } from "./util/errors.js";
+// Prompts (CuPL)
+export {
+  type DescribeFailure,
+  type DescribeOptions,
+  type DescribeResult,
+  describeClasses,
+  QUESTION_SETS,
+  readDescriptionsFile,
+} from "./prompts/index.js";
+// Errors
+export {
+  InputError,
+  ModelError,
+  NetworkError,
+  UsageError,
+  ZeroclipError,
+} from "./util/errors.js";

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { ClipModel } from "../model/clip-model.js";
 import { DTYPES, type Dtype, isDtype } from "../model/files.js";
 import { DEFAULT_MODEL } from "../model/resolve.js";
+import { DEVICES, type Device } from "../model/session.js";
 import { FORMATS, type Format } from "./output.js";
 
 /** Options every model-using command shares. */
@@ -10,6 +11,7 @@ export interface ModelFlags {
   dtype: Dtype;
   threads?: number;
   workers?: number;
+  device: Device;
   logitScale?: number;
   revision?: string;
   offline?: boolean;
@@ -49,6 +51,11 @@ export function addModelOptions(cmd: Command): Command {
       "onnxruntime intra-op threads (default: all cores)",
       positiveInt("--threads"),
     )
+    .addOption(
+      new Option("--device <device>", "onnxruntime execution provider")
+        .choices(DEVICES as Device[])
+        .default("cpu"),
+    )
     .option(
       "--workers <n>",
       "worker threads that decode and resize images (default: one per core, at most 4)",
@@ -78,6 +85,7 @@ export function loadModel(flags: ModelFlags): Promise<ClipModel> {
     dtype: flags.dtype,
     threads: flags.threads,
     preprocessWorkers: flags.workers,
+    device: flags.device,
     logitScale: flags.logitScale,
     revision: flags.revision,
     offline: flags.offline,

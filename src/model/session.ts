@@ -7,7 +7,16 @@ import { floatsToHalf, halfToFloats } from "../util/float16.js";
 export interface SessionOptions {
   /** Intra-op threads (default: all cores the process may use). */
   threads?: number;
+  /**
+   * Execution provider: "cpu" (default) or "cuda" (needs onnxruntime-node's CUDA libraries,
+   * see docs/models.md; unsupported ops fall back to the CPU).
+   */
+  device?: Device;
 }
+
+export type Device = "cpu" | "cuda";
+
+export const DEVICES: readonly Device[] = ["cpu", "cuda"];
 
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism());
@@ -33,14 +42,18 @@ export class OnnxTower {
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(file, {
-        executionProviders: ["cpu"],
+        executionProviders: opts.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
         graphOptimizationLevel: "all",
         intraOpNumThreads: opts.threads ?? defaultThreads(),
         interOpNumThreads: 1,
         executionMode: "sequential",
       });
     } catch (err) {
-      throw new ModelError(`cannot load ${file}: ${(err as Error).message}`);
+      const hint =
+        opts.device === "cuda"
+          ? " (is onnxruntime-node's CUDA provider installed? see docs/models.md)"
+          : "";
+      throw new ModelError(`cannot load ${file}: ${(err as Error).message}${hint}`);
     }
     const outputName = session.outputNames.includes(preferredOutput) ? preferredOutput : undefined;
     if (!outputName) {
