@@ -35,9 +35,11 @@ export type ClassifyResult =
   | { input: string; predictions: Prediction[]; error?: undefined }
   | { input: string; error: string; predictions?: undefined };
 
-export interface ClassifyOptions extends ImageEmbedOptions {
+export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {
   /** Keep the k best labels (default all). Probabilities are over all labels either way. */
   topK?: number;
+  /** Called with each input's result as soon as its batch is done, in input order. */
+  onResult?: (result: ClassifyResult, index: number) => void;
 }
 
 /**
@@ -83,11 +85,16 @@ export class ZeroShotClassifier {
     inputs: readonly ImageSource[],
     opts: ClassifyOptions = {},
   ): Promise<ClassifyResult[]> {
-    const embedded = await this.model.embedImages(inputs, opts);
-    return embedded.map((r) =>
-      r.embedding
-        ? { input: r.input, predictions: this.predict(r.embedding, opts.topK) }
-        : { input: r.input, error: r.error },
-    );
+    const results = new Array<ClassifyResult>(inputs.length);
+    await this.model.embedImages(inputs, {
+      ...opts,
+      onResult: (r, i) => {
+        results[i] = r.embedding
+          ? { input: r.input, predictions: this.predict(r.embedding, opts.topK) }
+          : { input: r.input, error: r.error };
+        opts.onResult?.(results[i], i);
+      },
+    });
+    return results;
   }
 }

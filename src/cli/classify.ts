@@ -159,9 +159,13 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
       exifOrientation: flags.exifOrientation,
       maxPixels: flags.maxPixels,
       onProgress: (done) => bar.update(done),
+      // jsonl is written as each batch finishes, so a long run's output survives an interruption.
+      onResult: (r) => {
+        if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+      },
     });
     bar.stop();
-    printResults(results, format);
+    if (format !== "jsonl") printResults(results, format);
     const failed = results.filter((r) => r.error).length;
     if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
     return failed > 0 ? 1 : 0;
@@ -170,17 +174,19 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
   }
 }
 
-function printResults(results: readonly ClassifyResult[], format: Format): void {
-  const records = results.map((r) =>
-    r.error !== undefined
-      ? { input: r.input, error: r.error }
-      : {
-          input: r.input,
-          predictions: r.predictions.map((p) => ({ label: p.label, score: roundScore(p.score) })),
-        },
-  );
-  if (format !== "table") {
-    printRecords(records, format);
+/** The output record of one input (the CLI contract). */
+function toRecord(r: ClassifyResult): Record<string, unknown> {
+  return r.error !== undefined
+    ? { input: r.input, error: r.error }
+    : {
+        input: r.input,
+        predictions: r.predictions.map((p) => ({ label: p.label, score: roundScore(p.score) })),
+      };
+}
+
+function printResults(results: readonly ClassifyResult[], format: "json" | "table"): void {
+  if (format === "json") {
+    printRecords(results.map(toRecord), format);
     return;
   }
   const rows: string[][] = [];

@@ -10,7 +10,14 @@ import type { PrepareRequest, PrepareResponse } from "./pool.js";
 import { preprocessImage } from "./preprocess.js";
 import { readImageSource } from "./source.js";
 
-parentPort?.on("message", async (req: PrepareRequest) => {
+// One image at a time per worker: a decoded image can be hundreds of megabytes, so memory stays
+// bounded by the number of workers, not by how many tasks are queued.
+let queue: Promise<void> = Promise.resolve();
+parentPort?.on("message", (req: PrepareRequest) => {
+  queue = queue.then(() => handle(req));
+});
+
+async function handle(req: PrepareRequest): Promise<void> {
   let res: PrepareResponse;
   try {
     const bytes = await readImageSource(req.source, req.fetch);
@@ -25,4 +32,4 @@ parentPort?.on("message", async (req: PrepareRequest) => {
     res = { id: req.id, error: errorMessage(err) };
     parentPort!.postMessage(res);
   }
-});
+}

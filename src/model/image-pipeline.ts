@@ -16,6 +16,8 @@ export interface ImageEmbedOptions extends Omit<DecodeOptions, "name">, FetchOpt
   normalize?: boolean;
   /** Called after each batch with the number of inputs finished so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each input's result as soon as its batch is done, in input order. */
+  onResult?: (result: ImageEmbedResult, index: number) => void;
 }
 
 /** One input's outcome: an embedding, or a one-line error. */
@@ -81,6 +83,7 @@ export async function embedImageSources(
         results[i] = { input: sourceName(sources[i], i), embedding: embeddings[r] };
       });
     }
+    if (opts.onResult) for (let i = start; i < end; i++) opts.onResult(results[i], i);
     opts.onProgress?.(end, n);
   }
   return results;
