@@ -1,7 +1,7 @@
 /** Building blocks: protobuf encoding, float16 rounding, PRNG, weight shapes and statistics. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { toHalfBits } from "../support/model-gen/fp16.js";
+import { toHalf as toHalfBits } from "../../src/util/float16.js";
 import { generateClipWeights, TINY } from "../support/model-gen/index.js";
 import { Msg, toBytes } from "../support/model-gen/proto.js";
 import { Rng } from "../support/model-gen/random.js";
