@@ -35,7 +35,8 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
   const texts = labels.map((label) => {
     const fromTemplates = templates.map((t) => fillTemplate(t, label));
     if (!desc) return fromTemplates;
-    const d = desc[label] ?? [];
+    // Own keys only: a label such as "constructor" must not find Object.prototype's.
+    const d = Object.hasOwn(desc, label) ? desc[label] : [];
     if (d.length > 0) return [...d, ...fromTemplates];
     missing.push(label);
     return fromTemplates;

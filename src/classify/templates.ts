@@ -8,7 +8,8 @@ export function fillTemplate(template: string, label: string): string {
   if (!template.includes("{}") && !template.includes("{c}")) {
     throw new UsageError(`template has no {} or {c} placeholder: ${JSON.stringify(template)}`);
   }
-  return template.replaceAll("{}", label).replaceAll("{c}", label);
+  // A replacer function: a label is inserted literally ("$&" or "{c}" in it stay as they are).
+  return template.replace(/\{c?\}/g, () => label);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { expandInputs } from "../image/source.js";
+import type { ImageEmbedResult } from "../model/image-pipeline.js";
 import { readUserFile } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
 import { progressBar } from "../util/progress.js";
@@ -62,19 +63,26 @@ export async function runEmbed(flags: EmbedFlags): Promise<number> {
       records = texts.map((t, i) => ({ input: t, embedding: Array.from(embs[i]) }));
     } else {
       const files = await expandInputs(images);
+      if (files.length === 0) throw new UsageError("no images found in the given folders");
       const bar = progressBar("embed", files.length, "images");
+      const toRecord = (r: ImageEmbedResult) =>
+        r.embedding
+          ? { input: r.input, embedding: Array.from(r.embedding) }
+          : { input: r.input, error: r.error };
       const results = await model.embedImages(files, {
         batchSize: flags.batchSize,
         exifOrientation: flags.exifOrientation,
         onProgress: (d) => bar.update(d),
+        // jsonl is written as each batch finishes, so a long run's output survives an interruption.
+        onResult: (r) => {
+          if (flags.format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+        },
       });
       bar.stop();
-      records = results.map((r) =>
-        r.embedding
-          ? { input: r.input, embedding: Array.from(r.embedding) }
-          : { input: r.input, error: r.error },
-      );
       failed = results.filter((r) => r.error).length;
+      if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
+      if (flags.format === "jsonl") return failed > 0 ? 1 : 0;
+      records = results.map(toRecord);
     }
     printRecords(records, flags.format);
     return failed > 0 ? 1 : 0;

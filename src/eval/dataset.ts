@@ -166,7 +166,7 @@ function jsonlRecords(text: string, source: string): { path: string; label: stri
  * header and picks the columns; otherwise the first two columns are path and label.
  */
 function csvRecords(text: string, source: string): { path: string; label: string }[] {
-  const rows = parseCsv(text.replace(/^\uFEFF/, ""));
+  const rows = parseCsv(text.replace(/^\uFEFF/, ""), source);
   if (rows.length === 0) return [];
   let pathCol = 0;
   let labelCol = 1;
@@ -187,14 +187,18 @@ function csvRecords(text: string, source: string): { path: string; label: string
   });
 }
 
-/** Rows of a CSV text with their 1-based starting line numbers; blank lines skipped. */
-export function parseCsv(text: string): { row: string[]; line: number }[] {
+/**
+ * Rows of a CSV text with their 1-based starting line numbers; blank lines skipped. A quote
+ * left open is an error (it would swallow the rest of the file into one cell).
+ */
+export function parseCsv(text: string, source = "CSV"): { row: string[]; line: number }[] {
   const rows: { row: string[]; line: number }[] = [];
   let row: string[] = [];
   let cell = "";
   let quoted = false;
   let line = 1;
   let rowLine = 1;
+  let quoteLine = 1;
   const endRow = () => {
     row.push(cell);
     if (row.length > 1 || row[0].trim() !== "") rows.push({ row, line: rowLine });
@@ -213,8 +217,10 @@ export function parseCsv(text: string): { row: string[]; line: number }[] {
         if (ch === "\n") line++;
         cell += ch;
       }
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
+    } else if (ch === '"') {
+      quoted = true;
+      quoteLine = line;
+    } else if (ch === ",") {
       row.push(cell);
       cell = "";
     } else if (ch === "\n" || ch === "\r") {
@@ -224,6 +230,7 @@ export function parseCsv(text: string): { row: string[]; line: number }[] {
       rowLine = line;
     } else cell += ch;
   }
+  if (quoted) throw new UsageError(`${source}:${quoteLine}: a quoted field is never closed`);
   if (cell !== "" || row.length > 0) endRow();
   return rows;
 }

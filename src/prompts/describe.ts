@@ -1,4 +1,4 @@
-import OpenAI, { APIError } from "openai";
+import OpenAI, { APIConnectionError, APIError } from "openai";
 import { errorMessage, NetworkError, UsageError } from "../util/errors.js";
 import { cleanAnswer, dedupeSentences, SENTENCE_STOP } from "./clean.js";
 import {
@@ -94,6 +94,21 @@ export interface DescribeResult {
 /** Errors that concern the whole endpoint, not one class: stop everything. */
 const FATAL_STATUSES = new Set([401, 403, 404]);
 
+/**
+ * A 200 answer that is not a chat completion (an HTML login page, `null`): the base URL is not
+ * an OpenAI-compatible endpoint, so every class would fail the same way.
+ */
+class NotACompletionError extends Error {}
+
+function checkCompletion<T>(body: T): T {
+  if (body && typeof body === "object" && Array.isArray((body as { choices?: unknown }).choices)) {
+    return body;
+  }
+  const text = (typeof body === "string" ? body : (JSON.stringify(body) ?? "nothing")).trim();
+  const preview = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  throw new NotACompletionError(`the server did not answer with a chat completion: ${preview}`);
+}
+
 interface Unit {
   label: string;
   question: string;
@@ -112,7 +127,7 @@ export async function describeClasses(
 ): Promise<DescribeResult> {
   const opts = checkOptions(labels, options);
   const { n, questions, model } = opts;
-  const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL;
+  const baseURL = checkBaseURL(options.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL);
   const stop = [SENTENCE_STOP];
   const store: AnswerStore =
     options.cache === false
@@ -178,17 +193,26 @@ export async function describeClasses(
         withRetry(
           () => {
             requests++;
-            return client.chat.completions.create(
-              {
-                model,
-                messages: [{ role: "user", content: u.prompt }],
-                n: count,
-                temperature: opts.temperature,
-                max_tokens: opts.maxTokens,
-                stop,
-              },
-              { signal: inner.signal },
-            );
+            return client.chat.completions
+              .create(
+                {
+                  model,
+                  messages: [{ role: "user", content: u.prompt }],
+                  n: count,
+                  temperature: opts.temperature,
+                  max_tokens: opts.maxTokens,
+                  stop,
+                },
+                { signal: inner.signal },
+              )
+              .then(checkCompletion, (err: unknown) => {
+                // A JSON body cut short (a dropped connection): retried like one.
+                if (!(err instanceof SyntaxError)) throw err;
+                throw new APIConnectionError({
+                  message: `invalid JSON from the server (${err.message})`,
+                  cause: err,
+                });
+              });
           },
           {
             ...opts.retry,
@@ -249,7 +273,10 @@ export async function describeClasses(
       } catch (err) {
         if (inner.signal.aborted) return;
         const status = err instanceof APIError ? err.status : undefined;
-        if (status !== undefined && FATAL_STATUSES.has(status)) {
+        if (
+          err instanceof NotACompletionError ||
+          (status !== undefined && FATAL_STATUSES.has(status))
+        ) {
           fatal ??= err;
           inner.abort(err);
           return;
@@ -269,12 +296,12 @@ export async function describeClasses(
     options.signal?.removeEventListener("abort", onOuterAbort);
   }
   if (fatal !== undefined) {
-    const status = (fatal as APIError).status;
+    const status = fatal instanceof APIError ? fatal.status : undefined;
     const hint =
       status === 401
         ? " (set OPENAI_API_KEY for this endpoint)"
-        : status === 404
-          ? ` (is ${baseURL} an OpenAI-compatible /v1 endpoint serving model ${JSON.stringify(model)}?)`
+        : status === 404 || fatal instanceof NotACompletionError
+          ? ` (is ${endpointId(baseURL)} an OpenAI-compatible /v1 endpoint serving model ${JSON.stringify(model)}?)`
           : "";
     throw new NetworkError(`LLM request failed: ${errorMessage(fatal)}${hint}`);
   }
@@ -295,6 +322,30 @@ export async function describeClasses(
   }
   const failures = opts.labels.filter((l) => failed.has(l)).map((l) => failed.get(l)!);
   return { descriptions, failures, requests, cachedAnswers, usage };
+}
+
+/**
+ * An http(s) URL without credentials (fetch refuses those, which the openai client reports as
+ * a retried "Connection error."). The message never repeats credentials.
+ */
+function checkBaseURL(baseURL: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(baseURL);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(
+      `the LLM base URL ${JSON.stringify(endpointId(baseURL))} is not an http(s) URL, e.g. http://localhost:11434/v1`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new UsageError(
+      `the LLM base URL ${endpointId(baseURL)} must not hold credentials: set OPENAI_API_KEY`,
+    );
+  }
+  return baseURL;
 }
 
 function checkOptions(labels: readonly string[], o: DescribeOptions) {

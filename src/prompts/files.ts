@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { templatesFromJson } from "../classify/templates.js";
 import { UsageError } from "../util/errors.js";
@@ -67,10 +68,12 @@ function pickKey(map: Record<string, unknown>, key: string | undefined, path: st
   return map[k];
 }
 
-/** Split `FILE#KEY` into its parts (no `#` → no key). */
+/** Split `FILE#KEY` into its parts (no `#`, or a file whose own name holds it → no key). */
 export function splitFileKey(spec: string): { file: string; key?: string } {
   const i = spec.lastIndexOf("#");
-  return i > 0 ? { file: spec.slice(0, i), key: spec.slice(i + 1) } : { file: spec };
+  return i > 0 && !existsSync(spec)
+    ? { file: spec.slice(0, i), key: spec.slice(i + 1) }
+    : { file: spec };
 }
 
 /** Templates from a JSON list or a CLIP_benchmark `{dataset: [templates]}` map. */

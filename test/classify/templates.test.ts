@@ -11,6 +11,12 @@ describe("templates", () => {
     assert.throws(() => fillTemplate("no placeholder", "x"), UsageError);
   });
 
+  it("inserts a label literally ($ patterns and braces in it are not expanded)", () => {
+    assert.equal(fillTemplate("a photo of a {}.", "US$$ bill"), "a photo of a US$$ bill.");
+    assert.equal(fillTemplate("a {} x", "$&$`"), "a $&$` x");
+    assert.equal(fillTemplate("a {} and {c}", "{c}"), "a {c} and {c}");
+  });
+
   it("reads lists and CLIP_benchmark maps", () => {
     assert.deepEqual(templatesFromJson(["a {}."]), ["a {}."]);
     const map = { cifar10: ["a photo of a {c}."], cars: ["a photo of a {c}, a type of car."] };
@@ -41,5 +47,12 @@ describe("class texts", () => {
     });
     assert.deepEqual(texts[1], ["a dog."]);
     assert.match(warnings[0], /dog/);
+  });
+
+  it("a label named like an Object.prototype member has no descriptions of its own", () => {
+    const src = { templates: ["a {}."], descriptions: { cat: ["A cat."] } };
+    assert.throws(() => classTexts(["cat", "constructor"], src), /"constructor"/);
+    const texts = classTexts(["cat", "toString"], { ...src, allowMissing: true });
+    assert.deepEqual(texts[1], ["a toString."]);
   });
 });

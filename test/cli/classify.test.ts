@@ -223,6 +223,20 @@ describe("zeroclip classify (generated tiny model)", () => {
     for (const r of [noLabels, badFlag, noModel]) assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
+  it("an empty folder is a usage error for classify and embed, not an empty success", async () => {
+    const empty = join(dir, "empty-folder");
+    await mkdir(empty, { recursive: true });
+    for (const args of [
+      ["classify", empty, "-l", "a,b"],
+      ["embed", "--image", empty],
+    ]) {
+      const run = await runCli([...args, "--model", model]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.match(run.stderr, /^zeroclip: no images found/);
+    }
+  });
+
   it("--help shows examples and exits 0", async () => {
     const run = await runCli(["classify", "--help"]);
     assert.equal(run.code, 0);

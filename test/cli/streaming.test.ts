@@ -14,7 +14,7 @@ import { encodeWithSharp, makeTempDir, noisePixels, removeDir } from "../support
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { cliPath } from "../support/paths.js";
 
-describe("classify --format jsonl streams", () => {
+describe("classify / embed --format jsonl stream", () => {
   let model: string;
   let dir: string;
   const files: string[] = [];
@@ -29,65 +29,67 @@ describe("classify --format jsonl streams", () => {
   });
   after(() => removeDir(dir));
 
-  it("prints finished batches before the run ends", async () => {
-    let release: () => void = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    const server = createServer(async (_req, res) => {
-      await held;
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/late.jpg`;
-    try {
-      const child = spawn(
-        process.execPath,
-        [
-          cliPath,
-          "classify",
-          ...files,
-          url,
-          "--model",
-          model,
-          "-l",
-          "a,b",
-          "--batch-size",
-          "1",
-          "--format",
-          "jsonl",
-        ],
-        { stdio: ["ignore", "pipe", "pipe"] },
-      );
-      let out = "";
-      const early = await new Promise<string[]>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no early output; got ${JSON.stringify(out)}`)),
-          60_000,
-        );
-        child.stdout.setEncoding("utf8").on("data", (d) => {
-          out += d;
-          const lines = out.split("\n").filter(Boolean);
-          if (lines.length >= 3) {
-            clearTimeout(timer);
-            resolve(lines);
-          }
-        });
+  for (const [command, args] of [
+    ["classify", (inputs: string[]) => [...inputs, "-l", "a,b"]],
+    ["embed", (inputs: string[]) => inputs.flatMap((i) => ["--image", i])],
+  ] as const) {
+    it(`${command} prints finished batches before the run ends`, async () => {
+      let release: () => void = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
       });
-      assert.equal(child.exitCode, null, "the run is still going (waiting on the URL)");
-      assert.deepEqual(
-        early.map((l) => JSON.parse(l).input),
-        files,
-      );
-      release();
-      const code = await new Promise<number | null>((r) => child.on("close", r));
-      assert.equal(code, 1);
-      const last = JSON.parse(out.trim().split("\n").at(-1)!);
-      assert.equal(last.input, url);
-      assert.match(last.error, /404/);
-    } finally {
-      release();
-      server.close();
-    }
-  });
+      const server = createServer(async (_req, res) => {
+        await held;
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/late.jpg`;
+      try {
+        const child = spawn(
+          process.execPath,
+          [
+            cliPath,
+            command,
+            ...args([...files, url]),
+            "--model",
+            model,
+            "--batch-size",
+            "1",
+            "--format",
+            "jsonl",
+          ],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let out = "";
+        const early = await new Promise<string[]>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`no early output; got ${JSON.stringify(out)}`)),
+            60_000,
+          );
+          child.stdout.setEncoding("utf8").on("data", (d) => {
+            out += d;
+            const lines = out.split("\n").filter(Boolean);
+            if (lines.length >= 3) {
+              clearTimeout(timer);
+              resolve(lines);
+            }
+          });
+        });
+        assert.equal(child.exitCode, null, "the run is still going (waiting on the URL)");
+        assert.deepEqual(
+          early.map((l) => JSON.parse(l).input),
+          files,
+        );
+        release();
+        const code = await new Promise<number | null>((r) => child.on("close", r));
+        assert.equal(code, 1);
+        const last = JSON.parse(out.trim().split("\n").at(-1)!);
+        assert.equal(last.input, url);
+        assert.match(last.error, /404/);
+      } finally {
+        release();
+        server.close();
+      }
+    });
+  }
 });

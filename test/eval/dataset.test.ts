@@ -88,6 +88,13 @@ describe("eval datasets", () => {
     );
   });
 
+  it("a quote left open is an error naming its line, not one cell holding the rest of the file", () => {
+    assert.throws(
+      () => parseCsv('path,label\na.png,"cat\nb.png,dog\n', "d.csv"),
+      (err: Error) => err instanceof UsageError && /^d\.csv:2: .*never closed/.test(err.message),
+    );
+  });
+
   it("reads classnames files: lists, maps, CLIP_benchmark's keyed file", async () => {
     assert.deepEqual(classnamesFromJson(["a", "b"], undefined, "f"), {
       kind: "list",

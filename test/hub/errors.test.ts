@@ -124,6 +124,21 @@ describe("hub errors", () => {
     );
   });
 
+  it("an API answer that is JSON but not an object (null) falls back to HEAD requests", async () => {
+    for (const body of ["null", '"ok"', "42"]) {
+      const snap = await fetchHubModel(REPO, {
+        ...opts,
+        fetch: (url, init) =>
+          String(url).includes("/api/models/")
+            ? Promise.resolve(
+                new Response(body, { headers: { "content-type": "application/json" } }),
+              )
+            : fetch(url, init),
+      });
+      assert.equal(snap.commit, server.commitOf(REPO));
+    }
+  });
+
   it("a repo that is not CLIP is refused before its ONNX files are fetched", async () => {
     await assert.rejects(
       fetchHubModel("acme/bert", opts),

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { APIError } from "openai";
 import { cleanAnswer, dedupeSentences } from "../../src/prompts/clean.js";
 import { describeClasses } from "../../src/prompts/describe.js";
+import { readLabelsFile, splitFileKey } from "../../src/prompts/files.js";
 import { endpointId, LlmCache, type SamplingKey } from "../../src/prompts/llm-cache.js";
 import {
   fillQuestion,
@@ -14,6 +18,7 @@ import {
   resolveQuestions,
 } from "../../src/prompts/questions.js";
 import { isRetryable, retryAfterMs, retryDelayMs } from "../../src/prompts/retry.js";
+import { NetworkError, UsageError } from "../../src/util/errors.js";
 import { startLlmServer } from "../support/llm-server.js";
 
 let tmp: string;
@@ -56,6 +61,19 @@ describe("questions", () => {
     assert.deepEqual(await readQuestionsFile(f), ["What is a {}?", "Draw a {}"]);
     await writeFile(f, "What is it?\n");
     await assert.rejects(readQuestionsFile(f), /placeholder/);
+  });
+});
+
+describe("user files", () => {
+  test("FILE#KEY splits at the last #, unless a file has that whole name", async () => {
+    assert.deepEqual(splitFileKey(join(tmp, "t.json#cifar10")), {
+      file: join(tmp, "t.json"),
+      key: "cifar10",
+    });
+    const hashed = join(tmp, "my#labels.txt");
+    await writeFile(hashed, "cat\ndog, wild\n");
+    assert.deepEqual(splitFileKey(hashed), { file: hashed });
+    assert.deepEqual(await readLabelsFile(hashed), ["cat", "dog, wild"]);
   });
 });
 
@@ -230,6 +248,87 @@ describe("describeClasses (library)", () => {
       );
     } finally {
       await server.close();
+    }
+  });
+
+  /** A loopback server that answers every request with this status, type and body. */
+  async function rawServer(body: string, type: string) {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      hits++;
+      req.resume();
+      res.writeHead(200, { "content-type": type });
+      res.end(body);
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    return {
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      hits: () => hits,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+
+  test("a 200 that is not a chat completion (HTML, null) stops the run with exit-4 error", async () => {
+    for (const [body, type] of [
+      ["<html><body>Please log in</body></html>", "text/html"],
+      ["null", "application/json"],
+    ]) {
+      const server = await rawServer(body, type);
+      try {
+        await assert.rejects(
+          describeClasses(["frog", "cat", "dog"], {
+            model: "m",
+            baseURL: server.baseURL,
+            questions: ["What is a {}?"],
+            n: 3,
+            cache: false,
+            concurrency: 1,
+          }),
+          (err: Error) =>
+            err instanceof NetworkError &&
+            /not answer with a chat completion/.test(err.message) &&
+            err.message.includes(server.baseURL),
+        );
+        // Once, not 2n+2 requests per class.
+        assert.equal(server.hits(), 1);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  test("a truncated JSON body is retried and reported as invalid JSON", async () => {
+    const server = await rawServer('{"choices":[{"message":{"content":"A fr', "application/json");
+    try {
+      const res = await describeClasses(["frog"], {
+        model: "m",
+        baseURL: server.baseURL,
+        questions: ["What is a {}?"],
+        n: 1,
+        cache: false,
+        retries: 2,
+        baseMs: 1,
+      });
+      assert.deepEqual(res.descriptions, {});
+      assert.match(res.failures[0].error, /^invalid JSON from the server \(/);
+      assert.equal(server.hits(), 3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a base URL that is not http(s), or holds credentials, is a usage error", async () => {
+    for (const baseURL of [
+      "localhost:11434",
+      "ftp://host/v1",
+      "http://user:s3cret@127.0.0.1:1/v1",
+    ]) {
+      await assert.rejects(
+        describeClasses(["frog"], { model: "m", baseURL, cache: false }),
+        (err: Error) => err instanceof UsageError && !err.message.includes("s3cret"),
+      );
     }
   });
 });

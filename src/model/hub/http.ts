@@ -77,7 +77,13 @@ export class HubClient {
     } catch {
       return undefined;
     }
-    if (typeof json.sha !== "string" || !COMMIT.test(json.sha) || !Array.isArray(json.siblings))
+    if (
+      !json ||
+      typeof json !== "object" ||
+      typeof json.sha !== "string" ||
+      !COMMIT.test(json.sha) ||
+      !Array.isArray(json.siblings)
+    )
       return undefined;
     const files = json.siblings
       .map((s) => (s as { rfilename?: unknown })?.rfilename)
