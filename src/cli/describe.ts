@@ -114,7 +114,7 @@ Output: {"class name": ["sentence.", ...], ...} (the CuPL JSON format).
 Answers are cached under $ZEROCLIP_CACHE/llm (default ~/.cache/zeroclip/llm): a re-run makes no
 requests and an interrupted run resumes where it stopped.
 Exit codes: 0 all classes described, 1 some classes failed (the others are written),
-2 usage error, 4 the endpoint failed for every class (authentication, unknown model).`,
+2 usage error, 4 the endpoint failed (authentication, unknown model, or every class failed).`,
   );
   cmd.action(async (flags: DescribeFlags) => setExitCode(await runDescribe(flags)));
   return cmd;
@@ -164,7 +164,8 @@ export async function runDescribe(flags: DescribeFlags): Promise<number> {
       `${result.failures.length} of ${labels.length} classes failed: ${listNames(result.failures.map((f) => f.label))}` +
         " (run again to retry them; finished answers are cached)\n",
     );
-    return 1;
+    // Nothing described at all: the endpoint, not the classes, is the problem.
+    return described === 0 ? 4 : 1;
   }
   return 0;
 }

@@ -363,6 +363,30 @@ describe("zeroclip describe", () => {
     });
   });
 
+  test("every class failing is an endpoint failure: exit 4", async () => {
+    const s = scratch();
+    const plan: LlmServerOptions["plan"] = () => ({ status: 500 });
+    await withServer({ plan }, async (server) => {
+      const run = await runCli(
+        describeArgs(server.baseURL, s.out, [
+          "-l",
+          "cat,dog",
+          "--questions",
+          "seed",
+          "--n",
+          "1",
+          "--concurrency",
+          "1",
+          "--retries",
+          "1",
+        ]),
+        env(s.cache),
+      );
+      assert.equal(run.code, 4, run.stderr);
+      assert.match(run.stderr, /2 of 2 classes failed/);
+    });
+  });
+
   test("retries exhausted on 503 fail the class", async () => {
     const s = scratch();
     const plan: LlmServerOptions["plan"] = (r) =>
