@@ -14,6 +14,7 @@ import { UsageError } from "../util/errors.js";
 import { progressBar } from "../util/progress.js";
 import {
   addFormatOption,
+  addImageOptions,
   addModelOptions,
   collect,
   loadModel,
@@ -74,15 +75,8 @@ export function classifyCommand(): Command {
       "-k, --top-k <k>",
       "show the k best labels (probabilities are over all labels)",
       positiveInt("--top-k"),
-    )
-    .option("--batch-size <n>", "images per encoder call", positiveInt("--batch-size"), 16)
-    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
-    .option(
-      "--max-pixels <n>",
-      "refuse images with more pixels than this",
-      positiveInt("--max-pixels"),
-      100_000_000,
     );
+  addImageOptions(cmd);
   addModelOptions(cmd);
   addFormatOption(cmd);
   cmd.addHelpText(

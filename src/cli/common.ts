@@ -26,6 +26,29 @@ export function positiveInt(name: string) {
   };
 }
 
+export function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    }
+    return n;
+  };
+}
+
+/** Add --batch-size, --no-exif-orientation and --max-pixels (image commands). */
+export function addImageOptions(cmd: Command): Command {
+  return cmd
+    .option("--batch-size <n>", "inputs per encoder call", positiveInt("--batch-size"), 16)
+    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
+    .option(
+      "--max-pixels <n>",
+      "refuse images with more pixels than this",
+      positiveInt("--max-pixels"),
+      100_000_000,
+    );
+}
+
 export function positiveNumber(name: string) {
   return (v: string): number => {
     const n = Number(v);

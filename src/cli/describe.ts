@@ -5,7 +5,7 @@ import { RETRY_DEFAULTS } from "../prompts/retry.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { progressBar } from "../util/progress.js";
 import { labelsFromFlags } from "./classify.js";
-import { positiveInt, positiveNumber } from "./common.js";
+import { nonNegativeInt, positiveInt, positiveNumber } from "./common.js";
 import { setExitCode } from "./exit.js";
 
 interface DescribeFlags {
@@ -25,16 +25,6 @@ interface DescribeFlags {
   cache: boolean;
   verbose?: boolean;
   retryBaseMs?: number;
-}
-
-function nonNegativeInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    }
-    return n;
-  };
 }
 
 function temperature(v: string): number {

@@ -4,7 +4,7 @@ import type { ImageEmbedResult } from "../model/image-pipeline.js";
 import { readUserFile } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
 import { progressBar } from "../util/progress.js";
-import { addModelOptions, collect, loadModel, type ModelFlags, positiveInt } from "./common.js";
+import { addImageOptions, addModelOptions, collect, loadModel, type ModelFlags } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { printRecords } from "./output.js";
 
@@ -15,6 +15,7 @@ interface EmbedFlags extends ModelFlags {
   format: "jsonl" | "json";
   batchSize: number;
   exifOrientation: boolean;
+  maxPixels: number;
 }
 
 export function embedCommand(): Command {
@@ -25,9 +26,8 @@ export function embedCommand(): Command {
     .option("--image <path>", "an image file, folder or URL to embed (repeatable)", collect)
     .addOption(
       new Option("--format <format>", "output format").choices(["jsonl", "json"]).default("jsonl"),
-    )
-    .option("--batch-size <n>", "inputs per encoder call", positiveInt("--batch-size"), 16)
-    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)");
+    );
+  addImageOptions(cmd);
   addModelOptions(cmd);
   cmd.addHelpText(
     "after",
@@ -72,6 +72,7 @@ export async function runEmbed(flags: EmbedFlags): Promise<number> {
       const results = await model.embedImages(files, {
         batchSize: flags.batchSize,
         exifOrientation: flags.exifOrientation,
+        maxPixels: flags.maxPixels,
         onProgress: (d) => bar.update(d),
         // jsonl is written as each batch finishes, so a long run's output survives an interruption.
         onResult: (r) => {

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
 import { type Classnames, readClassnames } from "../eval/classnames.js";
 import { loadDataset } from "../eval/dataset.js";
@@ -11,7 +11,15 @@ import { sampleItems } from "../eval/sample.js";
 import { loadStrategy, parseStrategies } from "../eval/strategies.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { progressBar } from "../util/progress.js";
-import { addModelOptions, collect, loadModel, type ModelFlags, positiveInt } from "./common.js";
+import {
+  addImageOptions,
+  addModelOptions,
+  collect,
+  loadModel,
+  type ModelFlags,
+  nonNegativeInt,
+  positiveInt,
+} from "./common.js";
 import { setExitCode } from "./exit.js";
 import { formatTable } from "./output.js";
 
@@ -32,16 +40,6 @@ interface EvalFlags extends ModelFlags {
   format?: EvalFormat;
   out?: string;
   report?: string;
-}
-
-function nonNegativeInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    }
-    return n;
-  };
 }
 
 export function evalCommand(): Command {
@@ -74,14 +72,7 @@ export function evalCommand(): Command {
     )
     .option("--limit <n>", "at most n images in all (seeded sample)", positiveInt("--limit"))
     .option("--seed <n>", "seed of the sample's shuffle", nonNegativeInt("--seed"), 0)
-    .option("--batch-size <n>", "images per encoder call", positiveInt("--batch-size"), 16)
-    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
-    .option(
-      "--max-pixels <n>",
-      "refuse images with more pixels than this",
-      positiveInt("--max-pixels"),
-      100_000_000,
-    )
+
     .option("--no-cache", "do not read or write the image-embedding cache")
     .addOption(
       new Option(
@@ -91,6 +82,7 @@ export function evalCommand(): Command {
     )
     .option("-o, --out <file>", "also write the JSON results to this file")
     .option("--report <file>", "write a self-contained HTML report");
+  addImageOptions(cmd);
   addModelOptions(cmd);
   cmd.addHelpText(
     "after",
