@@ -58,7 +58,10 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
 
 /** A text embedder: returns one embedding per text (unnormalized when asked). */
 export interface TextEmbedder {
-  embedTexts(texts: readonly string[], opts?: { normalize?: boolean }): Promise<Float32Array[]>;
+  embedTexts(
+    texts: readonly string[],
+    opts?: { normalize?: boolean; onProgress?: (done: number, total: number) => void },
+  ): Promise<Float32Array[]>;
 }
 
 /**
@@ -69,9 +72,13 @@ export async function classEmbeddings(
   model: TextEmbedder,
   texts: readonly (readonly string[])[],
   aggregate: Aggregate = "normalized-mean",
+  onProgress?: (done: number, total: number) => void,
 ): Promise<Float32Array[]> {
   const flat = texts.flat();
-  const embeddings = await model.embedTexts(flat, { normalize: aggregate === "normalized-mean" });
+  const embeddings = await model.embedTexts(flat, {
+    normalize: aggregate === "normalized-mean",
+    onProgress,
+  });
   let offset = 0;
   return texts.map((group) => {
     const rows = embeddings.slice(offset, offset + group.length);

@@ -23,6 +23,8 @@ export interface ClassifierOptions extends PromptSources {
    * text model file (size + mtime), texts and aggregate.
    */
   cache?: boolean | string;
+  /** Called while class texts are encoded: distinct texts done and their total. */
+  onTextProgress?: (done: number, total: number) => void;
 }
 
 export interface Prediction {
@@ -65,8 +67,15 @@ export class ZeroShotClassifier {
     const texts = classTexts(labels, { ...opts, templates });
     const aggregate = opts.aggregate ?? "normalized-mean";
     const embeddings = opts.cache
-      ? await cachedClassEmbeddings(model, texts, aggregate, opts.cache, opts.onWarning)
-      : await classEmbeddings(model, texts, aggregate);
+      ? await cachedClassEmbeddings(
+          model,
+          texts,
+          aggregate,
+          opts.cache,
+          opts.onWarning,
+          opts.onTextProgress,
+        )
+      : await classEmbeddings(model, texts, aggregate, opts.onTextProgress);
     return new ZeroShotClassifier(model, labels, embeddings);
   }
 

@@ -94,10 +94,11 @@ export async function cachedClassEmbeddings(
   aggregate: Aggregate,
   cache: true | string,
   onWarning?: (message: string) => void,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<Float32Array[]> {
   const dir = cache === true ? defaultClassEmbeddingCacheDir() : cache;
   const key = await classEmbeddingKey(model, texts, aggregate);
-  if (!key) return classEmbeddings(model, texts, aggregate);
+  if (!key) return classEmbeddings(model, texts, aggregate, onProgress);
   const file = join(dir, `${key.slice(0, 40)}.bin`);
   try {
     const hit = decodeEmbeddings(await readFile(file), texts.length);
@@ -107,7 +108,7 @@ export async function cachedClassEmbeddings(
       onWarning?.(`cannot read class-embedding cache ${file}: ${(err as Error).message}`);
     }
   }
-  const embeddings = await classEmbeddings(model, texts, aggregate);
+  const embeddings = await classEmbeddings(model, texts, aggregate, onProgress);
   try {
     await writeFileAtomic(file, encodeEmbeddings(embeddings));
   } catch (err) {

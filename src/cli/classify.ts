@@ -11,7 +11,7 @@ import {
   splitFileKey,
 } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
-import { progressBar } from "../util/progress.js";
+import { lazyProgressBar, progressBar } from "../util/progress.js";
 import {
   addFormatOption,
   addImageOptions,
@@ -135,6 +135,7 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
   const format = flags.format ?? defaultFormat();
   const model = await loadModel(flags);
   try {
+    const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
     const classifier = await ZeroShotClassifier.create(model, {
       labels,
       templates,
@@ -143,7 +144,9 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
       allowMissing: flags.allowMissing,
       cache: flags.cache,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      onTextProgress: textBar.update,
     });
+    textBar.stop();
     const files = await expandInputs(inputs);
     if (files.length === 0) throw new UsageError("no images found in the given folders");
     const bar = progressBar("classify", files.length, "images");

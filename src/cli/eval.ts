@@ -10,7 +10,7 @@ import { writeReport } from "../eval/report.js";
 import { sampleItems } from "../eval/sample.js";
 import { loadStrategy, parseStrategies } from "../eval/strategies.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { progressBar } from "../util/progress.js";
+import { lazyProgressBar, progressBar } from "../util/progress.js";
 import {
   addImageOptions,
   addModelOptions,
@@ -124,6 +124,7 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
     const bar = progressBar("images", images.length, "images");
     const started = Date.now();
     let imageSeconds = 0;
+    let textBar: ReturnType<typeof lazyProgressBar> | undefined;
     const result = await evaluateStrategies(model, dataset, images, strategies, {
       store,
       aggregate: flags.aggregate,
@@ -133,13 +134,17 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
       maxPixels: flags.maxPixels,
       onProgress: (done) => bar.update(done),
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      onStage: (stage) => {
+      onStage: (stage, detail) => {
+        textBar?.stop();
+        textBar = undefined;
         if (stage === "images-done") {
           bar.stop();
           imageSeconds = (Date.now() - started) / 1000;
-        }
+        } else textBar = lazyProgressBar(`texts of ${detail}`, "texts", { minTotal: 256 });
       },
+      onTextProgress: (done, total) => textBar?.update(done, total),
     });
+    textBar?.stop();
     const p = result.imagePass;
     process.stderr.write(
       `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +

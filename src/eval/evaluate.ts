@@ -49,6 +49,8 @@ export interface EvaluateOptions extends ImagePassOptions {
   onWarning?: (message: string) => void;
   /** Called when the image pass ends and before each strategy's text pass. */
   onStage?: (stage: "images-done" | "strategy", detail?: string) => void;
+  /** Called while a strategy's texts are encoded: distinct texts done and their total. */
+  onTextProgress?: (done: number, total: number) => void;
 }
 
 /** The model parts an evaluation uses. */
@@ -89,7 +91,7 @@ export async function evaluateStrategies(
   const results: StrategyResult[] = [];
   for (const [s, strategy] of strategies.entries()) {
     opts.onStage?.("strategy", strategy.name);
-    const classEmb = await classEmbeddings(model, texts[s], opts.aggregate);
+    const classEmb = await classEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
     const rankings = embeddings.map((e) =>
       rankClasses(
         classEmb.map((c) => dot(e, c)),

@@ -34,6 +34,8 @@ export interface TextEmbedOptions {
   batchSize?: number;
   /** L2-normalize each embedding (default true). */
   normalize?: boolean;
+  /** Called after each batch with the distinct texts encoded so far and their total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -100,6 +102,7 @@ export class ClipModel {
     const unique = [...new Set(texts)];
     const ids = unique.map((t) => this.tokenizer.encode(t));
     const embeddings = new Array<Float32Array>(unique.length);
+    let done = 0;
     for (const batch of lengthBuckets(
       ids.map((r) => r.length),
       batchSize,
@@ -118,6 +121,8 @@ export class ClipModel {
       batch.forEach((i, r) => {
         embeddings[i] = out.data.slice(r * out.width, (r + 1) * out.width);
       });
+      done += batch.length;
+      opts.onProgress?.(done, unique.length);
     }
     const byText = new Map(unique.map((t, i) => [t, embeddings[i]]));
     const normalize = opts.normalize ?? true;

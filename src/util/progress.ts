@@ -42,3 +42,21 @@ export function progressBar(
     },
   };
 }
+
+/** A bar whose total is learnt from the first update (e.g. distinct texts after dedupe). */
+export function lazyProgressBar(
+  label: string,
+  unit: string,
+  opts: { minTotal?: number; stream?: NodeJS.WriteStream } = {},
+): { update(done: number, total: number): void; stop(): void } {
+  let bar: Progress | undefined;
+  return {
+    update(done, total) {
+      bar ??= progressBar(label, total, unit, opts);
+      bar.update(done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
