@@ -1,0 +1,57 @@
+/**
+ * docs/library.md's snippets, type-checked by the build (never run: they need a hub model, an
+ * LLM server and photos). If an API changes, this file stops compiling.
+ */
+import {
+  ClipModel,
+  describeClasses,
+  evalJson,
+  evaluateStrategies,
+  loadDataset,
+  loadStrategy,
+  parseStrategy,
+  QUESTION_SETS,
+  readDescriptionsFile,
+  writeReport,
+  ZeroShotClassifier,
+} from "../../src/index.js";
+
+export async function librarySnippets(buffer: Uint8Array, someImageEmbedding: Float32Array) {
+  const model = await ClipModel.load("Xenova/clip-vit-base-patch32", {
+    dtype: "q8",
+    threads: 2,
+    preprocessWorkers: 2,
+  });
+  const texts = await model.embedTexts(["a photo of a cat", "a photo of a dog"]);
+  const images = await model.embedImages(["cat.jpg", "https://example.com/dog.png", buffer]);
+  for (const r of images) {
+    if (r.error) console.error(r.input, r.error);
+    else console.log(r.input, r.embedding);
+  }
+  const classifier = await ZeroShotClassifier.create(model, {
+    labels: ["tree frog", "tailed frog"],
+    templates: ["a photo of a {}.", "a close-up photo of a {}."],
+    descriptions: await readDescriptionsFile("descriptions.json"),
+    aggregate: "normalized-mean",
+    cache: true,
+  });
+  const results = await classifier.classify(["frog.jpg"], { topK: 1 });
+  const scores = classifier.predict(someImageEmbedding);
+  const { descriptions, failures } = await describeClasses(["tree frog", "tailed frog"], {
+    model: "llama3.1:8b",
+    baseURL: "http://localhost:11434/v1",
+    questions: QUESTION_SETS["cupl-imagenet"],
+    n: 10,
+  });
+  const dataset = await loadDataset("photos/");
+  const strategies = await Promise.all(
+    ["base=single:a photo of a {}.", "cupl=cupl:descriptions.json"].map((s) =>
+      loadStrategy(parseStrategy(s)),
+    ),
+  );
+  const result = await evaluateStrategies(model, dataset, dataset.items, strategies);
+  console.log(evalJson(result).strategies.cupl.top1);
+  await writeReport("report.html", result);
+  await model.dispose();
+  return { texts, results, scores, descriptions, failures };
+}
