@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { type Command, Command as CommanderCommand, CommanderError } from "commander";
 import {
   errorMessage,
@@ -24,12 +25,34 @@ const COMMANDS: (() => Command)[] = [
   evalCommand,
 ];
 
+/** The version in package.json (dist/src/cli → the package root). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
+    return String(pkg.version);
+  } catch {
+    return "unknown";
+  }
+}
+
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new CommanderCommand("zeroclip")
     .description("Zero-shot image classification with CLIP: images + class names → probabilities.")
-    .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)");
+    .version(packageVersion())
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  zeroclip classify frog.jpg --labels "tree frog,tailed frog"
+  zeroclip describe --labels "tree frog,tailed frog" --llm-model gpt-4o-mini --out desc.json
+  zeroclip classify photos/ --labels-file labels.txt --descriptions desc.json --format jsonl
+  zeroclip eval photos/ --strategy base=single:"a photo of a {}." --strategy cupl=cupl:desc.json
+
+Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
+logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,
+    );
   for (const make of COMMANDS) program.addCommand(make());
   for (const cmd of [program, ...program.commands]) cmd.exitOverride();
   try {
