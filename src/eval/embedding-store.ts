@@ -16,28 +16,12 @@ import { randomBytes } from "node:crypto";
 import { appendFile, link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
+import { crc32 } from "../util/crc32.js";
 
 const FILE_MAGIC = Buffer.from("ZCIMGEMB", "latin1");
 const RECORD_MAGIC = Buffer.from("ZCR1", "latin1");
 const FORMAT_VERSION = 1;
 const HASH_BYTES = 32;
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE), as zlib computes it. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /** One cached embedding to add. */
 export interface StoreEntry {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import sharp from "sharp";
+import { crc32 } from "../../src/util/crc32.js";
 
 /** Interleaved 8-bit pixels with 1 to 4 channels. */
 export interface RawPixels {
@@ -67,22 +68,6 @@ export async function encodeWithSharp(
 // ---------------------------------------------------------------------------------------------
 // A minimal PNG encoder (no filtering, one IDAT), so tests control colour type, bit depth,
 // palette, tRNS and iCCP exactly.
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
