@@ -61,11 +61,3 @@ describe("vector math", () => {
     assert.deepEqual(topK([0.1, 0.2], 5), [1, 0]);
   });
 });
-
-describe("crc32", () => {
-  it("matches the IEEE check value and zlib's", async () => {
-    const { crc32 } = await import("../../src/util/crc32.js");
-    assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
-    assert.equal(crc32(new Uint8Array(0)), 0);
-  });
-});
