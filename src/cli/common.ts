@@ -112,5 +112,6 @@ export function loadModel(flags: ModelFlags): Promise<ClipModel> {
     logitScale: flags.logitScale,
     revision: flags.revision,
     offline: flags.offline,
+    onMessage: (line) => process.stderr.write(`zeroclip: ${line}\n`),
   });
 }

@@ -16,6 +16,8 @@ export interface ResolveOptions extends Pick<HubOptions, "endpoint" | "token" | 
   offline?: boolean;
   /** Called with download progress for large files. */
   onProgress?: (p: DownloadProgress) => void;
+  /** Called with status and warning lines (e.g. the hub is unreachable, the cache is used). */
+  onMessage?: (line: string) => void;
 }
 
 export interface DownloadProgress {

@@ -161,13 +161,15 @@ describe("hub errors", () => {
     );
   });
 
-  it("no network: a NetworkError that points to --offline when the model is cached", async () => {
-    await fetchHubModel(REPO, opts);
+  it("no network: the cached snapshot is used with a warning; an uncached model is a NetworkError", async () => {
+    const first = await fetchHubModel(REPO, opts);
     await server.close();
-    await assert.rejects(
-      fetchHubModel(REPO, opts),
-      rejectsWith(NetworkError, /cannot reach http:.*is cached: use --offline/),
-    );
+    const lines: string[] = [];
+    const again = await fetchHubModel(REPO, { ...opts, onMessage: (l) => lines.push(l) });
+    assert.equal(again.dir, first.dir);
+    assert.deepEqual(again.downloaded, []);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /cannot reach http:.*using the cached acme\/tiny-clip@[0-9a-f]{12}/);
     await assert.rejects(
       fetchHubModel("acme/other", opts),
       rejectsWith(NetworkError, /cannot reach .* to download acme\/other; check the network/),

@@ -15,7 +15,7 @@ export interface HubModelOptions extends HubOptions {
   revision?: string;
   /** Download progress; default a bar on stderr when it is a terminal. */
   onProgress?: (p: DownloadProgress) => void;
-  /** Status lines ("waiting for another download"); default none. */
+  /** Status and warning lines ("waiting for another download", "using the cached …"). */
   onMessage?: (line: string) => void;
 }
 
@@ -68,11 +68,17 @@ export async function fetchHubModel(
     return await download(client, cache, ctx, dtype, s, opts);
   } catch (err) {
     if (err instanceof NetworkError && /^cannot reach/.test(err.message)) {
+      // As huggingface_hub does: with the hub out of reach, a complete cached snapshot of the
+      // revision is used (with a warning); HF_HUB_OFFLINE=1 skips the attempt altogether.
       const cached = await cachedComplete(cache, revision, dtype);
+      if (cached) {
+        opts.onMessage?.(
+          `${err.message}; using the cached ${repo}@${cached.slice(0, 12)} (set HF_HUB_OFFLINE=1 to skip the network)`,
+        );
+        return snapshot(cache, cached, dtype, []);
+      }
       throw new NetworkError(
-        cached
-          ? `${err.message}; ${repo} is cached: use --offline (or HF_HUB_OFFLINE=1) to run from the cache`
-          : `${err.message} to download ${repo}; check the network or HF_ENDPOINT`,
+        `${err.message} to download ${repo}; check the network or HF_ENDPOINT`,
       );
     }
     throw err;
