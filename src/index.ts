@@ -39,7 +39,10 @@ export {
   evaluateStrategies,
   loadDataset,
   loadStrategy,
+  openImageStore,
+  parseStrategies,
   parseStrategy,
+  sampleItems,
   writeReport,
 } from "./eval/index.js";
 export { parsePreprocessorConfig } from "./image/config.js";

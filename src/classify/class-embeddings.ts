@@ -1,6 +1,6 @@
 import { l2Normalize, meanVector } from "../math/vector.js";
 import { UsageError } from "../util/errors.js";
-import { fillTemplate } from "./templates.js";
+import { DEFAULT_TEMPLATE, fillTemplate } from "./templates.js";
 
 /**
  * How the embeddings of one class's texts become its class embedding.
@@ -31,6 +31,8 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
   const templates = src.templates ?? [];
   const desc = src.descriptions;
   if (!desc && templates.length === 0) throw new UsageError("no templates and no descriptions");
+  // A label without descriptions falls back to the templates, or to CLIP's default prompt.
+  const fallback = templates.length > 0 ? templates : [DEFAULT_TEMPLATE];
   const missing: string[] = [];
   const texts = labels.map((label) => {
     const fromTemplates = templates.map((t) => fillTemplate(t, label));
@@ -39,19 +41,18 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
     const d = Object.hasOwn(desc, label) ? desc[label] : [];
     if (d.length > 0) return [...d, ...fromTemplates];
     missing.push(label);
-    return fromTemplates;
+    return fallback.map((t) => fillTemplate(t, label));
   });
   if (missing.length > 0) {
     const names = missing.map((m) => JSON.stringify(m)).join(", ");
     if (!src.allowMissing) {
       throw new UsageError(
-        `no descriptions for ${names} (use --allow-missing to fall back to templates)`,
+        `no descriptions for ${names} (allow a fallback to templates with --allow-missing, or allowMissing in the library)`,
       );
     }
-    if (templates.length === 0) {
-      throw new UsageError(`no descriptions for ${names} and no templates to fall back to`);
-    }
-    src.onWarning?.(`no descriptions for ${names}: using templates`);
+    src.onWarning?.(
+      `no descriptions for ${names}: using ${templates.length > 0 ? "the templates" : `"${DEFAULT_TEMPLATE}"`}`,
+    );
   }
   return texts;
 }

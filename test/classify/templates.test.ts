@@ -49,6 +49,17 @@ describe("class texts", () => {
     assert.match(warnings[0], /dog/);
   });
 
+  it("without templates, a label without descriptions falls back to CLIP's default prompt", () => {
+    const warnings: string[] = [];
+    const texts = classTexts(["cat", "dog"], {
+      descriptions: { cat: ["A cat."] },
+      allowMissing: true,
+      onWarning: (w) => warnings.push(w),
+    });
+    assert.deepEqual(texts, [["A cat."], ["a photo of a dog."]]);
+    assert.match(warnings[0], /"dog".*a photo of a \{\}\./);
+  });
+
   it("a label named like an Object.prototype member has no descriptions of its own", () => {
     const src = { templates: ["a {}."], descriptions: { cat: ["A cat."] } };
     assert.throws(() => classTexts(["cat", "constructor"], src), /"constructor"/);

@@ -9,9 +9,12 @@ import {
   evaluateStrategies,
   loadDataset,
   loadStrategy,
+  openImageStore,
+  parseStrategies,
   parseStrategy,
   QUESTION_SETS,
   readDescriptionsFile,
+  sampleItems,
   writeReport,
   ZeroShotClassifier,
 } from "../../src/index.js";
@@ -54,4 +57,18 @@ export async function librarySnippets(buffer: Uint8Array, someImageEmbedding: Fl
   await writeReport("report.html", result);
   await model.dispose();
   return { texts, results, scores, descriptions, failures };
+}
+
+/** docs/eval.md's library example. */
+export async function evalSnippet() {
+  const model = await ClipModel.load("path/to/model");
+  const dataset = await loadDataset("cifar10-test");
+  const images = sampleItems(dataset.items, { perClass: 20 });
+  const strategies = await Promise.all(
+    parseStrategies(["base=single:a photo of a {}."]).map(loadStrategy),
+  );
+  const store = await openImageStore(model, true);
+  const result = await evaluateStrategies(model, dataset, images, strategies, { store });
+  console.log(evalJson(result).strategies.base.top1);
+  await writeReport("report.html", result, { dataset: "cifar10-test" });
 }
