@@ -4,7 +4,8 @@
  * after another (so they never share the CPU).
  *
  *   npm run bench -- [--model DIR] [--images DIR] [--sentences FILE] [--batch-size N]
- *                    [--threads N] [--passes N] [--out FILE] [--update-docs]
+ *                    [--text-batch-size N] [--threads N] [--passes N] [--out FILE]
+ *                    [--update-docs] [--skip-q8]
  *
  * Without --model, a full-size ViT-B/32 with random weights is generated (speed does not depend
  * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.

@@ -33,11 +33,18 @@ export function templatesFromJson(json: unknown, key?: string, where = "template
     const k = key ?? (keys.length === 1 ? keys[0] : undefined);
     if (k === undefined) {
       throw new UsageError(
-        `${where} holds templates for several datasets; pick one with a key (${keys.slice(0, 8).join(", ")}${keys.length > 8 ? ", …" : ""})`,
+        `${where} holds templates for several datasets; pick one with a key (--templates-key K or FILE#K): ${listKeys(keys)}`,
       );
     }
     if (!(k in map)) throw new UsageError(`${where} has no key ${JSON.stringify(k)}`);
     return check(map[k], `${where}#${k}`);
   }
   throw new UsageError(`${where} must be a JSON list of templates or a {dataset: [templates]} map`);
+}
+
+/** Up to 8 keys, with how many more there are. */
+export function listKeys(keys: readonly string[]): string {
+  return keys.length > 8
+    ? `${keys.slice(0, 8).join(", ")}, … (${keys.length - 8} more)`
+    : keys.join(", ");
 }

@@ -20,6 +20,7 @@ import {
   loadModel,
   type ModelFlags,
   positiveInt,
+  positiveNumber,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
@@ -77,7 +78,11 @@ export function classifyCommand(): Command {
       positiveInt("--top-k"),
     );
   addImageOptions(cmd);
-  addModelOptions(cmd);
+  addModelOptions(cmd).option(
+    "--logit-scale <s>",
+    "scale for cosine similarities (default 100, the trained CLIP value)",
+    positiveNumber("--logit-scale"),
+  );
   addFormatOption(cmd);
   cmd.addHelpText(
     "after",
@@ -90,7 +95,8 @@ Examples:
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  or {"input": "...", "error": "..."} for an input that failed.
-Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 model error.`,
+Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 model error,
+4 network error (hub).`,
   );
   cmd.action(async (inputs: string[], flags: ClassifyFlags) =>
     setExitCode(await runClassify(inputs, flags)),

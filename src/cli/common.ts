@@ -62,7 +62,7 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Add --model, --dtype, --threads, --workers, --logit-scale, --revision, --offline. */
+/** Add --model, --dtype, --device, --threads, --workers, --revision, --offline. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option("-m, --model <dir|repo>", `model directory or hub repo id (default ${DEFAULT_MODEL})`)
@@ -83,11 +83,6 @@ export function addModelOptions(cmd: Command): Command {
       "--workers <n>",
       "worker threads that decode and resize images (default: one per core, at most 4)",
       positiveInt("--workers"),
-    )
-    .option(
-      "--logit-scale <s>",
-      "scale for cosine similarities (default 100, the trained CLIP value)",
-      positiveNumber("--logit-scale"),
     )
     .option("--revision <rev>", "hub revision: branch, tag or commit (default main)")
     .option("--offline", "use the local cache only (also HF_HUB_OFFLINE=1)");

@@ -101,7 +101,8 @@ Examples:
   zeroclip classify frog.jpg --labels "tree frog,tailed frog" --descriptions descriptions.json
 
 Output: {"class name": ["sentence.", ...], ...} (the CuPL JSON format).
-Answers are cached under $ZEROCLIP_CACHE/llm (default ~/.cache/zeroclip/llm): a re-run makes no
+Answers are cached under <cache>/llm, <cache> = $ZEROCLIP_CACHE, else $XDG_CACHE_HOME/zeroclip,
+else ~/.cache/zeroclip: a re-run makes no
 requests and an interrupted run resumes where it stopped.
 Exit codes: 0 all classes described, 1 some classes failed (the others are written),
 2 usage error, 4 the endpoint failed (authentication, unknown model, or every class failed).`,
@@ -150,12 +151,15 @@ export async function runDescribe(flags: DescribeFlags): Promise<number> {
       `${result.cachedAnswers} answers from the cache${tokens > 0 ? `, ${tokens} tokens` : ""}\n`,
   );
   if (result.failures.length > 0) {
+    // Nothing described at all: the endpoint, not the classes, is the problem.
+    const endpointDown = described === 0;
     process.stderr.write(
       `${result.failures.length} of ${labels.length} classes failed: ${listNames(result.failures.map((f) => f.label))}` +
-        " (run again to retry them; finished answers are cached)\n",
+        (endpointDown
+          ? ` (every request to ${result.endpoint} failed: check that the server is up and --llm-base-url)\n`
+          : " (run again to retry them; finished answers are cached)\n"),
     );
-    // Nothing described at all: the endpoint, not the classes, is the problem.
-    return described === 0 ? 4 : 1;
+    return endpointDown ? 4 : 1;
   }
   return 0;
 }

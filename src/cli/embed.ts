@@ -36,7 +36,9 @@ Examples:
   zeroclip embed --text "a photo of a cat" --text "a photo of a dog"
   zeroclip embed --image photos/ --format json > embeddings.json
 
-Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "error": "..."}.`,
+Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "error": "..."}.
+Exit codes: 0 all embedded, 1 some images failed, 2 usage error, 3 model error,
+4 network error (hub).`,
   );
   cmd.action(async (flags: EmbedFlags) => setExitCode(await runEmbed(flags)));
   return cmd;

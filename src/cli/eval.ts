@@ -95,7 +95,8 @@ Examples:
 
 Images that cannot be read are listed under "failed" and left out of every metric.
 Image embeddings are cached (see docs/eval.md), so another run with new strategies costs only text.
-Exit codes: 0 all images scored, 1 some images failed, 2 usage error, 3 model error.`,
+Exit codes: 0 all images scored, 1 some images failed, 2 usage error, 3 model error,
+4 network error (hub).`,
   );
   cmd.action(async (dataset: string, flags: EvalFlags) =>
     setExitCode(await runEval(dataset, flags)),

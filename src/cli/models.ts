@@ -19,7 +19,8 @@ Examples:
 
 Output (jsonl): {"repo": "...", "commit": "...", "refs": ["main"], "dtypes": ["fp32"],
                  "bytes": 605000000, "dir": "..."} per cached snapshot.
-Cache: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub (shared with Python).`,
+Cache: $HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
+~/.cache/huggingface/hub (shared with Python).`,
   );
   cmd.action(async (flags: { format?: Format }) => {
     const cacheDir = hubSettings().cacheDir;

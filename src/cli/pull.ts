@@ -30,7 +30,8 @@ Examples:
   HF_TOKEN=hf_... zeroclip pull my-org/private-clip
 
 Prints the model directory (the snapshot in the hub cache) on stdout.
-Cache: $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub (shared with Python).
+Cache: $HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else
+~/.cache/huggingface/hub (shared with Python).
 Exit codes: 0 cached, 3 model error (unknown repo, missing dtype, not CLIP), 4 network error.`,
   );
   cmd.action(async (model: string | undefined, flags: PullFlags) => {

@@ -40,6 +40,9 @@ export class OnnxTower {
     opts: SessionOptions,
   ): Promise<OnnxTower> {
     let session: ort.InferenceSession;
+    // A missing CUDA provider is reported as one ModelError line below; keep onnxruntime's own
+    // multi-line log of it off the terminal (takes effect before the first session only).
+    if (opts.device === "cuda") ort.env.logLevel = "fatal";
     try {
       session = await ort.InferenceSession.create(file, {
         executionProviders: opts.device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
@@ -47,6 +50,8 @@ export class OnnxTower {
         intraOpNumThreads: opts.threads ?? defaultThreads(),
         interOpNumThreads: 1,
         executionMode: "sequential",
+        // Errors reach the user as one ModelError line; onnxruntime's own log stays quiet.
+        logSeverityLevel: 4,
       });
     } catch (err) {
       const hint =

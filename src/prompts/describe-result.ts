@@ -20,6 +20,8 @@ export interface DescribeResult {
   cachedAnswers: number;
   /** Token usage the server reported. */
   usage: { promptTokens: number; completionTokens: number };
+  /** The endpoint asked, without credentials or query (safe to print). */
+  endpoint: string;
 }
 
 /** What the descriptions are built from: the run's labels, questions and sampling. */

@@ -109,6 +109,7 @@ export async function describeClasses(
     requests: requester.requests,
     cachedAnswers,
     usage: requester.usage,
+    endpoint: endpointId(baseURL),
   };
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { templatesFromJson } from "../classify/templates.js";
+import { listKeys, templatesFromJson } from "../classify/templates.js";
 import { UsageError } from "../util/errors.js";
 
 /** Read a UTF-8 file a user named, with a one-line error when it cannot be read. */
@@ -61,9 +61,7 @@ function pickKey(map: Record<string, unknown>, key: string | undefined, path: st
   const keys = Object.keys(map);
   const k = key ?? (keys.length === 1 ? keys[0] : undefined);
   if (k === undefined || !(k in map)) {
-    throw new UsageError(
-      `${path} is a map; pick one of its keys with FILE#KEY (${keys.slice(0, 8).join(", ")})`,
-    );
+    throw new UsageError(`${path} is a map; pick one of its keys with FILE#KEY: ${listKeys(keys)}`);
   }
   return map[k];
 }
