@@ -174,9 +174,11 @@ async function walk(dir: string, seen: Set<string>, out: string[]): Promise<void
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot list folder (${code ?? errorMessage(err)}): ${dir}`);
+  } catch {
+    // An unreadable folder becomes an input of its own, so it gets an error record when read
+    // ("cannot read (EACCES): …") and the rest of the run goes on.
+    out.push(dir);
+    return;
   }
   for (const e of entries) {
     if (e.name.startsWith(".")) continue;
