@@ -133,6 +133,9 @@ export async function templatesFromFlags(flags: ClassifyFlags): Promise<string[]
 
 export async function runClassify(inputs: string[], flags: ClassifyFlags): Promise<number> {
   if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
+  if (flags.allowMissing && !flags.descriptions) {
+    throw new UsageError("--allow-missing applies only with --descriptions");
+  }
   const labels = await labelsFromFlags(flags);
   const templates = await templatesFromFlags(flags);
   const descriptions = flags.descriptions

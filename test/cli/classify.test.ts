@@ -210,6 +210,17 @@ describe("zeroclip classify (generated tiny model)", () => {
       "zero",
     ]);
     assert.equal(badFlag.code, 2);
+    const stray = await runCli([
+      "classify",
+      good[0],
+      "--model",
+      model,
+      "-l",
+      "a,b",
+      "--allow-missing",
+    ]);
+    assert.equal(stray.code, 2);
+    assert.match(stray.stderr, /--allow-missing applies only with --descriptions/);
     const noModel = await runCli([
       "classify",
       good[0],
