@@ -130,23 +130,21 @@ describe("zeroclip eval (generated dataset and model)", () => {
     await writeFile(csv, ds.csv);
     const names = join(dir, "names.json");
     await writeFile(names, JSON.stringify(ds.classes.map((c) => `${c} colour`)));
-    const run = await runCli(
-      [
-        "eval",
-        csv,
-        "--model",
-        model,
-        "--classnames",
-        names,
-        "--per-class",
-        "2",
-        "-s",
-        "base=single:a photo of a {}.",
-        "--format",
-        "json",
-      ],
-      env,
-    );
+    const args = [
+      "eval",
+      csv,
+      "--model",
+      model,
+      "--classnames",
+      names,
+      "--per-class",
+      "2",
+      "-s",
+      "base=single:a photo of a {}.",
+      "--format",
+      "json",
+    ];
+    const run = await runCli(args, env);
     const doc = JSON.parse(run.stdout) as EvalDoc;
     assert.deepEqual(
       doc.classes,
@@ -160,23 +158,7 @@ describe("zeroclip eval (generated dataset and model)", () => {
     }
     checkStrategy(doc, "base");
     // Same sample again (deterministic).
-    const again = await runCli(
-      [
-        "eval",
-        csv,
-        "--model",
-        model,
-        "--classnames",
-        names,
-        "--per-class",
-        "2",
-        "-s",
-        "base=single:a photo of a {}.",
-        "--format",
-        "json",
-      ],
-      env,
-    );
+    const again = await runCli(args, env);
     assert.deepEqual(
       JSON.parse(again.stdout).strategies.base.predictions,
       doc.strategies.base.predictions,
