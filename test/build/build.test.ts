@@ -1,0 +1,142 @@
+/**
+ * The CLI never breaks because of a build: `npx zeroclip` with an empty npm cache does not
+ * rebuild dist/ (npm runs `prepare` when npx installs the project into its cache), and a build
+ * killed at any moment leaves a CLI that starts.
+ */
+import assert from "node:assert/strict";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { repoRoot } from "../support/paths.js";
+
+const version = async (): Promise<string> =>
+  JSON.parse(await readFile(join(repoRoot, "package.json"), "utf8")).version;
+
+/** An environment with a fresh HOME, hence an empty npm cache and no user npmrc. */
+function freshNpmEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+  for (const k of Object.keys(env)) if (k.toLowerCase().startsWith("npm_")) delete env[k];
+  env.npm_config_cache = join(home, ".npm");
+  env.npm_config_update_notifier = "false";
+  env.npm_config_audit = "false";
+  env.npm_config_fund = "false";
+  return env;
+}
+
+describe("npx zeroclip with an empty npm cache", () => {
+  it("runs the CLI without rebuilding dist/", async () => {
+    const home = await mkdtemp(join(tmpdir(), "zeroclip-home-"));
+    try {
+      const dist = join(repoRoot, "dist");
+      const stamp = join(dist, ".build-stamp");
+      const before = { ino: statSync(dist).ino, stampMtime: statSync(stamp).mtimeMs };
+      const r = spawnSync("npx", ["--no-install", "zeroclip", "--version"], {
+        cwd: repoRoot,
+        env: freshNpmEnv(home),
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), await version());
+      assert.ok(existsSync(join(home, ".npm", "_npx")), "npx installed the project into its cache");
+      assert.equal(statSync(dist).ino, before.ino, "dist/ was replaced");
+      assert.equal(statSync(stamp).mtimeMs, before.stampMtime, "dist/ was rebuilt");
+      assert.doesNotMatch(r.stderr, /build:|resample\.wat/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an interrupted build", () => {
+  let project: string;
+
+  /** A copy of the project's build inputs (src only, to keep compiles short). */
+  before(async () => {
+    project = await mkdtemp(join(tmpdir(), "zeroclip-build-"));
+    for (const d of ["src", "scripts", "bin"])
+      await cp(join(repoRoot, d), join(project, d), { recursive: true });
+    for (const f of ["package.json", "tsconfig.json"])
+      await cp(join(repoRoot, f), join(project, f));
+    await symlink(join(repoRoot, "node_modules"), join(project, "node_modules"));
+    const r = spawnSync(process.execPath, ["scripts/build.mjs"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  after(async () => {
+    if (project) await rm(project, { recursive: true, force: true });
+  });
+
+  const cli = (): SpawnSyncReturns<string> =>
+    spawnSync(process.execPath, ["bin/zeroclip.js", "--version"], {
+      cwd: project,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+
+  it("leaves a CLI that starts, whenever it is killed", async () => {
+    const v = await version();
+    // Kill points spread over the whole build (wasm assembly, compile, swap).
+    for (const delayMs of [50, 300, 800, 1500, 2500, 4000]) {
+      const child = spawn(process.execPath, ["scripts/build.mjs"], {
+        cwd: project,
+        stdio: "ignore",
+      });
+      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
+      await exited;
+      clearTimeout(timer);
+      const r = cli();
+      assert.equal(r.status, 0, `killed after ${delayMs} ms: ${r.stderr}`);
+      assert.equal(r.stdout.trim(), v);
+    }
+  });
+
+  it("a kill between the swap's two renames leaves .dist-prev, used until the next build", async () => {
+    await rename(join(project, "dist"), join(project, ".dist-prev"));
+    const r = cli();
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), await version());
+    const b = spawnSync(process.execPath, ["scripts/build.mjs", "--prepare"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    assert.equal(b.status, 0, b.stderr);
+    assert.ok(existsSync(join(project, "dist", "src", "cli", "main.js")));
+    assert.ok(!existsSync(join(project, ".dist-prev")));
+  });
+
+  it("--prepare skips an up-to-date build and rebuilds after a source change", async () => {
+    const build = () =>
+      spawnSync(process.execPath, ["scripts/build.mjs", "--prepare"], {
+        cwd: project,
+        encoding: "utf8",
+      });
+    spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: project });
+    const ino = statSync(join(project, "dist")).ino;
+    const same = build();
+    assert.equal(same.status, 0, same.stderr);
+    assert.match(same.stderr, /up to date/);
+    assert.equal(statSync(join(project, "dist")).ino, ino);
+    await mkdir(join(project, "src", "extra"), { recursive: true });
+    await cp(join(project, "src", "util", "hash.ts"), join(project, "src", "extra", "copy.ts"));
+    const changed = build();
+    assert.equal(changed.status, 0, changed.stderr);
+    assert.notEqual(statSync(join(project, "dist")).ino, ino);
+    assert.ok(existsSync(join(project, "dist", "src", "extra", "copy.js")));
+  });
+
+  it("without any build, the CLI says how to build and exits 70", async () => {
+    await rm(join(project, "dist"), { recursive: true, force: true });
+    const r = cli();
+    assert.equal(r.status, 70);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^zeroclip: not built: run `npm run build` in .+\n$/);
+  });
+});
