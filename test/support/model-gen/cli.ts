@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * node dist/test/support/model-gen/cli.js --size tiny|vit-b-32 --out DIR [--seed N] [--q8]
+ * node dist/test/support/model-gen/cli.js --size tiny|vit-b-32|probe --out DIR [--seed N] [--q8]
  *   [--fp16] [--no-fp32] [--full-range] [--tokenizer-from DIR]
  */
 import { resolve } from "node:path";
@@ -10,16 +10,20 @@ import {
   DEFAULT_SEED,
   type Dtype,
   generateClipModel,
+  PROBE,
   TINY,
   tokenizerVocabSize,
   VIT_B_32,
 } from "./index.js";
 
-const USAGE = `Usage: cli.js --size tiny|vit-b-32 --out DIR [options]
+const USAGE = `Usage: cli.js --size tiny|vit-b-32|probe --out DIR [options]
 
 Writes a random-weight CLIP model (Transformers.js layout) to DIR.
 
-  --size tiny|vit-b-32    model dimensions (required)
+  --size tiny|vit-b-32|probe
+                          model dimensions (required); probe = the tiny text tower with
+                          a colour-grid vision tower (4x4 mean colours, 48-d, fp32 only)
+                          whose image embeddings tell images apart
   --out DIR               output directory (required)
   --seed N                PRNG seed (default ${DEFAULT_SEED}); same seed → identical bytes
   --q8                    also write onnx/*_quantized.onnx (dynamic int8 MatMuls)
@@ -50,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const sizes: Record<string, ClipDims> = { tiny: TINY, "vit-b-32": VIT_B_32 };
+  const sizes: Record<string, ClipDims> = { tiny: TINY, "vit-b-32": VIT_B_32, probe: PROBE };
   const size = values.size === undefined ? undefined : sizes[values.size];
   if (!size || !values.out) {
     console.error(USAGE);
@@ -80,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     dtypes,
     tokenizerFrom,
     quantize: { reduceRange: !values["full-range"] },
+    vision: values.size === "probe" ? "colour-grid" : "clip",
     onFile: (rel, bytes) => console.log(`${rel}  ${(bytes / 1e6).toFixed(1)} MB`),
   });
   const secs = ((performance.now() - start) / 1000).toFixed(1);

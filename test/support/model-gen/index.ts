@@ -15,11 +15,18 @@ import {
   writeJson,
   writeTokenizer,
 } from "./files.js";
-import { type Dtype, GENERATOR_VERSION, onnxFileName, writeTowerModel } from "./model.js";
+import {
+  type Dtype,
+  GENERATOR_VERSION,
+  onnxFileName,
+  type VisionKind,
+  writeTowerModel,
+} from "./model.js";
 import type { QuantizeOptions } from "./quantize.js";
 
+export { colourGridSide } from "./colour-grid.js";
 export { type ClipDims, TINY, VIT_B_32, visionTokens } from "./dims.js";
-export { type Dtype, GENERATOR_VERSION, onnxFileName } from "./model.js";
+export { type Dtype, GENERATOR_VERSION, onnxFileName, type VisionKind } from "./model.js";
 export { minTokenizerVocabSize } from "./tokenizer.js";
 export { generateClipWeights, generateTowerWeights, type LazyWeight } from "./weights.js";
 
@@ -32,6 +39,8 @@ export interface GenerateOptions {
   tokenizerFrom?: string;
   /** q8 weight range; default reduceRange true (7-bit weights, as transformers.js uses for CLIP). */
   quantize?: QuantizeOptions;
+  /** Vision tower kind (default "clip"); "colour-grid" is the discriminative test tower. */
+  vision?: VisionKind;
   /** Called after each file is written. */
   onFile?: (relativePath: string, bytes: number) => void;
 }
@@ -56,6 +65,7 @@ export async function generateClipModel(outDir: string, opts: GenerateOptions): 
         seed,
         dtype,
         opts.quantize,
+        opts.vision,
       );
       opts.onFile?.(rel, bytes);
     }
@@ -67,7 +77,14 @@ export async function tokenizerVocabSize(modelDir: string): Promise<number> {
   return tokenizerVocab(await readFile(join(modelDir, "tokenizer.json"), "utf8")).size;
 }
 
-export type FixtureName = "tiny" | "vit-b-32";
+/**
+ * `tiny` and `vit-b-32`: random CLIP models. `probe`: the tiny text tower with the colour-grid
+ * vision tower (4 × 4 grid, projection_dim 48), whose image embeddings tell images apart.
+ */
+export type FixtureName = "tiny" | "vit-b-32" | "probe";
+
+/** The probe fixture's dimensions: TINY with a 48-d projection (3 × 4 × 4 colour grid). */
+export const PROBE: ClipDims = Object.freeze({ ...TINY, projectionDim: 48 });
 
 export interface FixtureOptions {
   seed?: number;
@@ -91,7 +108,7 @@ const inFlight = new Map<string, Promise<string>>();
  * `tokenizerFrom` and no explicit `dims.vocabSize`, the vocabulary size is the tokenizer's.
  */
 export function ensureFixtureModel(name: FixtureName, opts: FixtureOptions = {}): Promise<string> {
-  const base = name === "tiny" ? TINY : name === "vit-b-32" ? VIT_B_32 : undefined;
+  const base = { tiny: TINY, "vit-b-32": VIT_B_32, probe: PROBE }[name];
   if (!base) return Promise.reject(new Error(`unknown fixture ${name}`));
   const tokenizerFrom = opts.tokenizerFrom === undefined ? undefined : resolve(opts.tokenizerFrom);
   return (async () => {
@@ -111,8 +128,10 @@ function ensureFixture(
 ): Promise<string> {
   const seed = opts.seed ?? DEFAULT_SEED;
   const dtypes = [...new Set<Dtype>(opts.dtypes ?? ["fp32"])].sort();
+  const vision: VisionKind = name === "probe" ? "colour-grid" : "clip";
   const key = JSON.stringify({
     version: GENERATOR_VERSION,
+    ...(vision === "clip" ? {} : { vision }),
     dims,
     seed,
     dtypes,
@@ -132,7 +151,14 @@ function ensureFixture(
       `.tmp-${name}-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`,
     );
     try {
-      await generateClipModel(tmp, { dims, seed, dtypes, tokenizerFrom, quantize: opts.quantize });
+      await generateClipModel(tmp, {
+        dims,
+        seed,
+        dtypes,
+        tokenizerFrom,
+        quantize: opts.quantize,
+        vision,
+      });
       await writeJson(join(tmp, "fixture.json"), JSON.parse(key));
       try {
         await rename(tmp, dir);
