@@ -12,6 +12,7 @@ import {
 } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
+import { adapterClassifier, addAdapterOption, readAdapterForClassify } from "./classify-adapter.js";
 import {
   addFormatOption,
   addImageOptions,
@@ -40,6 +41,7 @@ interface ClassifyFlags extends ModelFlags {
   batchSize: number;
   exifOrientation: boolean;
   maxPixels: number;
+  adapter?: string;
 }
 
 export function classifyCommand(): Command {
@@ -77,6 +79,7 @@ export function classifyCommand(): Command {
       "show the k best labels (probabilities are over all labels)",
       positiveInt("--top-k"),
     );
+  addAdapterOption(cmd);
   addImageOptions(cmd);
   addModelOptions(cmd).option(
     "--logit-scale <s>",
@@ -92,6 +95,7 @@ Examples:
   zeroclip classify photos/ --labels-file labels.txt --top-k 3 --format jsonl > out.jsonl
   zeroclip classify cat.png -l "cat,dog" -t "a photo of a {}." -t "a drawing of a {}."
   zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
+  zeroclip classify new-photos/ --adapter photos.safetensors   (from \`zeroclip adapt\`)
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  or {"input": "...", "error": "..."} for an input that failed.
@@ -136,7 +140,8 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
   if (flags.allowMissing && !flags.descriptions) {
     throw new UsageError("--allow-missing applies only with --descriptions");
   }
-  const labels = await labelsFromFlags(flags);
+  const adapter = flags.adapter ? await readAdapterForClassify(flags) : undefined;
+  const labels = adapter ? adapter.adapter.classes : await labelsFromFlags(flags);
   const templates = await templatesFromFlags(flags);
   const descriptions = flags.descriptions
     ? await readDescriptionsFile(flags.descriptions)
@@ -145,16 +150,18 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
   const model = await loadModel(flags);
   try {
     const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
-    const classifier = await ZeroShotClassifier.create(model, {
-      labels,
-      templates,
-      descriptions,
-      aggregate: flags.aggregate,
-      allowMissing: flags.allowMissing,
-      cache: flags.cache,
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      onTextProgress: textBar.update,
-    });
+    const classifier = adapter
+      ? await adapterClassifier(model, adapter, flags.adapter!)
+      : await ZeroShotClassifier.create(model, {
+          labels,
+          templates,
+          descriptions,
+          aggregate: flags.aggregate,
+          allowMissing: flags.allowMissing,
+          cache: flags.cache,
+          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+          onTextProgress: textBar.update,
+        });
     textBar.stop();
     const files = await expandInputs(inputs);
     if (files.length === 0) throw new UsageError("no images found in the given folders");
