@@ -4,6 +4,7 @@
  * support images (augmented views through the cache) and the validation images, computes the
  * class embeddings of the chosen prompts, fits the adapter and searches its hyperparameters.
  */
+import { resolve } from "node:path";
 import type { Aggregate, PromptSources } from "../classify/class-embeddings.js";
 import { ZeroShotClassifier } from "../classify/classifier.js";
 import type { Dataset, LabelledImage } from "../eval/dataset.js";
@@ -53,6 +54,8 @@ export interface AdaptResult {
   valImages: LabelledImage[];
   /** Images that could not be read; they are left out. */
   failed: FailedImage[];
+  /** Embeddings (views and validation images) computed by the model, and taken from the cache. */
+  imagePass: { computed: number; cached: number };
 }
 
 /** Throw when two image lists share files (searching on support images would be biased). */
@@ -61,8 +64,8 @@ export function checkDisjoint(
   b: readonly LabelledImage[],
   what: string,
 ): void {
-  const set = new Set(a.map((i) => i.path));
-  const shared = b.filter((i) => set.has(i.path));
+  const set = new Set(a.map((i) => resolve(i.path)));
+  const shared = b.filter((i) => set.has(resolve(i.path)));
   if (shared.length > 0) {
     throw new UsageError(`${what} share ${shared.length} images (e.g. ${shared[0].path})`);
   }
@@ -173,5 +176,9 @@ export async function adaptFromDataset(model: ClipModel, opts: AdaptOptions): Pr
     supportImages: support.items,
     valImages: val?.items ?? [],
     failed: [...support.failed, ...(val?.failed ?? [])],
+    imagePass: {
+      computed: support.computed + (val?.computed ?? 0),
+      cached: support.cached + (val?.cached ?? 0),
+    },
   };
 }

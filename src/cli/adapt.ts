@@ -161,6 +161,10 @@ export async function runAdapt(supportPath: string, flags: AdaptFlags): Promise<
     });
     bar?.stop();
     await writeAdapterFile(flags.out, result.file);
+    const p = result.imagePass;
+    process.stderr.write(
+      `image pass: ${p.computed} computed, ${p.cached} cached, ${result.failed.length} failed\n`,
+    );
     for (const f of result.failed) process.stderr.write(`failed: ${f.input}: ${f.error}\n`);
     const a = result.file.adapter;
     const s = result.search;
