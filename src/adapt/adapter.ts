@@ -176,7 +176,11 @@ export function fitAdapter(opts: FitOptions): FitResult {
   };
   const W = base.classEmbeddings;
   const s = opts.logitScale;
-  const p = { ...DEFAULT_PARAMS, ...opts.params };
+  const given = Object.entries(opts.params ?? {}).filter(([, v]) => v !== undefined);
+  const p: { alpha: number; beta: number; gamma: number } = {
+    ...DEFAULT_PARAMS,
+    ...Object.fromEntries(given),
+  };
   const grid = { ...DEFAULT_TIP_GRID, ...opts.grid };
   const C = opts.classes.length;
   const labels = [...opts.support.labels];
