@@ -12,7 +12,12 @@ import type { ClipModel } from "../model/clip-model.js";
 import { UsageError } from "../util/errors.js";
 import { type AdapterMethod, fitAdapter } from "./adapter.js";
 import type { AdapterFile } from "./adapter-file.js";
-import { embedLabelledImages, type FailedImage, type FeatureOptions } from "./features.js";
+import {
+  embedLabelledImages,
+  type FailedImage,
+  type FeatureOptions,
+  featureOptions,
+} from "./features.js";
 import { modelIdentity } from "./identity.js";
 import type { SearchResult, TipSearchGrid } from "./search.js";
 import { holdOut, sampleSupport } from "./support.js";
@@ -125,15 +130,7 @@ export async function adaptFromDataset(model: ClipModel, opts: AdaptOptions): Pr
     onWarning: opts.onWarning,
     onTextProgress: opts.onTextProgress,
   });
-  const features = {
-    batchSize: opts.batchSize,
-    exifOrientation: opts.exifOrientation,
-    maxPixels: opts.maxPixels,
-    timeoutMs: opts.timeoutMs,
-    maxBytes: opts.maxBytes,
-    store: opts.store,
-    onProgress: opts.onProgress,
-  };
+  const features = featureOptions(opts);
   opts.onStage?.("support", supportItems.length * Math.max(1, augmentViews));
   const support = await embedLabelledImages(model, supportItems, {
     ...features,

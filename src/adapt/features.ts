@@ -22,6 +22,19 @@ export interface ViewOptions extends FeatureOptions {
   seed: number;
 }
 
+/** The options of `opts` that embedding needs (drops the caller's own). */
+export function featureOptions(opts: FeatureOptions): FeatureOptions {
+  return {
+    batchSize: opts.batchSize,
+    exifOrientation: opts.exifOrientation,
+    maxPixels: opts.maxPixels,
+    timeoutMs: opts.timeoutMs,
+    maxBytes: opts.maxBytes,
+    store: opts.store,
+    onProgress: opts.onProgress,
+  };
+}
+
 /** A labelled image that could not be embedded. */
 export interface FailedImage {
   input: string;

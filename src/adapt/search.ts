@@ -112,6 +112,48 @@ function countCorrect(
   return correct;
 }
 
+/**
+ * The cache-model search shared by Tip-Adapter and TIP-X: β outer, α inner, and (with `kl`, the
+ * TIP-X term of every validation image) γ innermost.
+ */
+function searchCacheModel(
+  val: LabelledFeatures,
+  cache: CacheModel,
+  classEmbeddings: readonly ArrayLike<number>[],
+  logitScale: number,
+  grid: Readonly<TipSearchGrid>,
+  kl?: readonly Float64Array[],
+): SearchResult {
+  const C = classEmbeddings.length;
+  const zs = val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale));
+  const aff = val.features.map((f) => affinities(f, cache.keys));
+  const scratch = new Float64Array(C);
+  const best: SearchResult = { alpha: 0, beta: 0, correct: 0, count: val.labels.length };
+  if (kl) best.gamma = 0;
+  const alphas = gridValues(grid.alphaScale, grid.alphaSteps);
+  const gammas = kl ? gridValues(grid.gammaScale, grid.gammaSteps) : [undefined];
+  for (const beta of gridValues(grid.betaScale, grid.betaSteps)) {
+    const rows = aff.map((a) => cacheScores(a, cache.labels, C, beta));
+    for (const alpha of alphas) {
+      for (const gamma of gammas) {
+        // tipx.py's sum order: zero-shot + γ·KL term + α·cache term.
+        const terms =
+          gamma === undefined || !kl
+            ? [{ weight: alpha, rows }]
+            : [
+                { weight: gamma, rows: kl },
+                { weight: alpha, rows },
+              ];
+        const correct = countCorrect(val.labels, zs, terms, scratch);
+        if (correct > best.correct) {
+          Object.assign(best, { alpha, beta, correct }, gamma === undefined ? {} : { gamma });
+        }
+      }
+    }
+  }
+  return best;
+}
+
 /** Tip-Adapter's search over β (outer) and α (inner). */
 export function searchTipAdapter(
   val: LabelledFeatures,
@@ -121,20 +163,7 @@ export function searchTipAdapter(
   grid: Readonly<TipSearchGrid> = DEFAULT_TIP_GRID,
 ): SearchResult {
   checkVal(val);
-  const C = classEmbeddings.length;
-  const zs = val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale));
-  const aff = val.features.map((f) => affinities(f, cache.keys));
-  const scratch = new Float64Array(C);
-  const best: SearchResult = { alpha: 0, beta: 0, correct: 0, count: val.labels.length };
-  const alphas = gridValues(grid.alphaScale, grid.alphaSteps);
-  for (const beta of gridValues(grid.betaScale, grid.betaSteps)) {
-    const rows = aff.map((a) => cacheScores(a, cache.labels, C, beta));
-    for (const alpha of alphas) {
-      const correct = countCorrect(val.labels, zs, [{ weight: alpha, rows }], scratch);
-      if (correct > best.correct) Object.assign(best, { alpha, beta, correct });
-    }
-  }
-  return best;
+  return searchCacheModel(val, cache, classEmbeddings, logitScale, grid);
 }
 
 /**
@@ -152,36 +181,17 @@ export function searchTipX(
   grid: Readonly<TipSearchGrid> = DEFAULT_TIP_GRID,
 ): SearchResult {
   checkVal(val);
-  const C = classEmbeddings.length;
-  const zs = val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale));
-  const aff = val.features.map((f) => affinities(f, cache.keys));
   const q = keyDistributions(cache, classEmbeddings, temperature);
   const kl = val.features.map((f) =>
-    klScores(klToKeys(f, q, classEmbeddings, temperature), cache.labels, C, klRange, affinityRange),
+    klScores(
+      klToKeys(f, q, classEmbeddings, temperature),
+      cache.labels,
+      classEmbeddings.length,
+      klRange,
+      affinityRange,
+    ),
   );
-  const scratch = new Float64Array(C);
-  const best: SearchResult = { alpha: 0, beta: 0, gamma: 0, correct: 0, count: val.labels.length };
-  const alphas = gridValues(grid.alphaScale, grid.alphaSteps);
-  const gammas = gridValues(grid.gammaScale, grid.gammaSteps);
-  for (const beta of gridValues(grid.betaScale, grid.betaSteps)) {
-    const rows = aff.map((a) => cacheScores(a, cache.labels, C, beta));
-    for (const alpha of alphas) {
-      for (const gamma of gammas) {
-        // tipx.py's sum order: zero-shot + γ·KL term + α·cache term.
-        const correct = countCorrect(
-          val.labels,
-          zs,
-          [
-            { weight: gamma, rows: kl },
-            { weight: alpha, rows },
-          ],
-          scratch,
-        );
-        if (correct > best.correct) Object.assign(best, { alpha, beta, gamma, correct });
-      }
-    }
-  }
-  return best;
+  return searchCacheModel(val, cache, classEmbeddings, logitScale, grid, kl);
 }
 
 /** GDA's search over its α list. */

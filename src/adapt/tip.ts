@@ -12,6 +12,7 @@
  *
  * Pure: no IO. Everything is computed in float64.
  */
+import { softmax } from "../math/vector.js";
 
 /** Keys and their class indices. */
 export interface CacheModel {
@@ -120,19 +121,7 @@ export function textDistribution(
   classEmbeddings: readonly ArrayLike<number>[],
   temperature: number,
 ): Float64Array {
-  const out = new Float64Array(classEmbeddings.length);
-  let max = -Infinity;
-  for (let c = 0; c < out.length; c++) {
-    out[c] = dot(v, classEmbeddings[c]) / temperature;
-    if (out[c] > max) max = out[c];
-  }
-  let sum = 0;
-  for (let c = 0; c < out.length; c++) {
-    out[c] = Math.exp(out[c] - max);
-    sum += out[c];
-  }
-  for (let c = 0; c < out.length; c++) out[c] /= sum;
-  return out;
+  return softmax(classEmbeddings.map((w) => dot(v, w) / temperature));
 }
 
 /** KL(p ‖ q) = Σ p · (log p − log q), tipx.py's direction (test distribution first). */

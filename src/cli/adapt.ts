@@ -175,7 +175,9 @@ export async function runAdapt(supportPath: string, flags: AdaptFlags): Promise<
       s
         ? `searched on ${s.count} validation images: ${chosen.join(", ")} ` +
             `(validation top-1 ${((100 * s.correct) / Math.max(1, s.count)).toFixed(2)}%)\n`
-        : `no validation set: ${chosen.join(", ")} (defaults; search with --val or --val-split)\n`,
+        : `no validation set: ${chosen.join(", ")} ` +
+            `(${[flags.alpha, flags.beta, flags.gamma].some((v) => v !== undefined) ? "as given" : "defaults"}; ` +
+            "search them with --val or --val-split)\n",
     );
     const summary = {
       out: flags.out,

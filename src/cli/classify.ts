@@ -1,13 +1,11 @@
-import { Command, Option } from "commander";
-import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
+import { Command } from "commander";
+import type { Aggregate } from "../classify/class-embeddings.js";
 import { type ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
-import { DEFAULT_TEMPLATE } from "../classify/templates.js";
 import { expandInputs } from "../image/source.js";
 import {
   parseLabelList,
   readDescriptionsFile,
   readLabelsFile,
-  readTemplatesFile,
   splitFileKey,
 } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
@@ -17,7 +15,6 @@ import {
   addFormatOption,
   addImageOptions,
   addModelOptions,
-  collect,
   loadModel,
   type ModelFlags,
   positiveInt,
@@ -25,6 +22,7 @@ import {
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
+import { addPromptOptions, templatesFromFlags } from "./prompt-options.js";
 
 interface ClassifyFlags extends ModelFlags {
   labels?: string;
@@ -45,31 +43,15 @@ interface ClassifyFlags extends ModelFlags {
 }
 
 export function classifyCommand(): Command {
-  const cmd = new Command("classify")
+  const base = new Command("classify")
     .description("classify images into the given labels, zero-shot")
     .argument("[inputs...]", "image files, folders (searched recursively) or http(s) URLs")
     .option("-l, --labels <list>", 'comma-separated class names, e.g. "tree frog,tailed frog"')
     .option(
       "--labels-file <file>",
       "class names: one per line, or a JSON list (FILE#KEY for a map)",
-    )
-    .option(
-      "-t, --template <template>",
-      `prompt template with {} for the class (repeatable; default "${DEFAULT_TEMPLATE}")`,
-      collect,
-    )
-    .option("--templates-file <file>", "templates: a JSON list, or a {dataset: [templates]} map")
-    .option("--templates-key <key>", "which dataset's templates to take from --templates-file")
-    .option(
-      "--descriptions <file>",
-      "class descriptions (CuPL JSON), e.g. from `zeroclip describe`",
-    )
-    .addOption(
-      new Option("--aggregate <mode>", "how a class's text embeddings are combined")
-        .choices(AGGREGATES as Aggregate[])
-        .default("normalized-mean"),
-    )
-    .option("--allow-missing", "with --descriptions: labels without descriptions use the templates")
+    );
+  const cmd = addPromptOptions(base)
     .option(
       "--no-cache",
       "do not read or write the class-embedding cache ($ZEROCLIP_CACHE/class-embeddings)",
@@ -121,18 +103,6 @@ export async function labelsFromFlags(flags: {
     return readLabelsFile(file, key);
   }
   throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
-}
-
-/** Templates from --template / --templates-file, or undefined for the default. */
-export async function templatesFromFlags(flags: ClassifyFlags): Promise<string[] | undefined> {
-  const list = [...(flags.template ?? [])];
-  if (flags.templatesFile) {
-    const { file, key } = splitFileKey(flags.templatesFile);
-    list.push(...(await readTemplatesFile(file, flags.templatesKey ?? key)));
-  } else if (flags.templatesKey) {
-    throw new UsageError("--templates-key needs --templates-file");
-  }
-  return list.length > 0 ? list : undefined;
 }
 
 export async function runClassify(inputs: string[], flags: ClassifyFlags): Promise<number> {

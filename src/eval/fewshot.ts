@@ -8,7 +8,12 @@
  */
 import { checkDisjoint, DEFAULT_AUGMENT_VIEWS } from "../adapt/adapt.js";
 import { type AdapterMethod, adapterLogits, fitAdapter } from "../adapt/adapter.js";
-import { embedLabelledImages, type FailedImage, type FeatureOptions } from "../adapt/features.js";
+import {
+  embedLabelledImages,
+  type FailedImage,
+  type FeatureOptions,
+  featureOptions,
+} from "../adapt/features.js";
 import { argmax, type TipSearchGrid } from "../adapt/search.js";
 import { sampleSupport, sampleValidation, validationShots } from "../adapt/support.js";
 import { TRAINED_LOGIT_SCALE } from "../model/config.js";
@@ -142,15 +147,7 @@ export async function evaluateFewShot(
       plans.push({ seed, shots, support, val });
     }
   }
-  const features: FeatureOptions = {
-    batchSize: opts.batchSize,
-    exifOrientation: opts.exifOrientation,
-    maxPixels: opts.maxPixels,
-    timeoutMs: opts.timeoutMs,
-    maxBytes: opts.maxBytes,
-    store: opts.store,
-    onProgress: opts.onProgress,
-  };
+  const features: FeatureOptions = featureOptions(opts);
   const unique = (lists: LabelledImage[][]) => [
     ...new Map(lists.flat().map((i) => [i.path, i])).values(),
   ];
@@ -189,7 +186,9 @@ export async function evaluateFewShot(
       computed += views.computed;
       cached += views.cached;
       failed.push(...views.failed);
-      views.items.forEach((item, i) => viewsByKey.set(`${seed}\0${item.path}`, views.features[i]));
+      views.items.forEach((item, i) => {
+        viewsByKey.set(`${seed}\0${item.path}`, views.features[i]);
+      });
     }
   }
   const failedPaths = new Set(failed.map((f) => f.input));

@@ -24,6 +24,15 @@ export {
   type StrategyResult,
 } from "./evaluate.js";
 export {
+  evaluateFewShot,
+  type FewShotEvalOptions,
+  type FewShotPoint,
+  type FewShotResult,
+  type FewShotRun,
+  type FewShotStrategyResult,
+  fewShotJson,
+} from "./fewshot.js";
+export {
   embedImageFiles,
   type ImageEmbedder,
   type ImageModelIdentity,

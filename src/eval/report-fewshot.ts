@@ -48,7 +48,7 @@ table.fewshot th, table.fewshot td { border-bottom: 1px solid var(--line); paddi
 table.fewshot th:first-child, table.fewshot td:first-child { text-align: left; }
 `;
 
-export const FEWSHOT_SCRIPT = String.raw`
+export const FEWSHOT_SCRIPT = `
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);

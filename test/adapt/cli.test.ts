@@ -81,7 +81,9 @@ describe("zeroclip adapt / classify --adapter (probe model)", () => {
     try {
       const paths = [...support.images, ...val.images, ...query.images].map((i) => i.path);
       const embedded = await model.embedImages(paths);
-      embedded.forEach((r, i) => feature.set(paths[i], r.embedding!));
+      embedded.forEach((r, i) => {
+        feature.set(paths[i], r.embedding!);
+      });
       const texts = await model.embedTexts(classes.map((c) => `a photo of a ${c}.`));
       W = texts.map((t) => normalizeRef(t));
     } finally {
