@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import type { Aggregate } from "../classify/class-embeddings.js";
 import { type ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
 import { expandInputs } from "../image/source.js";
 import {
@@ -22,17 +21,11 @@ import {
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
-import { addPromptOptions, templatesFromFlags } from "./prompt-options.js";
+import { addPromptOptions, type PromptFlags, templatesFromFlags } from "./prompt-options.js";
 
-interface ClassifyFlags extends ModelFlags {
+interface ClassifyFlags extends ModelFlags, PromptFlags {
   labels?: string;
   labelsFile?: string;
-  template?: string[];
-  templatesFile?: string;
-  templatesKey?: string;
-  descriptions?: string;
-  aggregate: Aggregate;
-  allowMissing?: boolean;
   cache: boolean;
   topK?: number;
   format?: Format;
