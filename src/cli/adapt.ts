@@ -155,7 +155,12 @@ export async function runAdapt(supportPath: string, flags: AdaptFlags): Promise<
       onStage: (stage, n) => {
         textBar.stop();
         bar?.stop();
-        bar = progressBar(stage === "support" ? "support views" : "validation", n, "images");
+        const views = stage === "support" && flags.augmentViews > 0;
+        bar = progressBar(
+          views ? "support views" : `${stage} images`,
+          n,
+          views ? "views" : "images",
+        );
       },
       onProgress: (done) => bar?.update(done),
     });

@@ -123,7 +123,11 @@ export async function runEvalFewShot(
     maxPixels: flags.maxPixels,
     onStage: (stage, total) => {
       bar?.stop();
-      bar = progressBar(labels[stage], total, stage === "runs" ? "runs" : "images");
+      bar = progressBar(
+        labels[stage],
+        total,
+        { "train-images": "images", views: "views", runs: "runs" }[stage],
+      );
     },
     onProgress: (done) => bar?.update(done),
     onRun: (done) => bar?.update(done),
