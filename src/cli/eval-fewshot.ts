@@ -2,10 +2,16 @@
 import type { Command } from "commander";
 import { ADAPTER_METHODS, type AdapterMethod } from "../adapt/adapter.js";
 import type { Classnames } from "../eval/classnames.js";
-import { loadDataset } from "../eval/dataset.js";
+import { type Dataset, type LabelledImage, loadDataset } from "../eval/dataset.js";
 import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
 import type { EvalResult } from "../eval/evaluate.js";
-import { evaluateFewShot, type FewShotResult, fewShotJson, fewShotRows } from "../eval/fewshot.js";
+import {
+  evaluateFewShot,
+  type FewShotResult,
+  fewShotJson,
+  fewShotRows,
+  planFewShot,
+} from "../eval/fewshot.js";
 import type { EvalJson } from "../eval/json.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { UsageError } from "../util/errors.js";
@@ -94,17 +100,47 @@ export function checkEvalFewShotFlags(flags: EvalFewShotFlags): void {
   }
 }
 
-/** Run the few-shot protocol when --train is given (progress on stderr). */
+/** The datasets of the few-shot part, loaded and checked before the image pass. */
+export interface FewShotSets {
+  train: Dataset;
+  val?: Dataset;
+}
+
+/**
+ * With --train: load TRAIN (and --val) and check the protocol against the test images (classes,
+ * overlap, images per class), so that a mistake is reported before any image is embedded.
+ */
+export async function loadEvalFewShot(
+  flags: EvalFewShotFlags,
+  classnames: Classnames | undefined,
+  test: { classes: string[]; images: LabelledImage[] },
+): Promise<FewShotSets | undefined> {
+  if (!flags.train) return undefined;
+  const train = await loadDataset(flags.train, classnames);
+  const val = flags.val ? await loadDataset(flags.val, classnames) : undefined;
+  planFewShot(
+    { classes: test.classes, evaluated: test.images, failed: [] },
+    {
+      train,
+      val,
+      shots: flags.shots ?? DEFAULT_SHOTS,
+      seeds: flags.seeds ?? DEFAULT_SEEDS,
+      valShots: flags.valShots,
+    },
+  );
+  return { train, val };
+}
+
+/** Run the few-shot protocol (progress on stderr). */
 export async function runEvalFewShot(
   model: ClipModel,
   result: EvalResult,
   flags: EvalFewShotFlags,
-  classnames: Classnames | undefined,
+  sets: FewShotSets | undefined,
   store: ImageEmbeddingStore | undefined,
 ): Promise<FewShotResult | undefined> {
-  if (!flags.train) return undefined;
-  const train = await loadDataset(flags.train, classnames);
-  const val = flags.val ? await loadDataset(flags.val, classnames) : undefined;
+  if (!sets) return undefined;
+  const { train, val } = sets;
   let bar: Progress | undefined;
   const labels = { "train-images": "train images", views: "support views", runs: "few-shot runs" };
   const fs = await evaluateFewShot(model, result, {

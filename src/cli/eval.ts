@@ -26,6 +26,7 @@ import {
   checkEvalFewShotFlags,
   type EvalFewShotFlags,
   formatFewShotTable,
+  loadEvalFewShot,
   runEvalFewShot,
 } from "./eval-fewshot.js";
 import { setExitCode } from "./exit.js";
@@ -128,6 +129,10 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
     limit: flags.limit,
     seed: flags.seed,
   });
+  const fewShotSets = await loadEvalFewShot(flags, classnames, {
+    classes: dataset.classes.names,
+    images,
+  });
   const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
   const model = await loadModel(flags);
   try {
@@ -163,7 +168,7 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
       `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
         `(${images.length} images, ${imageSeconds.toFixed(1)} s)\n`,
     );
-    const fewshot = await runEvalFewShot(model, result, flags, classnames, store);
+    const fewshot = await runEvalFewShot(model, result, flags, fewShotSets, store);
     const doc = evalJson(result, { dataset: datasetPath, model: model.dir });
     if (fewshot) addFewShotJson(doc, fewshot);
     const text = prettyJson(doc) + "\n";
@@ -188,7 +193,8 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
       );
     }
     if (flags.report) process.stderr.write(`report written to ${flags.report}\n`);
-    return result.failed.length > 0 ? 1 : 0;
+    const trainFailed = fewshot?.trainPass.failed.length ?? 0;
+    return result.failed.length > 0 || trainFailed > 0 ? 1 : 0;
   } finally {
     await model.dispose();
   }

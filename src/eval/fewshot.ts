@@ -96,23 +96,25 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
   return { mean, std: Math.sqrt(variance) };
 }
 
-interface Plan {
+/** One support draw of the protocol: its seed, shot count, support and validation images. */
+export interface FewShotPlan {
   seed: number;
   shots: number;
   support: LabelledImage[];
   val: LabelledImage[];
 }
 
-/** Run the few-shot protocol on the test images of a zero-shot evaluation. */
-export async function evaluateFewShot(
-  model: ImageEmbedder,
-  result: EvalResult,
-  opts: FewShotEvalOptions,
-): Promise<FewShotResult> {
-  const names = result.classes;
-  const augmentViews = opts.augmentViews ?? DEFAULT_AUGMENT_VIEWS;
-  const testFeatures = result.embeddings;
-  if (!testFeatures) throw new RangeError("the evaluation result has no image embeddings");
+/**
+ * Check the few-shot setup against the test images (same classes, no shared images, enough
+ * training images per class) and draw every run's support and validation images. Cheap: no
+ * image is read, so callers can check before a long image pass.
+ */
+export function planFewShot(
+  test: Pick<EvalResult, "classes" | "evaluated" | "failed">,
+  opts: Pick<FewShotEvalOptions, "train" | "val" | "shots" | "seeds" | "valShots">,
+): FewShotPlan[] {
+  const names = test.classes;
+
   if (!sameNames(opts.train.classes.names, names)) {
     throw new UsageError(
       `the training set ${opts.train.source} has other classes than the test set ` +
@@ -125,13 +127,13 @@ export async function evaluateFewShot(
     );
   }
   const testImages: LabelledImage[] = [
-    ...result.evaluated,
-    ...result.failed.map((f) => ({ path: f.input, label: f.label })),
+    ...test.evaluated,
+    ...test.failed.map((f) => ({ path: f.input, label: f.label })),
   ];
   checkDisjoint(testImages, opts.train.items, "the training set and the test set");
   if (opts.val) checkDisjoint(testImages, opts.val.items, "the validation set and the test set");
 
-  const plans: Plan[] = [];
+  const plans: FewShotPlan[] = [];
   for (const seed of opts.seeds) {
     for (const shots of opts.shots) {
       const support = sampleSupport(opts.train.items, names, shots, seed, "the training set");
@@ -147,6 +149,20 @@ export async function evaluateFewShot(
       plans.push({ seed, shots, support, val });
     }
   }
+  return plans;
+}
+
+/** Run the few-shot protocol on the test images of a zero-shot evaluation. */
+export async function evaluateFewShot(
+  model: ImageEmbedder,
+  result: EvalResult,
+  opts: FewShotEvalOptions,
+): Promise<FewShotResult> {
+  const names = result.classes;
+  const augmentViews = opts.augmentViews ?? DEFAULT_AUGMENT_VIEWS;
+  const testFeatures = result.embeddings;
+  if (!testFeatures) throw new RangeError("the evaluation result has no image embeddings");
+  const plans = planFewShot(result, opts);
   const features: FeatureOptions = featureOptions(opts);
   const unique = (lists: LabelledImage[][]) => [
     ...new Map(lists.flat().map((i) => [i.path, i])).values(),

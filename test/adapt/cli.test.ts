@@ -371,6 +371,35 @@ describe("zeroclip adapt / classify --adapter (probe model)", () => {
     }
   });
 
+  it("a support image that cannot be read is listed and left out (exit 1)", async () => {
+    const bad = await writeColourDataset(join(dir, "with-corrupt"), { perClass: 2 });
+    const out = join(dir, "partial.safetensors");
+    const run = await runCli(
+      [
+        "adapt",
+        bad.root,
+        "--model",
+        probe,
+        "--method",
+        "gda",
+        "--augment-views",
+        "0",
+        "--out",
+        out,
+        "--format",
+        "json",
+      ],
+      env,
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /failed: .*broken\.jpg: /);
+    const summary = JSON.parse(run.stdout);
+    assert.equal(summary.support_images, 12);
+    assert.equal(summary.failed.length, 1);
+    const file = await readAdapterFile(out);
+    assert.equal(file.info.support_images, "12");
+  });
+
   it("mistakes get one-line errors and the documented exit codes", async () => {
     const tiny = await ensureFixtureModel("tiny");
     const tip = join(dir, "tip.safetensors");
