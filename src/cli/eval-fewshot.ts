@@ -5,13 +5,8 @@ import type { Classnames } from "../eval/classnames.js";
 import { type Dataset, type LabelledImage, loadDataset } from "../eval/dataset.js";
 import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
 import type { EvalResult } from "../eval/evaluate.js";
-import {
-  evaluateFewShot,
-  type FewShotResult,
-  fewShotJson,
-  fewShotRows,
-  planFewShot,
-} from "../eval/fewshot.js";
+import { evaluateFewShot, type FewShotResult, planFewShot } from "../eval/fewshot.js";
+import { fewShotJson, fewShotRows } from "../eval/fewshot-json.js";
 import type { EvalJson } from "../eval/json.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { UsageError } from "../util/errors.js";

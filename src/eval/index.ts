@@ -30,8 +30,8 @@ export {
   type FewShotResult,
   type FewShotRun,
   type FewShotStrategyResult,
-  fewShotJson,
 } from "./fewshot.js";
+export { type FewShotJson, fewShotJson, fewShotRows } from "./fewshot-json.js";
 export {
   embedImageFiles,
   type ImageEmbedder,
