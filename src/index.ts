@@ -11,9 +11,34 @@
  * The pieces compose like open_clip's: a model (tokenizer, preprocessing, two ONNX towers),
  * class embeddings built from templates and/or descriptions, and a classifier that scores images
  * against them. `describeClasses` writes CuPL descriptions with an LLM; `evaluateStrategies`
- * compares prompt strategies on labelled images.
+ * compares prompt strategies on labelled images; `adaptFromDataset` and `FewShotClassifier` add a
+ * training-free few-shot adapter (Tip-Adapter, TIP-X, GDA) built from a few labelled images.
  */
 
+// Few-shot adapters (Tip-Adapter, TIP-X, GDA)
+export {
+  ADAPTER_METHODS,
+  type Adapter,
+  type AdapterFile,
+  type AdapterMethod,
+  type AdaptOptions,
+  type AdaptResult,
+  adapterLogits,
+  adaptFromDataset,
+  FewShotClassifier,
+  type FitOptions,
+  fitAdapter,
+  gdaFit,
+  gdaLogits,
+  readAdapterFile,
+  sampleSupport,
+  searchGda,
+  searchTipAdapter,
+  searchTipX,
+  tipAdapterLogits,
+  tipXLogits,
+  writeAdapterFile,
+} from "./adapt/index.js";
 // Classification
 export {
   AGGREGATES,
@@ -36,7 +61,9 @@ export {
   type EvalResult,
   type EvaluateOptions,
   evalJson,
+  evaluateFewShot,
   evaluateStrategies,
+  type FewShotResult,
   loadDataset,
   loadStrategy,
   openImageStore,

@@ -49,7 +49,7 @@ export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {
  * descriptions, then any number of images are scored against them.
  */
 export class ZeroShotClassifier {
-  private constructor(
+  protected constructor(
     readonly model: ClipModel,
     readonly labels: readonly string[],
     /** One L2-normalized embedding per label. */
@@ -77,6 +77,25 @@ export class ZeroShotClassifier {
         )
       : await classEmbeddings(model, texts, aggregate, opts.onTextProgress);
     return new ZeroShotClassifier(model, labels, embeddings);
+  }
+
+  /**
+   * A classifier from class embeddings computed elsewhere (one L2-normalized row per label),
+   * e.g. the ones stored in an adapter file.
+   */
+  static fromEmbeddings(
+    model: ClipModel,
+    labels: readonly string[],
+    embeddings: readonly Float32Array[],
+  ): ZeroShotClassifier {
+    if (labels.length !== embeddings.length || labels.length === 0) {
+      throw new UsageError(`${labels.length} labels but ${embeddings.length} class embeddings`);
+    }
+    return new ZeroShotClassifier(
+      model,
+      [...labels],
+      embeddings.map((e) => e.slice()),
+    );
   }
 
   /** Probabilities over all labels for one image embedding, best first, cut to `k`. */

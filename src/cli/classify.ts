@@ -1,22 +1,19 @@
-import { Command, Option } from "commander";
-import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
+import { Command } from "commander";
 import { type ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
-import { DEFAULT_TEMPLATE } from "../classify/templates.js";
 import { expandInputs } from "../image/source.js";
 import {
   parseLabelList,
   readDescriptionsFile,
   readLabelsFile,
-  readTemplatesFile,
   splitFileKey,
 } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
+import { adapterClassifier, addAdapterOption, readAdapterForClassify } from "./classify-adapter.js";
 import {
   addFormatOption,
   addImageOptions,
   addModelOptions,
-  collect,
   loadModel,
   type ModelFlags,
   positiveInt,
@@ -24,50 +21,30 @@ import {
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
+import { addPromptOptions, type PromptFlags, templatesFromFlags } from "./prompt-options.js";
 
-interface ClassifyFlags extends ModelFlags {
+interface ClassifyFlags extends ModelFlags, PromptFlags {
   labels?: string;
   labelsFile?: string;
-  template?: string[];
-  templatesFile?: string;
-  templatesKey?: string;
-  descriptions?: string;
-  aggregate: Aggregate;
-  allowMissing?: boolean;
   cache: boolean;
   topK?: number;
   format?: Format;
   batchSize: number;
   exifOrientation: boolean;
   maxPixels: number;
+  adapter?: string;
 }
 
 export function classifyCommand(): Command {
-  const cmd = new Command("classify")
+  const base = new Command("classify")
     .description("classify images into the given labels, zero-shot")
     .argument("[inputs...]", "image files, folders (searched recursively) or http(s) URLs")
     .option("-l, --labels <list>", 'comma-separated class names, e.g. "tree frog,tailed frog"')
     .option(
       "--labels-file <file>",
       "class names: one per line, or a JSON list (FILE#KEY for a map)",
-    )
-    .option(
-      "-t, --template <template>",
-      `prompt template with {} for the class (repeatable; default "${DEFAULT_TEMPLATE}")`,
-      collect,
-    )
-    .option("--templates-file <file>", "templates: a JSON list, or a {dataset: [templates]} map")
-    .option("--templates-key <key>", "which dataset's templates to take from --templates-file")
-    .option(
-      "--descriptions <file>",
-      "class descriptions (CuPL JSON), e.g. from `zeroclip describe`",
-    )
-    .addOption(
-      new Option("--aggregate <mode>", "how a class's text embeddings are combined")
-        .choices(AGGREGATES as Aggregate[])
-        .default("normalized-mean"),
-    )
-    .option("--allow-missing", "with --descriptions: labels without descriptions use the templates")
+    );
+  const cmd = addPromptOptions(base)
     .option(
       "--no-cache",
       "do not read or write the class-embedding cache ($ZEROCLIP_CACHE/class-embeddings)",
@@ -77,6 +54,7 @@ export function classifyCommand(): Command {
       "show the k best labels (probabilities are over all labels)",
       positiveInt("--top-k"),
     );
+  addAdapterOption(cmd);
   addImageOptions(cmd);
   addModelOptions(cmd).option(
     "--logit-scale <s>",
@@ -92,6 +70,7 @@ Examples:
   zeroclip classify photos/ --labels-file labels.txt --top-k 3 --format jsonl > out.jsonl
   zeroclip classify cat.png -l "cat,dog" -t "a photo of a {}." -t "a drawing of a {}."
   zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
+  zeroclip classify new-photos/ --adapter photos.safetensors   (from \`zeroclip adapt\`)
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  or {"input": "...", "error": "..."} for an input that failed.
@@ -119,24 +98,13 @@ export async function labelsFromFlags(flags: {
   throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
 }
 
-/** Templates from --template / --templates-file, or undefined for the default. */
-export async function templatesFromFlags(flags: ClassifyFlags): Promise<string[] | undefined> {
-  const list = [...(flags.template ?? [])];
-  if (flags.templatesFile) {
-    const { file, key } = splitFileKey(flags.templatesFile);
-    list.push(...(await readTemplatesFile(file, flags.templatesKey ?? key)));
-  } else if (flags.templatesKey) {
-    throw new UsageError("--templates-key needs --templates-file");
-  }
-  return list.length > 0 ? list : undefined;
-}
-
 export async function runClassify(inputs: string[], flags: ClassifyFlags): Promise<number> {
   if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
   if (flags.allowMissing && !flags.descriptions) {
     throw new UsageError("--allow-missing applies only with --descriptions");
   }
-  const labels = await labelsFromFlags(flags);
+  const adapter = flags.adapter ? await readAdapterForClassify(flags) : undefined;
+  const labels = adapter ? adapter.adapter.classes : await labelsFromFlags(flags);
   const templates = await templatesFromFlags(flags);
   const descriptions = flags.descriptions
     ? await readDescriptionsFile(flags.descriptions)
@@ -145,16 +113,18 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
   const model = await loadModel(flags);
   try {
     const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
-    const classifier = await ZeroShotClassifier.create(model, {
-      labels,
-      templates,
-      descriptions,
-      aggregate: flags.aggregate,
-      allowMissing: flags.allowMissing,
-      cache: flags.cache,
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      onTextProgress: textBar.update,
-    });
+    const classifier = adapter
+      ? await adapterClassifier(model, adapter, flags.adapter!)
+      : await ZeroShotClassifier.create(model, {
+          labels,
+          templates,
+          descriptions,
+          aggregate: flags.aggregate,
+          allowMissing: flags.allowMissing,
+          cache: flags.cache,
+          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+          onTextProgress: textBar.update,
+        });
     textBar.stop();
     const files = await expandInputs(inputs);
     if (files.length === 0) throw new UsageError("no images found in the given folders");

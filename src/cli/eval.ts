@@ -20,12 +20,21 @@ import {
   nonNegativeInt,
   positiveInt,
 } from "./common.js";
+import {
+  addEvalFewShotOptions,
+  addFewShotJson,
+  checkEvalFewShotFlags,
+  type EvalFewShotFlags,
+  formatFewShotTable,
+  loadEvalFewShot,
+  runEvalFewShot,
+} from "./eval-fewshot.js";
 import { setExitCode } from "./exit.js";
 import { formatTable } from "./output.js";
 
 type EvalFormat = "table" | "json";
 
-interface EvalFlags extends ModelFlags {
+interface EvalFlags extends ModelFlags, EvalFewShotFlags {
   strategy?: string[];
   classnames?: string;
   aggregate: Aggregate;
@@ -82,6 +91,7 @@ export function evalCommand(): Command {
     )
     .option("-o, --out <file>", "also write the JSON results to this file")
     .option("--report <file>", "write a self-contained HTML report");
+  addEvalFewShotOptions(cmd);
   addImageOptions(cmd);
   addModelOptions(cmd);
   cmd.addHelpText(
@@ -92,6 +102,8 @@ Examples:
   zeroclip eval cifar10-test/ --per-class 50 --report report.html \\
     -s ens=ensemble:clip_benchmark_templates.json#cifar10 \\
     -s both=cupl+ensemble:cupl_cifar10_full.json,clip_benchmark_templates.json#cifar10
+  zeroclip eval test/ --train train/ --shots 1,2,4,8,16 --seeds 1,2,3 --method tip-adapter,gda \
+    -s base=single:"a photo of a {}." --report fewshot.html     (few-shot: docs/few-shot.md)
 
 Images that cannot be read are listed under "failed" and left out of every metric.
 Image embeddings are cached (see docs/eval.md), so another run with new strategies costs only text.
@@ -105,6 +117,7 @@ Exit codes: 0 all images scored, 1 some images failed, 2 usage error, 3 model er
 }
 
 export async function runEval(datasetPath: string, flags: EvalFlags): Promise<number> {
+  checkEvalFewShotFlags(flags);
   const specs = parseStrategies(flags.strategy ?? []);
   const strategies = await Promise.all(specs.map(loadStrategy));
   const classnames: Classnames | undefined = flags.classnames
@@ -115,6 +128,10 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
     perClass: flags.perClass,
     limit: flags.limit,
     seed: flags.seed,
+  });
+  const fewShotSets = await loadEvalFewShot(flags, classnames, {
+    classes: dataset.classes.names,
+    images,
   });
   const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
   const model = await loadModel(flags);
@@ -151,13 +168,17 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
       `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
         `(${images.length} images, ${imageSeconds.toFixed(1)} s)\n`,
     );
+    const fewshot = await runEvalFewShot(model, result, flags, fewShotSets, store);
     const doc = evalJson(result, { dataset: datasetPath, model: model.dir });
+    if (fewshot) addFewShotJson(doc, fewshot);
     const text = prettyJson(doc) + "\n";
     if (flags.out) await writeFileAtomic(flags.out, text);
     if (flags.report) {
-      await writeReport(flags.report, result, { dataset: datasetPath, model: model.dir });
+      await writeReport(flags.report, result, { dataset: datasetPath, model: model.dir, fewshot });
     }
-    const table = formatTable(SUMMARY_HEADER, summaryRows(doc));
+    const table =
+      formatTable(SUMMARY_HEADER, summaryRows(doc)) +
+      (fewshot ? `\n${formatFewShotTable(fewshot)}` : "");
     if (format === "json") {
       process.stdout.write(text);
       process.stderr.write(table);
@@ -172,7 +193,8 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
       );
     }
     if (flags.report) process.stderr.write(`report written to ${flags.report}\n`);
-    return result.failed.length > 0 ? 1 : 0;
+    const trainFailed = fewshot?.trainPass.failed.length ?? 0;
+    return result.failed.length > 0 || trainFailed > 0 ? 1 : 0;
   } finally {
     await model.dispose();
   }

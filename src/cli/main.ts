@@ -7,6 +7,7 @@ import {
   UsageError,
   ZeroclipError,
 } from "../util/errors.js";
+import { adaptCommand } from "./adapt.js";
 import { classifyCommand } from "./classify.js";
 import { describeCommand } from "./describe.js";
 import { embedCommand } from "./embed.js";
@@ -23,6 +24,7 @@ const COMMANDS: (() => Command)[] = [
   pullCommand,
   modelsCommand,
   evalCommand,
+  adaptCommand,
 ];
 
 /** The version in package.json (dist/src/cli → the package root). */
@@ -49,6 +51,7 @@ Examples:
   zeroclip describe --labels "tree frog,tailed frog" --llm-model gpt-4o-mini --out desc.json
   zeroclip classify photos/ --labels-file labels.txt --descriptions desc.json --format jsonl
   zeroclip eval photos/ --strategy base=single:"a photo of a {}." --strategy cupl=cupl:desc.json
+  zeroclip adapt photos/ --method gda --shots 16 --out photos.safetensors
 
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,

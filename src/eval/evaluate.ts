@@ -29,6 +29,8 @@ export interface StrategyResult {
   texts: number;
   metrics: ClassificationMetrics;
   predictions: ImagePrediction[];
+  /** The strategy's class embeddings (W), in class order. */
+  classEmbeddings?: Float32Array[];
 }
 
 export interface EvalResult {
@@ -36,6 +38,8 @@ export interface EvalResult {
   classes: string[];
   /** Images that were embedded and scored. */
   evaluated: LabelledImage[];
+  /** Their L2-normalized embeddings, aligned with `evaluated`. */
+  embeddings?: Float32Array[];
   /** Images that could not be read or decoded: excluded from every metric. */
   failed: { input: string; label: number; error: string }[];
   strategies: StrategyResult[];
@@ -105,11 +109,13 @@ export async function evaluateStrategies(
       texts: texts[s].reduce((a, t) => a + t.length, 0),
       metrics: classificationMetrics(targets, rankings, labels.length),
       predictions: rankings.map((ranking, image) => ({ image, ranking })),
+      classEmbeddings: classEmb,
     });
   }
   return {
     classes: [...labels],
     evaluated,
+    embeddings,
     failed,
     strategies: results,
     imagePass: { computed: pass.computed, cached: pass.cached, failed: pass.failed },

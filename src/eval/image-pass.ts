@@ -5,6 +5,7 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { type ViewId, viewKey, viewSpec } from "../adapt/views.js";
 import { readImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { onnxFiles } from "../model/files.js";
@@ -78,6 +79,11 @@ export interface ImagePassOptions extends ImageEmbedOptions {
   store?: ImageEmbeddingStore;
   /** Images read per chunk (default 256); each chunk's new embeddings are written at once. */
   chunkSize?: number;
+  /**
+   * Embed this augmented view of every image instead of its centre crop (few-shot support sets).
+   * Views are cached under their own key (src/adapt/views.ts), next to the plain embeddings.
+   */
+  view?: ViewId;
 }
 
 export interface ImagePassResult {
@@ -96,7 +102,7 @@ export async function embedImageFiles(
   paths: readonly string[],
   opts: ImagePassOptions = {},
 ): Promise<ImagePassResult> {
-  const { store, chunkSize = 256, onProgress, ...embedOpts } = opts;
+  const { store, chunkSize = 256, onProgress, view, ...embedOpts } = opts;
   const results = new Array<ImageEmbedResult>(paths.length);
   const known = new Map<string, Float32Array>();
   let computed = 0;
@@ -119,7 +125,7 @@ export async function embedImageFiles(
   for (let start = 0; start < paths.length; start += chunkSize) {
     const chunk = await next!;
     next = start + chunkSize < paths.length ? read(start + chunkSize) : undefined;
-    const misses = new Map<string, { bytes: Uint8Array; at: number[] }>();
+    const misses = new Map<string, { bytes: Uint8Array; hash: string; at: number[] }>();
     chunk.forEach((r, k) => {
       const i = start + k;
       const input = paths[i];
@@ -127,16 +133,17 @@ export async function embedImageFiles(
         results[i] = { input, error: r.error ?? "unreadable" };
         return;
       }
-      const hit = known.get(r.hash) ?? store?.get(r.hash);
+      const key = view ? viewKey(r.hash, view) : r.hash;
+      const hit = known.get(key) ?? store?.get(key);
       if (hit) {
-        known.set(r.hash, hit);
+        known.set(key, hit);
         results[i] = { input, embedding: hit.slice() };
         cached++;
         return;
       }
-      const miss = misses.get(r.hash);
+      const miss = misses.get(key);
       if (miss) miss.at.push(i);
-      else misses.set(r.hash, { bytes: r.bytes, at: [i] });
+      else misses.set(key, { bytes: r.bytes, hash: r.hash, at: [i] });
     });
     const base = done + chunk.length - [...misses.values()].reduce((a, m) => a + m.at.length, 0);
     onProgress?.(base, paths.length);
@@ -146,6 +153,7 @@ export async function embedImageFiles(
         list.map(([, m]) => m.bytes),
         {
           ...embedOpts,
+          views: view ? list.map(([, m]) => viewSpec(m.hash, view)) : undefined,
           onProgress: (d) => onProgress?.(base + d, paths.length),
         },
       );

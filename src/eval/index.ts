@@ -24,6 +24,15 @@ export {
   type StrategyResult,
 } from "./evaluate.js";
 export {
+  evaluateFewShot,
+  type FewShotEvalOptions,
+  type FewShotPoint,
+  type FewShotResult,
+  type FewShotRun,
+  type FewShotStrategyResult,
+} from "./fewshot.js";
+export { type FewShotJson, fewShotJson, fewShotRows } from "./fewshot-json.js";
+export {
   embedImageFiles,
   type ImageEmbedder,
   type ImageModelIdentity,

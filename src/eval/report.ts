@@ -8,7 +8,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { EvalResult } from "./evaluate.js";
+import type { FewShotResult } from "./fewshot.js";
 import { mostConfusedPairs } from "./metrics.js";
+import {
+  FEWSHOT_CSS,
+  FEWSHOT_SCRIPT,
+  FEWSHOT_SECTION,
+  type FewShotReportData,
+  fewShotReportData,
+} from "./report-fewshot.js";
 import { REPORT_CSS, REPORT_SCRIPT } from "./report-page.js";
 import { type ThumbnailOptions, thumbnails } from "./thumbnails.js";
 
@@ -38,6 +46,8 @@ export interface ReportData {
   /** Example images by id: a thumbnail data: URI and the image's path. */
   thumbs: Record<string, { src: string; input: string }>;
   failed: { input: string; label: string; error: string }[];
+  /** Accuracy versus shots per strategy (`eval --train`). */
+  fewshot?: FewShotReportData;
 }
 
 export interface ReportOptions extends ThumbnailOptions {
@@ -50,6 +60,8 @@ export interface ReportOptions extends ThumbnailOptions {
   examples?: number;
   /** Timestamp shown in the page (default now). */
   generated?: Date;
+  /** Few-shot results to chart (`evaluateFewShot`). */
+  fewshot?: FewShotResult;
 }
 
 /** Gather the report's data, making thumbnails of the example images. */
@@ -120,6 +132,7 @@ export async function buildReportData(
       label: result.classes[f.label],
       error: f.error,
     })),
+    fewshot: opts.fewshot ? fewShotReportData(opts.fewshot) : undefined,
   };
 }
 
@@ -174,7 +187,7 @@ export function renderReportHtml(data: ReportData, chartJs: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="zeroclip">
 <title>${escapeHtml(data.title)}</title>
-<style>${REPORT_CSS}</style>
+<style>${REPORT_CSS}${data.fewshot ? FEWSHOT_CSS : ""}</style>
 </head>
 <body>
 <header><h1 id="title">${escapeHtml(data.title)}</h1><p id="meta"></p></header>
@@ -184,6 +197,7 @@ export function renderReportHtml(data: ReportData, chartJs: string): string {
 <div class="row"><div id="summary-table"></div>
 <div class="chart" id="strategies-box"><canvas id="chart-strategies" aria-label="Strategy comparison"></canvas></div></div>
 </section>
+${data.fewshot ? FEWSHOT_SECTION : ""}
 <section id="per-class"><h2>Per-class accuracy</h2><p class="note">Recall of each true class: the fraction of its images predicted as that class.</p>
 <div class="chart" id="per-class-box"><canvas id="chart-per-class" aria-label="Per-class accuracy"></canvas></div>
 </section>
@@ -193,7 +207,7 @@ export function renderReportHtml(data: ReportData, chartJs: string): string {
 </main>
 <script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
 <script>${scriptSafeCode(chartJs)}</script>
-<script>${scriptSafeCode(REPORT_SCRIPT)}</script>
+<script>${scriptSafeCode(REPORT_SCRIPT)}</script>${data.fewshot ? `\n<script>${scriptSafeCode(FEWSHOT_SCRIPT)}</script>` : ""}
 </body>
 </html>
 `;

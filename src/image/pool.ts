@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { AugmentSpec } from "../adapt/augment.js";
 import type { DecodeOptions } from "./decode.js";
 import type { FetchOptions, ImageSource } from "./source.js";
 import type { PreprocessConfig } from "./types.js";
@@ -15,6 +16,8 @@ export interface PrepareRequest {
   config: PreprocessConfig;
   decode: Omit<DecodeOptions, "name">;
   fetch: FetchOptions;
+  /** Make this augmented view (random resized crop + flip) instead of the centre crop. */
+  view?: AugmentSpec;
 }
 
 export type PrepareResponse =
@@ -83,12 +86,13 @@ export class PreprocessPool {
     if (n === 0) worker.unref();
   }
 
-  /** Read, decode and preprocess one source on the least busy worker. */
+  /** Read, decode and preprocess one source (or make one augmented view) on the least busy worker. */
   prepare(
     source: ImageSource,
     config: PreprocessConfig,
     decode: Omit<DecodeOptions, "name">,
     fetch: FetchOptions,
+    view?: AugmentSpec,
   ): Promise<PrepareResponse> {
     if (this.closed) return Promise.reject(new Error("preprocessing pool is closed"));
     let worker = this.workers[0];
@@ -99,7 +103,7 @@ export class PreprocessPool {
     if (n === 1) worker.ref();
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, worker });
-      const req: PrepareRequest = { id, source, config, decode, fetch };
+      const req: PrepareRequest = { id, source, config, decode, fetch, view };
       worker.postMessage(req);
     });
   }

@@ -4,6 +4,7 @@
  * could not overlap with it).
  */
 import { parentPort } from "node:worker_threads";
+import { augmentView } from "../adapt/augment.js";
 import { errorMessage } from "../util/errors.js";
 import { decodeImage } from "./decode.js";
 import type { PrepareRequest, PrepareResponse } from "./pool.js";
@@ -25,7 +26,9 @@ async function handle(req: PrepareRequest): Promise<void> {
       ...req.decode,
       name: typeof req.source === "string" ? req.source : undefined,
     });
-    const pixels = preprocessImage(img, req.config);
+    const pixels = req.view
+      ? augmentView(img, req.config, req.view)
+      : preprocessImage(img, req.config);
     res = { id: req.id, pixels };
     parentPort!.postMessage(res, [pixels.buffer as ArrayBuffer]);
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { AugmentSpec } from "../adapt/augment.js";
 import type { DecodeOptions } from "../image/decode.js";
 import type { PreprocessPool } from "../image/pool.js";
 import type { FetchOptions, ImageSource } from "../image/source.js";
@@ -18,6 +19,11 @@ export interface ImageEmbedOptions extends Omit<DecodeOptions, "name">, FetchOpt
   onProgress?: (done: number, total: number) => void;
   /** Called with each input's result as soon as its batch is done, in input order. */
   onResult?: (result: ImageEmbedResult, index: number) => void;
+  /**
+   * Per input (same order), an augmented view to embed instead of the centre crop (few-shot
+   * support sets; see src/adapt/augment.ts). Inputs without an entry get the usual preprocessing.
+   */
+  views?: readonly (AugmentSpec | undefined)[];
 }
 
 /** One input's outcome: an embedding, or a one-line error. */
@@ -51,7 +57,13 @@ export async function embedImageSources(
   let submitted = 0;
   const submitUpTo = (limit: number) => {
     for (; submitted < Math.min(limit, n); submitted++) {
-      tasks[submitted] = pool.prepare(sources[submitted], cfg, decode, fetch);
+      tasks[submitted] = pool.prepare(
+        sources[submitted],
+        cfg,
+        decode,
+        fetch,
+        opts.views?.[submitted],
+      );
     }
   };
   const results = new Array<ImageEmbedResult>(n);

@@ -39,6 +39,8 @@ export interface DatasetOptions {
   perClass?: number;
   /** Write `<first class>/broken.jpg` holding text (default true). */
   corrupt?: boolean;
+  /** Index of the first image's variation (default 0): sets made with other ranges differ. */
+  firstIndex?: number;
 }
 
 function byCodePoint(a: string, b: string): number {
@@ -81,7 +83,8 @@ export async function writeColourDataset(
     const dir = join(root, label);
     await mkdir(dir, { recursive: true });
     const names: string[] = [];
-    for (let k = 0; k < perClass; k++) {
+    const first = opts.firstIndex ?? 0;
+    for (let k = first; k < first + perClass; k++) {
       const format = k % 2 === 0 ? "png" : "jpeg";
       const name = `img${k}.${format === "png" ? "png" : "jpg"}`;
       await writeFile(join(dir, name), await colourImage(colours[label], k, format));
