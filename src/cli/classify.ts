@@ -10,6 +10,7 @@ import {
   readTemplatesFile,
   splitFileKey,
 } from "../prompts/files.js";
+import { classifyStored } from "../store/classify.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
 import {
@@ -24,6 +25,7 @@ import {
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
+import { openStoreModel } from "./store-common.js";
 
 interface ClassifyFlags extends ModelFlags {
   labels?: string;
@@ -40,6 +42,8 @@ interface ClassifyFlags extends ModelFlags {
   batchSize: number;
   exifOrientation: boolean;
   maxPixels: number;
+  /** Classify the embeddings of a store made by `zeroclip index` (no image pass). */
+  store?: string;
 }
 
 export function classifyCommand(): Command {
@@ -84,11 +88,16 @@ export function classifyCommand(): Command {
     positiveNumber("--logit-scale"),
   );
   addFormatOption(cmd);
+  cmd.option(
+    "--store <path>",
+    "classify the embeddings stored by `zeroclip index` (inputs select files or folders in it)",
+  );
   cmd.addHelpText(
     "after",
     `
 Examples:
   zeroclip classify frog.jpg --labels "tree frog,tailed frog"
+  zeroclip classify --store photos.zcstore --labels "cat,dog,frog" --format jsonl
   zeroclip classify photos/ --labels-file labels.txt --top-k 3 --format jsonl > out.jsonl
   zeroclip classify cat.png -l "cat,dog" -t "a photo of a {}." -t "a drawing of a {}."
   zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
@@ -99,7 +108,7 @@ Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 mode
 4 network error (hub).`,
   );
   cmd.action(async (inputs: string[], flags: ClassifyFlags) =>
-    setExitCode(await runClassify(inputs, flags)),
+    setExitCode(await runClassify(inputs, flags, cmd)),
   );
   return cmd;
 }
@@ -120,7 +129,9 @@ export async function labelsFromFlags(flags: {
 }
 
 /** Templates from --template / --templates-file, or undefined for the default. */
-export async function templatesFromFlags(flags: ClassifyFlags): Promise<string[] | undefined> {
+export async function templatesFromFlags(
+  flags: Pick<ClassifyFlags, "template" | "templatesFile" | "templatesKey">,
+): Promise<string[] | undefined> {
   const list = [...(flags.template ?? [])];
   if (flags.templatesFile) {
     const { file, key } = splitFileKey(flags.templatesFile);
@@ -131,8 +142,14 @@ export async function templatesFromFlags(flags: ClassifyFlags): Promise<string[]
   return list.length > 0 ? list : undefined;
 }
 
-export async function runClassify(inputs: string[], flags: ClassifyFlags): Promise<number> {
-  if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
+export async function runClassify(
+  inputs: string[],
+  flags: ClassifyFlags,
+  cmd?: Command,
+): Promise<number> {
+  if (inputs.length === 0 && !flags.store) {
+    throw new UsageError("no inputs: give image files, folders or URLs (or --store)");
+  }
   if (flags.allowMissing && !flags.descriptions) {
     throw new UsageError("--allow-missing applies only with --descriptions");
   }
@@ -142,7 +159,10 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
     ? await readDescriptionsFile(flags.descriptions)
     : undefined;
   const format = flags.format ?? defaultFormat();
-  const model = await loadModel(flags);
+  const stored = flags.store
+    ? await openStoreModel(flags.store, flags, cmd ?? classifyCommand(), { readonly: true })
+    : undefined;
+  const model = stored?.model ?? (await loadModel(flags));
   try {
     const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
     const classifier = await ZeroShotClassifier.create(model, {
@@ -156,27 +176,43 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
       onTextProgress: textBar.update,
     });
     textBar.stop();
-    const files = await expandInputs(inputs);
-    if (files.length === 0) throw new UsageError("no images found in the given folders");
-    const bar = progressBar("classify", files.length, "images");
-    const results = await classifier.classify(files, {
-      topK: flags.topK,
-      batchSize: flags.batchSize,
-      exifOrientation: flags.exifOrientation,
-      maxPixels: flags.maxPixels,
-      onProgress: (done) => bar.update(done),
-      // jsonl is written as each batch finishes, so a long run's output survives an interruption.
-      onResult: (r) => {
-        if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
-      },
-    });
-    bar.stop();
+    // jsonl is written as each batch finishes, so a long run's output survives an interruption.
+    const onResult = (r: ClassifyResult) => {
+      if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+    };
+    const results = stored
+      ? await classifyStored(classifier, stored.store, { inputs, topK: flags.topK, onResult })
+      : await classifyFiles(classifier, inputs, flags, onResult);
     if (format !== "jsonl") printResults(results, format);
     const failed = results.filter((r) => r.error).length;
     if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
     return failed > 0 ? 1 : 0;
   } finally {
-    await model.dispose();
+    await (stored ? stored.close() : model.dispose());
+  }
+}
+
+/** Classify image files, folders or URLs (the image pass). */
+async function classifyFiles(
+  classifier: ZeroShotClassifier,
+  inputs: string[],
+  flags: ClassifyFlags,
+  onResult: (r: ClassifyResult) => void,
+): Promise<ClassifyResult[]> {
+  const files = await expandInputs(inputs);
+  if (files.length === 0) throw new UsageError("no images found in the given folders");
+  const bar = progressBar("classify", files.length, "images");
+  try {
+    return await classifier.classify(files, {
+      topK: flags.topK,
+      batchSize: flags.batchSize,
+      exifOrientation: flags.exifOrientation,
+      maxPixels: flags.maxPixels,
+      onProgress: (done) => bar.update(done),
+      onResult,
+    });
+  } finally {
+    bar.stop();
   }
 }
 
