@@ -85,7 +85,8 @@ export class SqliteStore implements VectorStore {
     let db: Database.Database;
     try {
       if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
-      db = new Database(path, { readonly: opts.readonly, fileMustExist: opts.readonly });
+      const readonly = opts.readonly === true;
+      db = new Database(path, { readonly, fileMustExist: readonly });
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (opts.readonly && code === "SQLITE_CANTOPEN") {
