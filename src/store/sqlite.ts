@@ -8,6 +8,7 @@
  * SIMD brute-force kernel; see docs/index.md for why this engine was chosen.
  */
 import { mkdirSync } from "node:fs";
+import { endianness } from "node:os";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { ModelError, UsageError } from "../util/errors.js";
@@ -52,15 +53,20 @@ interface Row {
   error: string | null;
 }
 
+/** Float32Array memory is in the platform's byte order; blobs are little-endian. */
+const LITTLE_ENDIAN = endianness() === "LE";
+
 function toBlob(e: Float32Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(e.buffer.slice(e.byteOffset, e.byteOffset + e.byteLength));
   const out = Buffer.alloc(e.length * 4);
   for (let i = 0; i < e.length; i++) out.writeFloatLE(e[i], i * 4);
   return out;
 }
 
-function fromBlob(b: Buffer): Float32Array {
-  const out = new Float32Array(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = b.readFloatLE(i * 4);
+/** Decode a blob into `out` at float offset `at` (a new array when `out` is not given). */
+function fromBlob(b: Buffer, out = new Float32Array(b.length / 4), at = 0): Float32Array {
+  if (LITTLE_ENDIAN) b.copy(new Uint8Array(out.buffer, out.byteOffset), at * 4);
+  else for (let i = 0; i < b.length / 4; i++) out[at + i] = b.readFloatLE(i * 4);
   return out;
 }
 
@@ -276,13 +282,12 @@ export class SqliteStore implements VectorStore {
     const version = `${this.db.pragma("data_version", { simple: true })}:${this.writes}`;
     if (this.matrix?.version === version) return this.matrix;
     const rows = this.db
-      .prepare("SELECT input, embedding FROM items WHERE status = 'ok' ORDER BY input")
+      .prepare("SELECT input, embedding FROM items WHERE status = 'ok' ORDER BY id")
       .all() as { input: string; embedding: Buffer }[];
     const dim = rows.length > 0 ? rows[0].embedding.length / 4 : 0;
     const data = new Float32Array(rows.length * dim);
     rows.forEach((r, i) => {
-      const src = r.embedding;
-      for (let j = 0; j < dim; j++) data[i * dim + j] = src.readFloatLE(j * 4);
+      fromBlob(r.embedding, data, i * dim);
     });
     this.matrix = { version, inputs: rows.map((r) => r.input), data };
     return this.matrix;
