@@ -19,6 +19,7 @@ import usearch, { type ScalarKind } from "usearch";
 import { exactTopK } from "../src/store/exact.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import type { StoreIdentity } from "../src/store/types.js";
+import { seeded } from "../test/support/random-vectors.js";
 
 export interface SearchTask {
   vectors: number;
@@ -54,18 +55,6 @@ export interface SearchResult {
   peakRssMiB: number;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
 /**
  * `n` clustered unit vectors (row-major) around 1,000 fixed centres; the noise comes from `seed`,
  * so seed 1 gives the stored vectors (a prefix of the same list for any n) and seed 2 queries.
@@ -73,8 +62,8 @@ function rng(seed: number): () => number {
 export function clusteredVectors(n: number, dim: number, seed: number): Float32Array {
   const gaussian = (r: () => number) => () =>
     Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
-  const centres = new Float32Array(1000 * dim).map(gaussian(rng(12345)));
-  const r = rng(seed);
+  const centres = new Float32Array(1000 * dim).map(gaussian(seeded(12345)));
+  const r = seeded(seed);
   const gauss = gaussian(r);
   const out = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {

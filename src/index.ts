@@ -11,7 +11,9 @@
  * The pieces compose like open_clip's: a model (tokenizer, preprocessing, two ONNX towers),
  * class embeddings built from templates and/or descriptions, and a classifier that scores images
  * against them. `describeClasses` writes CuPL descriptions with an LLM; `evaluateStrategies`
- * compares prompt strategies on labelled images.
+ * compares prompt strategies on labelled images. `indexImages` embeds a photo library into a
+ * store (`openStore`) once; `searchStore` and `classifyStored` answer from the stored vectors;
+ * `evaluateRetrieval` measures image–text retrieval and CLIP's contrastive loss.
  */
 
 // Classification
@@ -36,14 +38,21 @@ export {
   type EvalResult,
   type EvaluateOptions,
   evalJson,
+  evaluateEmbedded,
+  evaluateRetrieval,
   evaluateStrategies,
   loadDataset,
+  loadPairs,
   loadStrategy,
   openImageStore,
   parseStrategies,
   parseStrategy,
+  type RetrievalMetrics,
+  type RetrievalResult,
+  retrievalMetrics,
   sampleItems,
   writeReport,
+  writeRetrievalReport,
 } from "./eval/index.js";
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images
@@ -69,6 +78,32 @@ export {
   QUESTION_SETS,
   readDescriptionsFile,
 } from "./prompts/index.js";
+// Image index and search
+export {
+  assertStoreModel,
+  classifyStored,
+  type EmbeddingPredictor,
+  evaluateStored,
+  type IndexOptions,
+  type IndexReport,
+  indexImages,
+  modelIdentity,
+  type Neighbour,
+  openStore,
+  queryEmbedding,
+  type SearchOptions,
+  type SearchQuery,
+  type SearchResult,
+  SqliteStore,
+  type StoredEmbedding,
+  type StoredInfo,
+  type StoreIdentity,
+  type StoreItem,
+  searchStore,
+  storeDataset,
+  type VectorStore,
+  writeGallery,
+} from "./store/index.js";
 // Errors
 export {
   InputError,

@@ -7,8 +7,8 @@
 import { dirname, extname, isAbsolute, join } from "node:path";
 import { isHttpUrl } from "../image/source.js";
 import { parseUserJson, readUserFile } from "../prompts/files.js";
-import { errorMessage, UsageError } from "../util/errors.js";
-import { parseCsv } from "./dataset.js";
+import { UsageError } from "../util/errors.js";
+import { parseCsv, parseJsonLines } from "./dataset.js";
 
 /** Images (each once, in order of first appearance) and their captions. */
 export interface PairSet {
@@ -83,17 +83,7 @@ export async function loadPairs(source: string): Promise<PairSet> {
       return { image, caption };
     });
   } else if (ext === ".jsonl" || ext === ".ndjson") {
-    rows = [];
-    text.split(/\r?\n/).forEach((line, i) => {
-      if (line.trim() === "") return;
-      let v: unknown;
-      try {
-        v = JSON.parse(line);
-      } catch (err) {
-        throw new UsageError(`${source}:${i + 1}: not valid JSON: ${errorMessage(err)}`);
-      }
-      rows.push(...objectRows(v, `${source}:${i + 1}`));
-    });
+    rows = parseJsonLines(text, source).flatMap((l) => objectRows(l.value, l.where));
   } else if (ext === ".json") {
     const v = parseUserJson(text, source);
     if (!Array.isArray(v))

@@ -5,7 +5,7 @@
  * every user string is escaped.
  */
 import { writeFileAtomic } from "../util/atomic.js";
-import { escapeHtml } from "./report.js";
+import { escapeHtml, pageHead } from "./report.js";
 import { REPORT_CSS } from "./report-page.js";
 import type { RetrievalResult } from "./retrieval-eval.js";
 
@@ -71,16 +71,7 @@ export function renderRetrievalReportHtml(
       : `<table class="failed"><thead><tr><th>image</th><th>error</th></tr></thead><tbody>${result.failed
           .map((f) => `<tr><td>${escapeHtml(f.input)}</td><td>${escapeHtml(f.error)}</td></tr>`)
           .join("")}</tbody></table>`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="zeroclip">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_CSS}${EXTRA_CSS}</style>
-</head>
-<body>
+  return `${pageHead(title, REPORT_CSS + EXTRA_CSS)}
 <header><h1 id="title">${escapeHtml(title)}</h1><p id="meta">${escapeHtml(meta)}</p></header>
 <main>
 ${retrievalSectionHtml(result)}

@@ -4,7 +4,7 @@
  * escaped.
  */
 
-import { escapeHtml } from "../eval/report.js";
+import { escapeHtml, pageHead } from "../eval/report.js";
 import { thumbnailDataUri } from "../eval/thumbnails.js";
 import { isHttpUrl, readImageSource } from "../image/source.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -60,16 +60,7 @@ export function renderGalleryHtml(
     });
     return `<section>${head}<div class="grid">${figures.join("\n")}</div></section>`;
   });
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="zeroclip">
-<title>${escapeHtml(title)}</title>
-<style>${CSS.replaceAll("var(--side)", `${side}px`)}</style>
-</head>
-<body>
+  return `${pageHead(title, CSS.replaceAll("var(--side)", `${side}px`))}
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${escapeHtml([opts.subtitle, (opts.generated ?? new Date()).toISOString()].filter(Boolean).join(" · "))}</p>
 ${blocks.join("\n")}

@@ -21,7 +21,11 @@ function normalize(v: ArrayLike<number>): Float32Array {
 
 function mean(rows: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(rows[0].length);
-  for (const r of rows) r.forEach((x, i) => (out[i] += x / rows.length));
+  for (const r of rows) {
+    r.forEach((x, i) => {
+      out[i] += x / rows.length;
+    });
+  }
   return out;
 }
 
@@ -68,7 +72,9 @@ describe("zeroclip search (probe model, generated images)", () => {
       want.map((w) => w.input),
       `query ${block.query}`,
     );
-    block.results.forEach((r, i) => assert.ok(Math.abs(r.score - want[i].score) < 1e-5));
+    block.results.forEach((r, i) => {
+      assert.ok(Math.abs(r.score - want[i].score) < 1e-5);
+    });
   }
 
   it("answers image and text queries in command-line order, each with the exact top-k", async () => {

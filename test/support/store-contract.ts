@@ -7,29 +7,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { StoreIdentity, StoreItem, VectorStore } from "../../src/store/types.js";
+import { randomUnitVectors } from "./random-vectors.js";
 
-/** A seeded xorshift generator of floats in [0, 1). */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-/** `n` random L2-normalized vectors of `dim` values. */
-export function randomUnitVectors(n: number, dim: number, seed: number): Float32Array[] {
-  const r = seeded(seed);
-  return Array.from({ length: n }, () => {
-    const v = Float32Array.from({ length: dim }, () => r() * 2 - 1);
-    const norm = Math.hypot(...v);
-    return v.map((x) => x / norm);
-  });
-}
+export { randomUnitVectors } from "./random-vectors.js";
 
 export function testIdentity(dim: number, tag = "a"): StoreIdentity {
   const file = (name: string) => ({ file: name, size: 1, sha256: tag.repeat(64).slice(0, 64) });
@@ -171,7 +151,9 @@ export function storeContract(engine: string, open: (name: string) => Promise<Ve
             want.map((w) => w.input),
             `query ${q}`,
           );
-          got.forEach((g, i) => assert.ok(Math.abs(g.score - want[i].score) < 1e-9));
+          got.forEach((g, i) => {
+            assert.ok(Math.abs(g.score - want[i].score) < 1e-9);
+          });
         }
         // A query of a stored vector finds itself first, at cosine 1.
         const [self] = await store.nearest(vectors[123], 1);
