@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       "skip-q8": { type: "boolean", default: false },
       "search-vectors": { type: "string", default: "100000" },
       "ann-vectors": { type: "string", default: "1000000" },
-      "ann-quantization": { type: "string", default: "f32" },
+      "ann-quantization": { type: "string", default: "f16" },
       "skip-search": { type: "boolean", default: false },
       "search-only": { type: "boolean", default: false },
     },
