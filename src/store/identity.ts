@@ -87,10 +87,10 @@ export async function modelIdentity(
 
 /** Why two identities differ, in a few words (for error messages). */
 export function identityDifference(a: StoreIdentity, b: StoreIdentity): string {
+  if (a.dtype !== b.dtype) return `dtype ${b.dtype} instead of ${a.dtype}`;
   if (a.vision.sha256 !== b.vision.sha256 || a.text.sha256 !== b.text.sha256) {
     return "another model";
   }
-  if (a.dtype !== b.dtype) return `dtype ${b.dtype} instead of ${a.dtype}`;
   if (a.exifOrientation !== b.exifOrientation) {
     return a.exifOrientation ? "--no-exif-orientation" : "EXIF orientation on";
   }
