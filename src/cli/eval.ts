@@ -129,7 +129,12 @@ export async function runEval(
   flags: EvalFlags,
   cmd?: Command,
 ): Promise<number> {
-  if (flags.task === "retrieval") return runRetrievalEval(datasetPath, flags, cmd ?? evalCommand());
+  if (flags.task === "retrieval") {
+    if (flags.strategy?.length) {
+      throw new UsageError("--strategy applies to classification, not to --task retrieval");
+    }
+    return runRetrievalEval(datasetPath, flags, cmd ?? evalCommand());
+  }
   if (datasetPath === undefined && !flags.store) {
     throw new UsageError("give a dataset (a folder or a list file), or --store");
   }
