@@ -4,7 +4,8 @@
  * - A file whose path, size and mtime match its stored record is unchanged and skipped; a URL
  *   already stored is unchanged unless `refreshUrls` (then it is fetched and compared by the
  *   SHA-256 of its bytes). Everything else, and every input whose last attempt failed, is
- *   read, hashed and embedded.
+ *   read, hashed and embedded; a changed file whose bytes are those stored (touched, or copied
+ *   back from a backup) keeps its stored embedding without a model run, and counts as updated.
  * - Results are written one encoder batch at a time, each batch in one transaction, so a killed
  *   run loses at most the batches in flight and the next run picks up the rest.
  * - `prune` removes stored inputs that lie under a given folder (or are a given file) but were
@@ -180,13 +181,25 @@ export async function indexImages(
     next = start + chunkSize < todo.length ? read(start + chunkSize) : undefined;
     const pending: StoreItem[] = [];
     const toEmbed: { state: SourceState; bytes: Uint8Array }[] = [];
+    const sameBytes: { state: SourceState; bytes: Uint8Array }[] = [];
     for (const r of chunk) {
       const k = known.get(r.state.input);
-      if (r.error !== undefined) record({ ...r.state, status: "failed", error: r.error }, pending);
-      else if (refreshUrls && k?.status === "ok" && k.sha256 === r.state.sha256) {
-        report.unchanged++;
-        done++;
+      if (r.error !== undefined) {
+        record({ ...r.state, status: "failed", error: r.error }, pending);
+      } else if (k?.status === "ok" && k.sha256 !== null && k.sha256 === r.state.sha256) {
+        // A refreshed URL with the same bytes is unchanged; a touched file (new mtime, same
+        // bytes) keeps its embedding under its new state, without running the model.
+        if (isHttpUrl(r.state.input)) {
+          report.unchanged++;
+          done++;
+        } else sameBytes.push({ state: r.state, bytes: r.bytes! });
       } else toEmbed.push({ state: r.state, bytes: r.bytes! });
+    }
+    const kept = await store.get(sameBytes.map((t) => t.state.input));
+    for (const t of sameBytes) {
+      const embedding = kept.get(t.state.input);
+      if (embedding) record({ ...t.state, status: "ok", embedding }, pending);
+      else toEmbed.push(t);
     }
     done += pending.length;
     let writes: Promise<void> = store.put(pending.splice(0));

@@ -9,9 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openStore } from "../../src/store/open.js";
+import type { StoredInfo, VectorStore } from "../../src/store/types.js";
 import { parseJsonl, runCli } from "../support/cli.js";
 import { type GeneratedDataset, writeColourDataset } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
+
+async function collectList(s: VectorStore): Promise<StoredInfo[]> {
+  const out: StoredInfo[] = [];
+  for await (const page of s.list()) out.push(...page);
+  return out;
+}
 
 describe("zeroclip index (probe model, generated images)", () => {
   let dir: string;
@@ -94,7 +101,10 @@ describe("zeroclip index (probe model, generated images)", () => {
     assert.deepEqual(run.counts, counts(0, 0, 0, ds.images.length, 1)); // the failure is retried
   });
 
-  it("a touched file is re-embedded; a new file is added; a fixed file is added", async () => {
+  it("a touched file is updated (its embedding kept); a new file and a fixed file are added", async () => {
+    const before = await openStore(store, { readonly: true });
+    const old = (await before.get([ds.images[0].path])).get(ds.images[0].path)!;
+    await before.close();
     const later = new Date(Date.now() + 60_000);
     await utimes(ds.images[0].path, later, later);
     await copyFile(ds.images[1].path, join(ds.root, ds.classes[1], "copy.png"));
@@ -102,6 +112,16 @@ describe("zeroclip index (probe model, generated images)", () => {
     const run = await index();
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(run.counts, counts(2, 1, 0, ds.images.length - 1, 0));
+    const after = await openStore(store, { readonly: true });
+    try {
+      const [info] = (await collectList(after)).filter((i) => i.input === ds.images[0].path);
+      assert.equal(info.mtimeMs, later.getTime()); // the new state is recorded
+      assert.deepEqual((await after.get([ds.images[0].path])).get(ds.images[0].path), old);
+    } finally {
+      await after.close();
+    }
+    // Recorded, so the next run finds it unchanged.
+    assert.deepEqual((await index()).counts, counts(0, 0, 0, ds.images.length + 2, 0));
   });
 
   it("deleted files stay without --prune and are removed with it", async () => {
