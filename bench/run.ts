@@ -5,7 +5,8 @@
  *
  *   npm run bench -- [--model DIR] [--images DIR] [--sentences FILE] [--batch-size N]
  *                    [--text-batch-size N] [--threads N] [--passes N] [--out FILE]
- *                    [--update-docs] [--skip-q8]
+ *                    [--update-docs] [--skip-q8] [--search-vectors N] [--ann-vectors N]
+ *                    [--ann-quantization f32|f16|i8] [--skip-search] [--search-only]
  *
  * Without --model, a full-size ViT-B/32 with random weights is generated (speed does not depend
  * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { cosine } from "../src/math/vector.js";
 import type { Result, Task } from "./measure.js";
+import type { SearchResult, SearchTask } from "./search.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +35,13 @@ interface Row {
 async function measure(task: Task): Promise<Result> {
   const { stdout } = await run(process.execPath, [join(here, "measure.js"), JSON.stringify(task)], {
     maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
+async function measureSearch(task: SearchTask): Promise<SearchResult> {
+  const { stdout } = await run(process.execPath, [join(here, "search.js"), JSON.stringify(task)], {
+    maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
@@ -84,8 +93,27 @@ async function main(): Promise<void> {
       out: { type: "string", default: join(root, "bench", "results", "latest.json") },
       "update-docs": { type: "boolean", default: false },
       "skip-q8": { type: "boolean", default: false },
+      "search-vectors": { type: "string", default: "100000" },
+      "ann-vectors": { type: "string", default: "1000000" },
+      "ann-quantization": { type: "string", default: "f16" },
+      "skip-search": { type: "boolean", default: false },
+      "search-only": { type: "boolean", default: false },
     },
   });
+  const search = a["skip-search"]
+    ? undefined
+    : {
+        vectors: Number(a["search-vectors"]),
+        annVectors: Number(a["ann-vectors"]),
+        dim: 512,
+        queries: 50,
+        quantization: a["ann-quantization"] as SearchTask["quantization"],
+      };
+  if (a["search-only"]) {
+    if (!search) throw new Error("--search-only and --skip-search exclude each other");
+    await runSearchOnly(search, a.out!, a["update-docs"]!);
+    return;
+  }
   for (const p of [a.images!, a.sentences!]) {
     if (!existsSync(p)) throw new Error(`${p} not found: pass --images / --sentences`);
   }
@@ -146,6 +174,13 @@ async function main(): Promise<void> {
     textVsTransformersJs: { target: 1.5, met: ratios.textVsTransformersJs >= 1.5 },
     q8ImagesVsTransformersJsFp32: { target: 2, met: ratios.q8ImagesVsTransformersJsFp32 >= 2 },
   };
+  let searchResult: SearchResult | undefined;
+  if (search) {
+    process.stderr.write(
+      `bench: search over ${search.vectors} and ${search.annVectors} vectors …\n`,
+    );
+    searchResult = await measureSearch(search);
+  }
   const report = {
     date: new Date().toISOString(),
     machine: machine(),
@@ -160,10 +195,11 @@ async function main(): Promise<void> {
     ratios,
     targets,
     agreement,
+    search: searchResult && { ...searchResult, targets: searchTargets(searchResult) },
   };
   await mkdir(dirname(a.out!), { recursive: true });
   await writeFile(a.out!, JSON.stringify(report, null, 2) + "\n");
-  const table = markdownTable(report);
+  const table = markdownTable(report) + (searchResult ? "\n\n" + searchTable(searchResult) : "");
   process.stdout.write(table + "\n");
   if (a["update-docs"]) await updateDocs(table);
   process.stderr.write(`bench: wrote ${a.out}\n`);
@@ -215,16 +251,70 @@ function markdownTable(r: {
   return lines.join("\n");
 }
 
+/** The issue's targets: exact top-10 over 100k vectors ≤ 50 ms median; HNSW recall@10 ≥ 0.95. */
+function searchTargets(r: SearchResult) {
+  return {
+    exactMedianMs: { target: 50, met: r.exactMedianMs <= 50 },
+    annRecallAt10: { target: 0.95, met: (r.annRecallAt10 ?? 0) >= 0.95 },
+  };
+}
+
+function searchTable(r: SearchResult): string {
+  const t = searchTargets(r);
+  const yes = (b: boolean) => (b ? "yes" : "no");
+  const rows = [
+    `| exact top-10, ${r.vectors.toLocaleString("en")} × ${r.dim}-d in the store, median | ${r.exactMedianMs.toFixed(1)} ms | ≤ 50 ms | ${yes(t.exactMedianMs.met)} |`,
+    `| exact top-10, p95 | ${r.exactP95Ms.toFixed(1)} ms | | |`,
+    `| first query (loads the matrix from the store file) | ${r.firstQueryMs.toFixed(0)} ms | | |`,
+    `| writing the ${r.vectors.toLocaleString("en")} vectors (1,000 per transaction) | ${r.insertSeconds.toFixed(1)} s | | |`,
+  ];
+  if (r.annRecallAt10 !== undefined && r.hnsw) {
+    const h = r.hnsw;
+    rows.push(
+      `| HNSW (usearch, M ${h.connectivity}, ef_construction ${h.expansionAdd}, ef ${h.expansionSearch}, ${h.quantization}) recall@10 vs exact, ${r.annVectors.toLocaleString("en")} vectors | ${r.annRecallAt10.toFixed(4)} | ≥ 0.95 | ${yes(t.annRecallAt10.met)} |`,
+      `| HNSW top-10 median latency | ${r.annMedianMs!.toFixed(2)} ms | | |`,
+      `| exact top-10 over the same ${r.annVectors.toLocaleString("en")} vectors, median | ${r.exactAtAnnSizeMedianMs!.toFixed(1)} ms | | |`,
+      `| HNSW build | ${r.annBuildSeconds!.toFixed(0)} s | | |`,
+    );
+  }
+  return ["| search | value | target | met |", "| --- | ---: | ---: | :---: |", ...rows].join("\n");
+}
+
+async function runSearchOnly(task: SearchTask, out: string, update: boolean): Promise<void> {
+  process.stderr.write(`bench: search over ${task.vectors} and ${task.annVectors} vectors …\n`);
+  const r = await measureSearch(task);
+  const table = `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}.\n\n${searchTable(r)}`;
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(
+    out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: machine(),
+        search: { ...r, targets: searchTargets(r) },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  process.stdout.write(table + "\n");
+  if (update) await updateDocs(table, "search");
+  process.stderr.write(`bench: wrote ${out}\n`);
+}
+
 const BEGIN = "<!-- bench:begin -->";
 const END = "<!-- bench:end -->";
 
-async function updateDocs(table: string): Promise<void> {
+/** Replace the `<!-- NAME:begin -->` … `<!-- NAME:end -->` block of docs/benchmarks.md. */
+async function updateDocs(table: string, name = "bench"): Promise<void> {
   const file = join(root, "docs", "benchmarks.md");
   const doc = await readFile(file, "utf8");
-  const i = doc.indexOf(BEGIN);
-  const j = doc.indexOf(END);
-  if (i < 0 || j < i) throw new Error(`${file} has no ${BEGIN} … ${END} block`);
-  await writeFile(file, doc.slice(0, i + BEGIN.length) + "\n" + table + "\n" + doc.slice(j));
+  const begin = name === "bench" ? BEGIN : `<!-- ${name}:begin -->`;
+  const end = name === "bench" ? END : `<!-- ${name}:end -->`;
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`${file} has no ${begin} … ${end} block`);
+  await writeFile(file, doc.slice(0, i + begin.length) + "\n" + table + "\n" + doc.slice(j));
   process.stderr.write(`bench: updated ${file}\n`);
 }
 

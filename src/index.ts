@@ -13,6 +13,9 @@
  * against them. `describeClasses` writes CuPL descriptions with an LLM; `evaluateStrategies`
  * compares prompt strategies on labelled images; `adaptFromDataset` and `FewShotClassifier` add a
  * training-free few-shot adapter (Tip-Adapter, TIP-X, GDA) built from a few labelled images.
+ * `indexImages` embeds a photo library into a store (`openStore`) once; `searchStore` and
+ * `classifyStored` answer from the stored vectors; `evaluateRetrieval` measures image–text
+ * retrieval and CLIP's contrastive loss.
  */
 
 // Few-shot adapters (Tip-Adapter, TIP-X, GDA)
@@ -61,16 +64,23 @@ export {
   type EvalResult,
   type EvaluateOptions,
   evalJson,
+  evaluateEmbedded,
   evaluateFewShot,
+  evaluateRetrieval,
   evaluateStrategies,
   type FewShotResult,
   loadDataset,
+  loadPairs,
   loadStrategy,
   openImageStore,
   parseStrategies,
   parseStrategy,
+  type RetrievalMetrics,
+  type RetrievalResult,
+  retrievalMetrics,
   sampleItems,
   writeReport,
+  writeRetrievalReport,
 } from "./eval/index.js";
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images
@@ -96,6 +106,32 @@ export {
   QUESTION_SETS,
   readDescriptionsFile,
 } from "./prompts/index.js";
+// Image index and search
+export {
+  assertStoreModel,
+  classifyStored,
+  type EmbeddingPredictor,
+  evaluateStored,
+  type IndexOptions,
+  type IndexReport,
+  indexImages,
+  modelIdentity,
+  type Neighbour,
+  openStore,
+  queryEmbedding,
+  type SearchOptions,
+  type SearchQuery,
+  type SearchResult,
+  SqliteStore,
+  type StoredEmbedding,
+  type StoredInfo,
+  type StoreIdentity,
+  type StoreItem,
+  searchStore,
+  storeDataset,
+  type VectorStore,
+  writeGallery,
+} from "./store/index.js";
 // Errors
 export {
   InputError,

@@ -3,42 +3,41 @@
  * for the vision tower and preprocessing that produced them, so an adapter records them and
  * refuses another model. (The text half, W, is stored in the adapter itself.)
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import type { ClipModel } from "../model/clip-model.js";
 import { onnxFiles } from "../model/files.js";
 import { ModelError } from "../util/errors.js";
-import { stableStringify } from "../util/hash.js";
+import { fileSha256 } from "../util/file-sha256.js";
+import { hashKey } from "../util/hash.js";
 
 export interface ModelIdentity {
   /** The model directory (informative: the same weights may live elsewhere). */
   model: string;
   dtype: string;
-  /** SHA-256 of the vision ONNX file's bytes and the preprocessing config. */
+  /** Hash of the vision ONNX file's SHA-256 and the preprocessing config. */
   fingerprint: string;
   /** Embedding dimension. */
   dim: number;
 }
 
-/** The identity of a loaded model's image embeddings (reads the vision ONNX file once). */
+/**
+ * The identity of a loaded model's image embeddings: the vision ONNX file's SHA-256 (free for
+ * hub files, computed once per file otherwise: see `fileSha256`) and the preprocessing config.
+ */
 export async function modelIdentity(
   model: Pick<ClipModel, "dir" | "dtype" | "preprocess" | "config">,
 ): Promise<ModelIdentity> {
-  const hash = createHash("sha256");
   const file = join(model.dir, onnxFiles(model.dtype).vision);
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(file)
-      .on("data", (chunk) => hash.update(chunk))
-      .on("error", (err) => reject(new ModelError(`cannot read ${file}: ${err.message}`)))
-      .on("end", () => resolve());
-  });
-  hash.update("\0");
-  hash.update(stableStringify(model.preprocess));
+  let vision: string;
+  try {
+    vision = await fileSha256(file);
+  } catch (err) {
+    throw new ModelError(`cannot read ${file}: ${(err as Error).message}`);
+  }
   return {
     model: model.dir,
     dtype: model.dtype,
-    fingerprint: hash.digest("hex"),
+    fingerprint: hashKey({ vision, preprocess: model.preprocess }),
     dim: model.config.projectionDim,
   };
 }

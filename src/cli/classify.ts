@@ -7,6 +7,7 @@ import {
   readLabelsFile,
   splitFileKey,
 } from "../prompts/files.js";
+import { classifyStored } from "../store/classify.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
 import { adapterClassifier, addAdapterOption, readAdapterForClassify } from "./classify-adapter.js";
@@ -22,6 +23,7 @@ import {
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
 import { addPromptOptions, type PromptFlags, templatesFromFlags } from "./prompt-options.js";
+import { openStoreModel } from "./store-common.js";
 
 interface ClassifyFlags extends ModelFlags, PromptFlags {
   labels?: string;
@@ -33,6 +35,8 @@ interface ClassifyFlags extends ModelFlags, PromptFlags {
   exifOrientation: boolean;
   maxPixels: number;
   adapter?: string;
+  /** Classify the embeddings of a store made by `zeroclip index` (no image pass). */
+  store?: string;
 }
 
 export function classifyCommand(): Command {
@@ -61,6 +65,10 @@ export function classifyCommand(): Command {
     "scale for cosine similarities (default 100, the trained CLIP value)",
     positiveNumber("--logit-scale"),
   );
+  cmd.option(
+    "--store <path>",
+    "classify the embeddings stored by `zeroclip index` (inputs select files or folders in it)",
+  );
   addFormatOption(cmd);
   cmd.addHelpText(
     "after",
@@ -71,6 +79,7 @@ Examples:
   zeroclip classify cat.png -l "cat,dog" -t "a photo of a {}." -t "a drawing of a {}."
   zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
   zeroclip classify new-photos/ --adapter photos.safetensors   (from \`zeroclip adapt\`)
+  zeroclip classify --store photos.zcstore --labels "cat,dog,frog" --format jsonl
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  or {"input": "...", "error": "..."} for an input that failed.
@@ -78,7 +87,7 @@ Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 mode
 4 network error (hub).`,
   );
   cmd.action(async (inputs: string[], flags: ClassifyFlags) =>
-    setExitCode(await runClassify(inputs, flags)),
+    setExitCode(await runClassify(inputs, flags, cmd)),
   );
   return cmd;
 }
@@ -98,8 +107,14 @@ export async function labelsFromFlags(flags: {
   throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
 }
 
-export async function runClassify(inputs: string[], flags: ClassifyFlags): Promise<number> {
-  if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
+export async function runClassify(
+  inputs: string[],
+  flags: ClassifyFlags,
+  cmd?: Command,
+): Promise<number> {
+  if (inputs.length === 0 && !flags.store) {
+    throw new UsageError("no inputs: give image files, folders or URLs (or --store)");
+  }
   if (flags.allowMissing && !flags.descriptions) {
     throw new UsageError("--allow-missing applies only with --descriptions");
   }
@@ -110,7 +125,10 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
     ? await readDescriptionsFile(flags.descriptions)
     : undefined;
   const format = flags.format ?? defaultFormat();
-  const model = await loadModel(flags);
+  const stored = flags.store
+    ? await openStoreModel(flags.store, flags, cmd ?? classifyCommand(), { readonly: true })
+    : undefined;
+  const model = stored?.model ?? (await loadModel(flags));
   try {
     const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
     const classifier = adapter
@@ -126,27 +144,43 @@ export async function runClassify(inputs: string[], flags: ClassifyFlags): Promi
           onTextProgress: textBar.update,
         });
     textBar.stop();
-    const files = await expandInputs(inputs);
-    if (files.length === 0) throw new UsageError("no images found in the given folders");
-    const bar = progressBar("classify", files.length, "images");
-    const results = await classifier.classify(files, {
-      topK: flags.topK,
-      batchSize: flags.batchSize,
-      exifOrientation: flags.exifOrientation,
-      maxPixels: flags.maxPixels,
-      onProgress: (done) => bar.update(done),
-      // jsonl is written as each batch finishes, so a long run's output survives an interruption.
-      onResult: (r) => {
-        if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
-      },
-    });
-    bar.stop();
+    // jsonl is written as each batch finishes, so a long run's output survives an interruption.
+    const onResult = (r: ClassifyResult) => {
+      if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+    };
+    const results = stored
+      ? await classifyStored(classifier, stored.store, { inputs, topK: flags.topK, onResult })
+      : await classifyFiles(classifier, inputs, flags, onResult);
     if (format !== "jsonl") printResults(results, format);
     const failed = results.filter((r) => r.error).length;
     if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
     return failed > 0 ? 1 : 0;
   } finally {
-    await model.dispose();
+    await (stored ? stored.close() : model.dispose());
+  }
+}
+
+/** Classify image files, folders or URLs (the image pass). */
+async function classifyFiles(
+  classifier: ZeroShotClassifier,
+  inputs: string[],
+  flags: ClassifyFlags,
+  onResult: (r: ClassifyResult) => void,
+): Promise<ClassifyResult[]> {
+  const files = await expandInputs(inputs);
+  if (files.length === 0) throw new UsageError("no images found in the given folders");
+  const bar = progressBar("classify", files.length, "images");
+  try {
+    return await classifier.classify(files, {
+      topK: flags.topK,
+      batchSize: flags.batchSize,
+      exifOrientation: flags.exifOrientation,
+      maxPixels: flags.maxPixels,
+      onProgress: (done) => bar.update(done),
+      onResult,
+    });
+  } finally {
+    bar.stop();
   }
 }
 

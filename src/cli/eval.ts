@@ -1,15 +1,17 @@
 import { Command, Option } from "commander";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
 import { type Classnames, readClassnames } from "../eval/classnames.js";
-import { loadDataset } from "../eval/dataset.js";
+import { type Dataset, loadDataset } from "../eval/dataset.js";
 import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
-import { evaluateStrategies } from "../eval/evaluate.js";
+import { type EvaluateOptions, evaluateStrategies } from "../eval/evaluate.js";
 import { openImageStore } from "../eval/image-pass.js";
 import { evalJson, prettyJson, SUMMARY_HEADER, summaryRows } from "../eval/json.js";
 import { writeReport } from "../eval/report.js";
 import { sampleItems } from "../eval/sample.js";
-import { loadStrategy, parseStrategies } from "../eval/strategies.js";
+import { loadStrategy, type PromptStrategy, parseStrategies } from "../eval/strategies.js";
+import { evaluateStored, storeDataset } from "../store/dataset.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
 import {
   addImageOptions,
@@ -29,8 +31,10 @@ import {
   loadEvalFewShot,
   runEvalFewShot,
 } from "./eval-fewshot.js";
+import { runRetrievalEval } from "./eval-retrieval.js";
 import { setExitCode } from "./exit.js";
 import { formatTable } from "./output.js";
+import { openStoreModel, type StoreModel } from "./store-common.js";
 
 type EvalFormat = "table" | "json";
 
@@ -49,14 +53,28 @@ interface EvalFlags extends ModelFlags, EvalFewShotFlags {
   format?: EvalFormat;
   out?: string;
   report?: string;
+  /** Score the embeddings of a store made by `zeroclip index` (no image pass). */
+  store?: string;
+  task: "classification" | "retrieval";
 }
 
 export function evalCommand(): Command {
   const cmd = new Command("eval")
     .description("compare prompt strategies on a labelled image set (accuracy, confusion, report)")
     .argument(
-      "<dataset>",
-      "a folder with one subfolder per class, or a .csv / .jsonl / .json list of path,label",
+      "[dataset]",
+      "a folder with one subfolder per class, or a .csv / .jsonl / .json list of path,label " +
+        "(with --task retrieval: a .csv / .jsonl / .json list of image,caption)",
+    )
+    .addOption(
+      new Option("--task <task>", "what to evaluate")
+        .choices(["classification", "retrieval"])
+        .default("classification"),
+    )
+    .option(
+      "--store <path>",
+      "take image embeddings from a store made by `zeroclip index`; without a dataset, " +
+        "every stored image, labelled by its folder name",
     )
     .option(
       "-s, --strategy <NAME=KIND:ARG>",
@@ -99,6 +117,8 @@ export function evalCommand(): Command {
     `
 Examples:
   zeroclip eval photos/ -s base=single:"a photo of a {}." -s cupl=cupl:descriptions.json
+  zeroclip eval --store photos.zcstore -s base=single:"a photo of a {}."
+  zeroclip eval captions.csv --task retrieval --batch-size 64 --report retrieval.html
   zeroclip eval cifar10-test/ --per-class 50 --report report.html \\
     -s ens=ensemble:clip_benchmark_templates.json#cifar10 \\
     -s both=cupl+ensemble:cupl_cifar10_full.json,clip_benchmark_templates.json#cifar10
@@ -110,20 +130,60 @@ Image embeddings are cached (see docs/eval.md), so another run with new strategi
 Exit codes: 0 all images scored, 1 some images failed, 2 usage error, 3 model error,
 4 network error (hub).`,
   );
-  cmd.action(async (dataset: string, flags: EvalFlags) =>
-    setExitCode(await runEval(dataset, flags)),
+  cmd.action(async (dataset: string | undefined, flags: EvalFlags) =>
+    setExitCode(await runEval(dataset, flags, cmd)),
   );
   return cmd;
 }
 
-export async function runEval(datasetPath: string, flags: EvalFlags): Promise<number> {
+export async function runEval(
+  datasetPath: string | undefined,
+  flags: EvalFlags,
+  cmd?: Command,
+): Promise<number> {
+  if (flags.task === "retrieval") {
+    if (flags.strategy?.length) {
+      throw new UsageError("--strategy applies to classification, not to --task retrieval");
+    }
+    return runRetrievalEval(datasetPath, flags, cmd ?? evalCommand());
+  }
+  if (datasetPath === undefined && !flags.store) {
+    throw new UsageError("give a dataset (a folder or a list file), or --store");
+  }
   checkEvalFewShotFlags(flags);
   const specs = parseStrategies(flags.strategy ?? []);
   const strategies = await Promise.all(specs.map(loadStrategy));
   const classnames: Classnames | undefined = flags.classnames
     ? await readClassnames(flags.classnames)
     : undefined;
-  const dataset = await loadDataset(datasetPath, classnames);
+  const stored = flags.store
+    ? await openStoreModel(flags.store, flags, cmd ?? evalCommand(), { readonly: true })
+    : undefined;
+  try {
+    const dataset = stored
+      ? await storeDataset(stored.store, datasetPath, classnames)
+      : await loadDataset(datasetPath!, classnames);
+    return await evaluateDataset(
+      datasetPath ?? stored!.store.location,
+      dataset,
+      strategies,
+      flags,
+      stored,
+      classnames,
+    );
+  } finally {
+    await stored?.close();
+  }
+}
+
+async function evaluateDataset(
+  datasetPath: string,
+  dataset: Dataset,
+  strategies: PromptStrategy[],
+  flags: EvalFlags,
+  stored: StoreModel | undefined,
+  classnames: Classnames | undefined,
+): Promise<number> {
   const images = sampleItems(dataset.items, {
     perClass: flags.perClass,
     limit: flags.limit,
@@ -134,16 +194,15 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
     images,
   });
   const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
-  const model = await loadModel(flags);
+  const model = stored?.model ?? (await loadModel(flags));
   try {
-    const store: ImageEmbeddingStore | undefined = flags.cache
-      ? await openImageStore(model, flags.exifOrientation)
-      : undefined;
+    const store: ImageEmbeddingStore | undefined =
+      flags.cache && !stored ? await openImageStore(model, flags.exifOrientation) : undefined;
     const bar = progressBar("images", images.length, "images");
     const started = Date.now();
     let imageSeconds = 0;
     let textBar: ReturnType<typeof lazyProgressBar> | undefined;
-    const result = await evaluateStrategies(model, dataset, images, strategies, {
+    const opts: EvaluateOptions = {
       store,
       aggregate: flags.aggregate,
       allowMissing: flags.allowMissing,
@@ -161,12 +220,17 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
         } else textBar = lazyProgressBar(`texts of ${detail}`, "texts", { minTotal: 256 });
       },
       onTextProgress: (done, total) => textBar?.update(done, total),
-    });
+    };
+    const result = stored
+      ? await evaluateStored(model, stored.store, dataset, images, strategies, opts)
+      : await evaluateStrategies(model, dataset, images, strategies, opts);
     textBar?.stop();
     const p = result.imagePass;
     process.stderr.write(
-      `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
-        `(${images.length} images, ${imageSeconds.toFixed(1)} s)\n`,
+      stored
+        ? `embeddings: ${p.cached} from ${stored.store.location}, ${p.failed} missing or failed\n`
+        : `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
+            `(${images.length} images, ${imageSeconds.toFixed(1)} s)\n`,
     );
     const fewshot = await runEvalFewShot(model, result, flags, fewShotSets, store);
     const doc = evalJson(result, { dataset: datasetPath, model: model.dir });
@@ -196,6 +260,6 @@ export async function runEval(datasetPath: string, flags: EvalFlags): Promise<nu
     const trainFailed = fewshot?.trainPass.failed.length ?? 0;
     return result.failed.length > 0 || trainFailed > 0 ? 1 : 0;
   } finally {
-    await model.dispose();
+    if (!stored) await model.dispose();
   }
 }

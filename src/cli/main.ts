@@ -13,8 +13,10 @@ import { describeCommand } from "./describe.js";
 import { embedCommand } from "./embed.js";
 import { evalCommand } from "./eval.js";
 import { EXIT, takeExitCode } from "./exit.js";
+import { indexCommand } from "./index-images.js";
 import { modelsCommand } from "./models.js";
 import { pullCommand } from "./pull.js";
+import { searchCommand } from "./search.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
 const COMMANDS: (() => Command)[] = [
@@ -25,6 +27,8 @@ const COMMANDS: (() => Command)[] = [
   modelsCommand,
   evalCommand,
   adaptCommand,
+  indexCommand,
+  searchCommand,
 ];
 
 /** The version in package.json (dist/src/cli → the package root). */
@@ -52,6 +56,7 @@ Examples:
   zeroclip classify photos/ --labels-file labels.txt --descriptions desc.json --format jsonl
   zeroclip eval photos/ --strategy base=single:"a photo of a {}." --strategy cupl=cupl:desc.json
   zeroclip adapt photos/ --method gda --shots 16 --out photos.safetensors
+  zeroclip index photos/ --store photos.zcstore && zeroclip search --store photos.zcstore --text "a red car"
 
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,

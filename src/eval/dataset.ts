@@ -146,19 +146,22 @@ function record(r: unknown, where: string): { path: string; label: string } {
   return { path, label: String(label).trim() };
 }
 
-function jsonlRecords(text: string, source: string): { path: string; label: string }[] {
-  const out: { path: string; label: string }[] = [];
+/** The JSON value of each non-blank line, with where it is (`FILE:LINE`) for error messages. */
+export function parseJsonLines(text: string, source: string): { value: unknown; where: string }[] {
+  const out: { value: unknown; where: string }[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === "") return;
-    let json: unknown;
     try {
-      json = JSON.parse(line);
+      out.push({ value: JSON.parse(line), where: `${source}:${i + 1}` });
     } catch (err) {
       throw new UsageError(`${source}:${i + 1}: not valid JSON: ${errorMessage(err)}`);
     }
-    out.push(record(json, `${source}:${i + 1}`));
   });
   return out;
+}
+
+function jsonlRecords(text: string, source: string): { path: string; label: string }[] {
+  return parseJsonLines(text, source).map((l) => record(l.value, l.where));
 }
 
 /**

@@ -9,7 +9,12 @@ import {
 } from "../classify/class-embeddings.js";
 import { dot } from "../math/vector.js";
 import type { Dataset, LabelledImage } from "./dataset.js";
-import { embedImageFiles, type ImageEmbedder, type ImagePassOptions } from "./image-pass.js";
+import {
+  embedImageFiles,
+  type ImageEmbedder,
+  type ImagePassOptions,
+  type ImagePassResult,
+} from "./image-pass.js";
 import { type ClassificationMetrics, classificationMetrics, rankClasses, TOP5 } from "./metrics.js";
 import { type PromptStrategy, strategyTexts } from "./strategies.js";
 
@@ -81,6 +86,37 @@ export async function evaluateStrategies(
     opts,
   );
   opts.onStage?.("images-done");
+  return scoreStrategies(model, labels, images, strategies, texts, pass, opts);
+}
+
+/**
+ * Score images whose embeddings are already known (`pass.results[i]` belongs to `images[i]`,
+ * e.g. read from a store) under every strategy: the evaluation without its image pass.
+ */
+export async function evaluateEmbedded(
+  model: TextEmbedder,
+  dataset: Pick<Dataset, "classes">,
+  images: readonly LabelledImage[],
+  strategies: readonly PromptStrategy[],
+  pass: ImagePassResult,
+  opts: Omit<EvaluateOptions, keyof ImagePassOptions> = {},
+): Promise<EvalResult> {
+  const labels = dataset.classes.names;
+  const texts = strategies.map((s) =>
+    strategyTexts(s, labels, { allowMissing: opts.allowMissing, onWarning: opts.onWarning }),
+  );
+  return scoreStrategies(model, labels, images, strategies, texts, pass, opts);
+}
+
+async function scoreStrategies(
+  model: TextEmbedder,
+  labels: readonly string[],
+  images: readonly LabelledImage[],
+  strategies: readonly PromptStrategy[],
+  texts: string[][][],
+  pass: ImagePassResult,
+  opts: Omit<EvaluateOptions, keyof ImagePassOptions>,
+): Promise<EvalResult> {
   const evaluated: LabelledImage[] = [];
   const embeddings: Float32Array[] = [];
   const failed: EvalResult["failed"] = [];

@@ -19,6 +19,7 @@ export {
   type EvalModel,
   type EvalResult,
   type EvaluateOptions,
+  evaluateEmbedded,
   evaluateStrategies,
   type ImagePrediction,
   type StrategyResult,
@@ -55,6 +56,7 @@ export {
   rankClasses,
   topKAccuracy,
 } from "./metrics.js";
+export { loadPairs, type PairSet, pairSet } from "./pairs.js";
 export {
   buildReportData,
   type ReportData,
@@ -62,6 +64,29 @@ export {
   renderReportHtml,
   writeReport,
 } from "./report.js";
+export {
+  batchContrastiveLoss,
+  contrastiveLoss,
+  RECALL_KS,
+  type RecallAtK,
+  type RetrievalMetrics,
+  recallAtK,
+  retrievalMetrics,
+  retrievalRecalls,
+} from "./retrieval.js";
+export {
+  evaluateRetrieval,
+  type RetrievalOptions,
+  type RetrievalResult,
+  retrievalJson,
+  retrievalRows,
+} from "./retrieval-eval.js";
+export {
+  type RetrievalReportOptions,
+  renderRetrievalReportHtml,
+  retrievalSectionHtml,
+  writeRetrievalReport,
+} from "./retrieval-report.js";
 export { type SampleOptions, sampleItems } from "./sample.js";
 export {
   loadStrategy,

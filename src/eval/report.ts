@@ -178,18 +178,23 @@ export async function chartJsSource(): Promise<string> {
   throw new Error(`Chart.js UMD build not found in ${dist}`);
 }
 
-/** The complete page. */
-export function renderReportHtml(data: ReportData, chartJs: string): string {
+/** The start of a zeroclip page, up to and including `<body>`: title (escaped) and styles. */
+export function pageHead(title: string, css: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="zeroclip">
-<title>${escapeHtml(data.title)}</title>
-<style>${REPORT_CSS}${data.fewshot ? FEWSHOT_CSS : ""}</style>
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
 </head>
-<body>
+<body>`;
+}
+
+/** The complete page. */
+export function renderReportHtml(data: ReportData, chartJs: string): string {
+  return `${pageHead(data.title, REPORT_CSS + (data.fewshot ? FEWSHOT_CSS : ""))}
 <header><h1 id="title">${escapeHtml(data.title)}</h1><p id="meta"></p></header>
 <noscript><p>This report draws its charts with JavaScript; enable it to see them.</p></noscript>
 <main>

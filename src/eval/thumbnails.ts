@@ -9,11 +9,11 @@ export interface ThumbnailOptions {
 }
 
 /**
- * A `data:image/jpeg;base64,…` thumbnail of an image file (EXIF orientation applied, cropped to
- * a square), or undefined when the file cannot be read as an image.
+ * A `data:image/jpeg;base64,…` thumbnail of an image file or image bytes (EXIF orientation
+ * applied, cropped to a square), or undefined when it cannot be read as an image.
  */
 export async function thumbnailDataUri(
-  path: string,
+  path: string | Uint8Array,
   opts: ThumbnailOptions = {},
 ): Promise<string | undefined> {
   const size = opts.size ?? 72;

@@ -4,18 +4,26 @@
  */
 import {
   ClipModel,
+  classifyStored,
   describeClasses,
   evalJson,
+  evaluateRetrieval,
   evaluateStrategies,
+  indexImages,
   loadDataset,
+  loadPairs,
   loadStrategy,
   openImageStore,
+  openStore,
   parseStrategies,
   parseStrategy,
   QUESTION_SETS,
   readDescriptionsFile,
+  retrievalMetrics,
   sampleItems,
+  searchStore,
   writeReport,
+  writeRetrievalReport,
   ZeroShotClassifier,
 } from "../../src/index.js";
 
@@ -71,4 +79,36 @@ export async function evalSnippet() {
   const result = await evaluateStrategies(model, dataset, images, strategies, { store });
   console.log(evalJson(result).strategies.base.top1);
   await writeReport("report.html", result, { dataset: "cifar10-test" });
+}
+
+/** docs/library.md's index, search and retrieval examples. */
+export async function indexSnippet(
+  model: ClipModel,
+  imageEmbeddings: Float32Array[],
+  captionEmbeddings: Float32Array[],
+) {
+  const store = await openStore("photos.zcstore"); // a file path: the embedded SQLite engine
+  const report = await indexImages(model, store, ["photos/"], {
+    modelName: "Xenova/clip-vit-base-patch32", // recorded in the store
+    prune: true,
+    onProgress: (done, total) => console.error(`${done}/${total}`),
+  });
+  console.log(report.added, report.updated, report.removed, report.unchanged, report.failed);
+  const [hits] = await searchStore(model, store, [{ text: "a dog on a beach" }], { k: 5 });
+  if (hits.results) for (const h of hits.results) console.log(h.score.toFixed(3), h.input);
+  await searchStore(model, store, [{ image: "query.jpg" }, { text: "cat" }], {
+    templates: ["a photo of a {}."],
+  });
+  const classifier = await ZeroShotClassifier.create(model, { labels: ["cat", "dog"] });
+  const results = await classifyStored(classifier, store, { topK: 1 });
+  await store.close();
+
+  const pairs = await loadPairs("captions.csv");
+  const retrieval = await evaluateRetrieval(model, pairs, { lossBatchSize: 64 });
+  console.log(retrieval.metrics.text_to_image["R@1"], retrieval.metrics.contrastive_loss);
+  await writeRetrievalReport("retrieval.html", retrieval);
+  return {
+    results,
+    metrics: retrievalMetrics(imageEmbeddings, captionEmbeddings, [0, 0, 1], 100, 32),
+  };
 }

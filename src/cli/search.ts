@@ -1,0 +1,151 @@
+import { Command, Option } from "commander";
+import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
+import { readDescriptionsFile } from "../prompts/files.js";
+import { writeGallery } from "../store/gallery.js";
+import { type SearchQuery, type SearchResult, searchStore } from "../store/search.js";
+import { UsageError } from "../util/errors.js";
+import { addModelOptions, collect, type ModelFlags, positiveInt } from "./common.js";
+import { setExitCode } from "./exit.js";
+import { defaultFormat, type Format, formatTable, roundScore } from "./output.js";
+import { templatesFromFlags } from "./prompt-options.js";
+import { openStoreModel } from "./store-common.js";
+
+/** A query flag's value with its position on the command line (texts and images interleave). */
+interface Ordered {
+  at: number;
+  value: string;
+}
+
+let position = 0;
+function ordered(value: string, previous: Ordered[] = []): Ordered[] {
+  return [...previous, { at: position++, value }];
+}
+
+interface SearchFlags extends ModelFlags {
+  text?: Ordered[];
+  image?: Ordered[];
+  store: string;
+  k: number;
+  template?: string[];
+  templatesFile?: string;
+  templatesKey?: string;
+  descriptions?: string;
+  aggregate: Aggregate;
+  allowMissing?: boolean;
+  format?: Format;
+  html?: string;
+}
+
+export function searchCommand(): Command {
+  const cmd = new Command("search")
+    .description("find the stored images closest to a text or an image (exact cosine top-k)")
+    .option("--text <text>", "a text query (repeatable)", ordered)
+    .option("--image <path|url>", "an image query (repeatable)", ordered)
+    .requiredOption("--store <path>", "the store made by `zeroclip index`")
+    .option("-k, --k <k>", "results per query", positiveInt("-k"), 10)
+    .option(
+      "-t, --template <template>",
+      "wrap text queries in a template with {} (repeatable)",
+      collect,
+    )
+    .option("--templates-file <file>", "templates: a JSON list, or a {dataset: [templates]} map")
+    .option("--templates-key <key>", "which dataset's templates to take from --templates-file")
+    .option(
+      "--descriptions <file>",
+      "CuPL descriptions: a text query is a class name whose descriptions are averaged",
+    )
+    .addOption(
+      new Option("--aggregate <mode>", "how a query's several texts are combined")
+        .choices(AGGREGATES as Aggregate[])
+        .default("normalized-mean"),
+    )
+    .option("--allow-missing", "with --descriptions: a query without descriptions uses templates")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format (default: table on a terminal, jsonl when piped)",
+      ).choices(["table", "json", "jsonl"]),
+    )
+    .option("--html <file>", "also write the results as a self-contained HTML gallery");
+  addModelOptions(cmd);
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  zeroclip search --store photos.zcstore --text "a dog on a beach" -k 5
+  zeroclip search --store photos.zcstore --image query.jpg --html results.html
+  zeroclip search --store photos.zcstore --text "tree frog" --descriptions descriptions.json
+  zeroclip search --store photos.zcstore --text cat --text dog --format jsonl
+
+The store's model and dtype are used unless --model / --dtype say otherwise (another model is
+an error). Several queries give one result block each, in command-line order.
+Output (jsonl): {"query": "...", "results": [{"input": "...", "score": 0.31}, ...]} per query.
+Exit codes: 0 ok, 1 some image queries could not be read, 2 usage error, 3 model error.`,
+  );
+  cmd.action(async (flags: SearchFlags) => setExitCode(await runSearch(flags, cmd)));
+  return cmd;
+}
+
+export async function runSearch(flags: SearchFlags, cmd: Command): Promise<number> {
+  const queries: (SearchQuery & { at: number })[] = [
+    ...(flags.text ?? []).map((q) => ({ text: q.value, at: q.at })),
+    ...(flags.image ?? []).map((q) => ({ image: q.value, at: q.at })),
+  ].sort((a, b) => a.at - b.at);
+  if (queries.length === 0) throw new UsageError("give a query: --text TEXT or --image PATH");
+  if (flags.allowMissing && !flags.descriptions) {
+    throw new UsageError("--allow-missing applies only with --descriptions");
+  }
+  const templates = (await templatesFromFlags(flags)) ?? [];
+  const descriptions = flags.descriptions
+    ? await readDescriptionsFile(flags.descriptions)
+    : undefined;
+  const format = flags.format ?? defaultFormat();
+  const opened = await openStoreModel(flags.store, flags, cmd, { readonly: true });
+  try {
+    const results = await searchStore(opened.model, opened.store, queries, {
+      k: flags.k,
+      templates,
+      descriptions,
+      aggregate: flags.aggregate,
+      allowMissing: flags.allowMissing,
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      exifOrientation: opened.identity?.exifOrientation,
+    });
+    printResults(results, format);
+    if (flags.html) {
+      await writeGallery(flags.html, results, {
+        subtitle: `${opened.store.location} · ${opened.name} (${opened.model.dtype})`,
+      });
+      process.stderr.write(`gallery written to ${flags.html}\n`);
+    }
+    const failed = results.filter((r) => r.error !== undefined);
+    for (const f of failed) process.stderr.write(`failed: ${f.query}: ${f.error}\n`);
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+function toRecord(r: SearchResult): Record<string, unknown> {
+  if (r.error !== undefined) return { query: r.query, error: r.error };
+  return {
+    query: r.query,
+    results: r.results.map((h) => ({ input: h.input, score: roundScore(h.score) })),
+  };
+}
+
+function printResults(results: readonly SearchResult[], format: Format): void {
+  if (format === "jsonl") {
+    for (const r of results) process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+  } else if (format === "json") {
+    process.stdout.write(JSON.stringify(results.map(toRecord), null, 2) + "\n");
+  } else {
+    const blocks = results.map((r) => {
+      const head = `query: ${r.query}\n`;
+      if (r.error !== undefined) return `${head}error: ${r.error}\n`;
+      const rows = r.results.map((h, i) => [String(i + 1), h.score.toFixed(4), h.input]);
+      return head + formatTable(["#", "score", "input"], rows);
+    });
+    process.stdout.write(blocks.join("\n"));
+  }
+}

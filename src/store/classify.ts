@@ -1,0 +1,51 @@
+/**
+ * Classification from stored embeddings: no image is read or decoded. Every stored embedding is
+ * scored by the same `predict` function that scores freshly computed ones, so the predictions are
+ * those of classifying the files (and a few-shot adapter plugs in at the same point).
+ */
+import type { ClassifyResult, Prediction } from "../classify/classifier.js";
+import { selectStored, storedError } from "./select.js";
+import type { VectorStore } from "./types.js";
+
+/** What turns an image embedding into predictions (`ZeroShotClassifier` is one). */
+export interface EmbeddingPredictor {
+  predict(imageEmbedding: ArrayLike<number>, k?: number): Prediction[];
+}
+
+export interface StoredClassifyOptions {
+  /** Only these inputs (files, folders, URLs); default every stored input. */
+  inputs?: readonly string[];
+  /** Keep the k best labels (default all). */
+  topK?: number;
+  /** Called with each result in order, as it is made. */
+  onResult?: (result: ClassifyResult, index: number) => void;
+  /** Called after each page with the results made so far. */
+  onProgress?: (done: number) => void;
+}
+
+/**
+ * Classify stored images: one result per selected input, in order; an input the store lacks,
+ * or whose indexing failed, gets an error record.
+ */
+export async function classifyStored(
+  predictor: EmbeddingPredictor,
+  store: Pick<VectorStore, "list" | "get" | "location">,
+  opts: StoredClassifyOptions = {},
+): Promise<ClassifyResult[]> {
+  const results: ClassifyResult[] = [];
+  for await (const page of selectStored(store, opts.inputs)) {
+    const embeddings = await store.get(
+      page.filter((s) => s.info?.status === "ok").map((s) => s.input),
+    );
+    for (const s of page) {
+      const e = embeddings.get(s.input);
+      const result: ClassifyResult = e
+        ? { input: s.input, predictions: predictor.predict(e, opts.topK) }
+        : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" };
+      results.push(result);
+      opts.onResult?.(result, results.length - 1);
+    }
+    opts.onProgress?.(results.length);
+  }
+  return results;
+}

@@ -1,0 +1,54 @@
+/** The image index: stores of image embeddings, incremental indexing, search (see docs/index.md). */
+
+export { fileSha256 } from "../util/file-sha256.js";
+export { classifyStored, type EmbeddingPredictor, type StoredClassifyOptions } from "./classify.js";
+export {
+  evaluateStored,
+  folderLabel,
+  loadDatasetForStore,
+  storeDataset,
+  storedDataset,
+  storedImagePass,
+} from "./dataset.js";
+export { exactTopK } from "./exact.js";
+export { type GalleryOptions, renderGalleryHtml, writeGallery } from "./gallery.js";
+export {
+  assertSameModel,
+  assertStoreModel,
+  type IdentityOptions,
+  identityDifference,
+  modelIdentity,
+} from "./identity.js";
+export {
+  type IndexCounts,
+  type IndexModel,
+  type IndexOptions,
+  type IndexReport,
+  indexImages,
+  listInputs,
+} from "./indexer.js";
+export { type OpenStoreOptions, openStore, storeScheme } from "./open.js";
+export {
+  type QueryModel,
+  type QueryOptions,
+  queryEmbedding,
+  queryName,
+  type SearchOptions,
+  type SearchQuery,
+  type SearchResult,
+  searchStore,
+} from "./search.js";
+export { type Selected, selectStored } from "./select.js";
+export { SQLITE_STORE_FORMAT, SqliteStore } from "./sqlite.js";
+export type {
+  ModelFileIdentity,
+  Neighbour,
+  PageOptions,
+  SourceState,
+  StoreCounts,
+  StoredEmbedding,
+  StoredInfo,
+  StoreIdentity,
+  StoreItem,
+  VectorStore,
+} from "./types.js";

@@ -1,0 +1,100 @@
+/**
+ * Search a store by text or by image: a query becomes one L2-normalized embedding (a text as
+ * given, through templates, or a class name through its descriptions, with the same aggregation
+ * as classification), then the store's exact nearest neighbours by cosine are returned.
+ */
+import {
+  type Aggregate,
+  classEmbeddings,
+  classTexts,
+  type PromptSources,
+} from "../classify/class-embeddings.js";
+import type { ImageSource } from "../image/source.js";
+import type { ClipModel } from "../model/clip-model.js";
+import type { ImageEmbedOptions } from "../model/image-pipeline.js";
+import { InputError } from "../util/errors.js";
+import type { Neighbour, VectorStore } from "./types.js";
+
+/** A search query: a text, or an image (path, URL or bytes). */
+export type SearchQuery =
+  | { text: string; image?: undefined }
+  | { image: ImageSource; text?: undefined };
+
+export interface QueryOptions
+  extends Omit<PromptSources, "templates">,
+    Omit<ImageEmbedOptions, "onResult" | "onProgress" | "batchSize" | "normalize"> {
+  /** Templates that wrap a text query (`{}` for the text); several are averaged. */
+  templates?: readonly string[];
+  /** How a query's texts are combined when there are several (default normalized-mean). */
+  aggregate?: Aggregate;
+}
+
+export interface SearchOptions extends QueryOptions {
+  /** Results per query (default 10). */
+  k?: number;
+}
+
+/** One query's results, best first, or why the query could not be embedded. */
+export type SearchResult =
+  | { query: string; results: Neighbour[]; error?: undefined }
+  | { query: string; error: string; results?: undefined };
+
+/** The model parts a query needs. */
+export type QueryModel = Pick<ClipModel, "embedTexts" | "embedImages">;
+
+/** How a query is named in results: the text, or the image's path or URL as given. */
+export function queryName(q: SearchQuery): string {
+  if (q.text !== undefined) return q.text;
+  return typeof q.image === "string" ? q.image : "<image bytes>";
+}
+
+/**
+ * The embedding of a query. A text with no templates and no descriptions is embedded as it is;
+ * with templates each filled template is embedded; with descriptions the text is a class name
+ * and its descriptions (plus filled templates) are embedded; several texts are aggregated
+ * exactly as a class embedding is. Throws `InputError` for an image that cannot be read.
+ */
+export async function queryEmbedding(
+  model: QueryModel,
+  query: SearchQuery,
+  opts: QueryOptions = {},
+): Promise<Float32Array> {
+  if (query.text !== undefined) {
+    const templates = opts.templates ?? [];
+    if (templates.length === 0 && !opts.descriptions) {
+      return (await model.embedTexts([query.text]))[0];
+    }
+    const texts = classTexts([query.text], { ...opts, templates });
+    return (await classEmbeddings(model, texts, opts.aggregate))[0];
+  }
+  const [r] = await model.embedImages([query.image], { ...opts, batchSize: 1 });
+  if (r.error !== undefined) throw new InputError(r.error);
+  return r.embedding;
+}
+
+/**
+ * Answer queries in order: each gets its `k` nearest stored images (exact cosine), or its error
+ * (an unreadable image query does not stop the others).
+ */
+export async function searchStore(
+  model: QueryModel,
+  store: Pick<VectorStore, "nearest">,
+  queries: readonly SearchQuery[],
+  opts: SearchOptions = {},
+): Promise<SearchResult[]> {
+  const k = opts.k ?? 10;
+  const out: SearchResult[] = [];
+  for (const q of queries) {
+    const name = queryName(q);
+    let embedding: Float32Array;
+    try {
+      embedding = await queryEmbedding(model, q, opts);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      out.push({ query: name, error: err.message });
+      continue;
+    }
+    out.push({ query: name, results: await store.nearest(embedding, k) });
+  }
+  return out;
+}
