@@ -7,7 +7,7 @@
 import { type FloatType, GraphBuilder } from "./builder.js";
 import { type ClipDims, visionTokens } from "./dims.js";
 import { encoder, layerNorm, linear } from "./layers.js";
-import { DataType, type OnnxGraph } from "./onnx.js";
+import type { OnnxGraph } from "./onnx.js";
 import type { LazyWeight } from "./weights.js";
 
 export function buildVisionGraph(
