@@ -20,20 +20,36 @@ export const softmax = (z: readonly number[]) => {
   return e.map((x) => x / s);
 };
 
-/** `zeroclip embed` of texts (`--text`) or image paths (`--image`), in order. */
+/** Embeddings already printed by `zeroclip embed` in this process, by model, kind and input. */
+const seen = new Map<string, number[]>();
+
+/**
+ * `zeroclip embed` of texts (`--text`) or image paths (`--image`), in order. Inputs embedded
+ * before (same model) are not embedded again; the rest go through one CLI run.
+ */
 export async function embedWithCli(
   model: string,
   kind: "text" | "image",
   inputs: readonly string[],
 ): Promise<number[][]> {
-  const run = await runCli(["embed", "--model", model, ...inputs.flatMap((x) => [`--${kind}`, x])]);
-  assert.equal(run.code, 0, run.stderr);
-  const records = parseJsonl(run.stdout);
-  assert.deepEqual(
-    records.map((r) => r.input),
-    inputs,
-  );
-  return records.map((r) => r.embedding as number[]);
+  const key = (x: string) => JSON.stringify([model, kind, x]);
+  const missing = [...new Set(inputs.filter((x) => !seen.has(key(x))))];
+  if (missing.length > 0) {
+    const run = await runCli([
+      "embed",
+      "--model",
+      model,
+      ...missing.flatMap((x) => [`--${kind}`, x]),
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const records = parseJsonl(run.stdout);
+    assert.deepEqual(
+      records.map((r) => r.input),
+      missing,
+    );
+    records.forEach((r, i) => seen.set(key(missing[i]), r.embedding as number[]));
+  }
+  return inputs.map((x) => seen.get(key(x))!);
 }
 
 /** A class embedding as CLIP ensembles prompts: mean of normalized embeddings, re-normalized. */
