@@ -47,7 +47,7 @@ export async function embedWithCli(
       records.map((r) => r.input),
       missing,
     );
-    records.forEach((r, i) => seen.set(key(missing[i]), r.embedding as number[]));
+    for (const [i, r] of records.entries()) seen.set(key(missing[i]), r.embedding as number[]);
   }
   return inputs.map((x) => seen.get(key(x))!);
 }
