@@ -59,9 +59,14 @@ function readStamp() {
 
 // A build killed between the two renames of its swap left dist/ missing: put it back.
 if (!existsSync(dist) && existsSync(prev)) renameSync(prev, dist);
-// Temporary directories of builds that were killed mid-compile.
+// Temporary directories of builds that were killed mid-compile. Best effort: the compiler of a
+// killed build can outlive it and still be writing there (rmdir then fails with ENOTEMPTY); what
+// is left now is removed by a later build.
 for (const e of readdirSync(root)) {
-  if (e.startsWith(".dist-build-")) rmSync(join(root, e), { recursive: true, force: true });
+  if (!e.startsWith(".dist-build-")) continue;
+  try {
+    rmSync(join(root, e), { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+  } catch {}
 }
 
 const hash = sourceHash();
