@@ -17,6 +17,7 @@ import ort from "onnxruntime-node";
 import { ClipModel } from "../../src/model/clip-model.js";
 import { OnnxTower } from "../../src/model/session.js";
 import { fromHalf, toHalf } from "../../src/util/float16.js";
+import { cosine, maxAbsDiff } from "../model-gen/reference.js";
 import { encodeWithSharp, makeTempDir, noisePixels, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { DataType, modelMsg, type OnnxGraph } from "../support/model-gen/onnx.js";
@@ -51,23 +52,6 @@ function boundaryValues(): Float32Array {
   return Float32Array.from(out);
 }
 const TEXTS = ["a photo of a cat", "a drawing of a tree frog", "x", "an origami horse, folded"];
-
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
-};
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
 
 describe("float16 at the onnxruntime boundary", () => {
   let dir: string;
