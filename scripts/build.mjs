@@ -59,9 +59,9 @@ function readStamp() {
 
 // A build killed between the two renames of its swap left dist/ missing: put it back.
 if (!existsSync(dist) && existsSync(prev)) renameSync(prev, dist);
-// Temporary directories of builds that were killed mid-compile.
-// Best effort: the compiler of a build killed with SIGKILL can outlive it and still be writing
-// there (rmdir then fails with ENOTEMPTY); such a directory is left for a later build.
+// Temporary directories of builds that were killed mid-compile. Best effort: the compiler of a
+// killed build can outlive it and still be writing there (rmdir then fails with ENOTEMPTY); what
+// is left now is removed by a later build.
 for (const e of readdirSync(root)) {
   if (!e.startsWith(".dist-build-")) continue;
   try {

@@ -27,6 +27,7 @@ export type PrepareResponse =
 interface Pending {
   resolve: (r: PrepareResponse) => void;
   worker: Worker;
+  req: PrepareRequest;
 }
 
 /** Default worker count: one per core the process may use, at most 4. */
@@ -65,19 +66,23 @@ export class PreprocessPool {
     return worker;
   }
 
-  /** A worker died: its tasks get an error, and a fresh worker takes its place. */
+  /**
+   * A worker died: a fresh worker takes its place. A worker handles its tasks one at a time in
+   * the order sent, so the oldest task it held is the input it died on: that one gets the error,
+   * and the tasks queued behind it are sent again.
+   */
   private fail(worker: Worker, message: string): void {
     const i = this.workers.indexOf(worker);
     if (i < 0) return;
     this.workers.splice(i, 1);
     this.load.delete(worker);
-    for (const [id, p] of this.pending) {
-      if (p.worker === worker) {
-        this.pending.delete(id);
-        p.resolve({ id, error: message });
-      }
-    }
+    const held = [...this.pending].filter(([, p]) => p.worker === worker);
+    for (const [id] of held) this.pending.delete(id);
     if (!this.closed) this.spawn();
+    held.forEach(([id, p], k) => {
+      if (k === 0 || this.closed) p.resolve({ id, error: message });
+      else this.send(p.req, p.resolve);
+    });
   }
 
   private release(worker: Worker): void {
@@ -95,17 +100,19 @@ export class PreprocessPool {
     view?: AugmentSpec,
   ): Promise<PrepareResponse> {
     if (this.closed) return Promise.reject(new Error("preprocessing pool is closed"));
+    const req: PrepareRequest = { id: this.nextId++, source, config, decode, fetch, view };
+    return new Promise((resolve) => this.send(req, resolve));
+  }
+
+  /** Hand a request to the least busy worker. */
+  private send(req: PrepareRequest, resolve: (r: PrepareResponse) => void): void {
     let worker = this.workers[0];
     for (const w of this.workers) if (this.load.get(w)! < this.load.get(worker)!) worker = w;
-    const id = this.nextId++;
     const n = this.load.get(worker)! + 1;
     this.load.set(worker, n);
     if (n === 1) worker.ref();
-    return new Promise((resolve) => {
-      this.pending.set(id, { resolve, worker });
-      const req: PrepareRequest = { id, source, config, decode, fetch, view };
-      worker.postMessage(req);
-    });
+    this.pending.set(req.id, { resolve, worker, req });
+    worker.postMessage(req);
   }
 
   async close(): Promise<void> {

@@ -98,6 +98,39 @@ describe("an interrupted build", () => {
     }
   });
 
+  it("a killed build's compiler still writing into its temporary folder does not fail the next build", async () => {
+    // SIGKILL ends build.mjs but not the tsc it started, which keeps writing into
+    // .dist-build-<pid>: the next build's clean-up of that folder must not fail the build.
+    const leftover = join(project, ".dist-build-1");
+    await mkdir(join(leftover, "src"), { recursive: true });
+    const writer = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const fs = require("fs"); const end = Date.now() + 3000;
+         for (let i = 0; Date.now() < end; i++) {
+           try { const d = ${JSON.stringify(leftover)} + "/src/d" + (i % 50);
+             fs.mkdirSync(d, { recursive: true }); fs.writeFileSync(d + "/f" + i, "x"); } catch {}
+         }`,
+      ],
+      { stdio: "ignore" },
+    );
+    const done = new Promise<void>((resolve) => writer.on("exit", () => resolve()));
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const b = spawnSync(process.execPath, ["scripts/build.mjs", "--prepare"], {
+        cwd: project,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      assert.equal(b.status, 0, b.stderr);
+    } finally {
+      writer.kill("SIGKILL");
+      await done;
+      await rm(leftover, { recursive: true, force: true });
+    }
+  });
+
   it("a kill between the swap's two renames leaves .dist-prev, used until the next build", async () => {
     await rename(join(project, "dist"), join(project, ".dist-prev"));
     const r = cli();

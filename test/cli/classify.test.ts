@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseJsonl, runCli } from "../support/cli.js";
+import { handZeroShot } from "../support/hand.js";
 import {
   decompressionBombPng,
   encodeWithSharp,
@@ -138,20 +139,47 @@ describe("zeroclip classify (generated tiny model)", () => {
       "a,b,c,d",
       "-k",
       "2",
+      // A milder scale than CLIP's 100, so the two hidden labels keep a visible share.
+      "--logit-scale",
+      "10",
       "--format",
       "json",
     ]);
     assert.equal(run.code, 0, run.stderr);
-    const records = JSON.parse(run.stdout) as { input: string; predictions: { score: number }[] }[];
+    const records = JSON.parse(run.stdout) as {
+      input: string;
+      predictions: { label: string; score: number }[];
+    }[];
+    const files = [join(dir, "folder", "a.png"), join(dir, "folder", "nested", "b.jpg")];
     assert.deepEqual(
       records.map((r) => r.input),
-      [join(dir, "folder", "a.png"), join(dir, "folder", "nested", "b.jpg")],
+      files,
     );
-    for (const r of records) {
-      assert.equal(r.predictions.length, 2);
+    // The two best of a softmax over all four labels, computed by hand from `embed` output: a
+    // softmax over the two shown labels only would sum to 1 and fail here.
+    const hand = await handZeroShot(
+      model,
+      files,
+      Object.fromEntries(["a", "b", "c", "d"].map((l) => [l, [`a photo of a ${l}.`]])),
+      10,
+    );
+    records.forEach((r, i) => {
+      const best = Object.entries(hand[i])
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 2);
+      assert.deepEqual(
+        r.predictions.map((p) => p.label),
+        best.map(([l]) => l),
+      );
+      r.predictions.forEach((p, k) => {
+        assert.ok(
+          Math.abs(p.score - best[k][1]) <= 1e-5 + 1e-4 * best[k][1],
+          `${p.label}: ${p.score}`,
+        );
+      });
       const two = r.predictions[0].score + r.predictions[1].score;
-      assert.ok(two < 1 && two > 0.5 - 1e-9, `top-2 of 4 sum ${two}`);
-    }
+      assert.ok(1 - two > 0.05, `top-2 of 4 sum ${two}: the other labels keep their share`);
+    });
   });
 
   it("a template ensemble equals the mean of the normalized per-template embeddings (hand computation)", async () => {

@@ -2,7 +2,8 @@
  * The HTML report in a real headless browser (Debian's chromium through playwright-core): it
  * renders without console errors, its Chart.js charts hold the numbers of the JSON output, its
  * heatmap cells hold the confusion matrix, and hostile class names stay text. Screenshots go to
- * /tmp/zeroclip-eval-report-*.png. Skipped when chromium is not installed.
+ * /tmp/zeroclip-eval-report-*.png. Skipped when chromium is not installed, except in CI
+ * (`CI=true`, which .ci/run sets): there a missing browser fails the suite.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -19,7 +20,9 @@ import { sharedPath } from "../support/paths.js";
 import type { EvalDoc } from "./recompute.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent`;
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
+const skip = HAVE_CHROMIUM || IN_CI ? false : `${CHROMIUM} is absent`;
 const EVIL = "<img src=x onerror=window.__pwned=1>";
 
 const pct2 = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
@@ -145,6 +148,9 @@ describe("eval report in headless chromium", { skip }, () => {
   let dir: string;
   let context: BrowserContext;
   before(async () => {
+    if (!HAVE_CHROMIUM) {
+      throw new Error(`${CHROMIUM} is absent; CI requires it (apt-get install -y chromium)`);
+    }
     dir = await mkdtemp(join(tmpdir(), "zeroclip-eval-browser-"));
     const { chromium } = await import("playwright-core");
     context = await chromium.launchPersistentContext(join(dir, "profile"), {
@@ -164,7 +170,7 @@ describe("eval report in headless chromium", { skip }, () => {
   });
   after(async () => {
     await context?.close();
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("generated dataset: charts and heatmaps match the JSON; hostile names stay text", async () => {

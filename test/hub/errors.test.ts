@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, before, beforeEach, describe, it } from "node:test";
@@ -14,6 +14,7 @@ import {
   type HubModelOptions,
   listCachedModels,
 } from "../../src/model/hub/index.js";
+import type { Lock, LockOptions } from "../../src/model/hub/lock.js";
 import { resolveModelDir } from "../../src/model/resolve.js";
 import { ModelError, NetworkError } from "../../src/util/errors.js";
 import { type HubServer, type RepoSpec, startHubServer } from "../support/hub-server.js";
@@ -235,19 +236,40 @@ describe("download lock", () => {
     assert.ok(!existsSync(path));
   });
 
-  it("breaks the lock of a dead process and a lock nobody refreshes", async () => {
+  /**
+   * Take the lock within `ms` or fail. A regression that never breaks the lock then fails here
+   * instead of hanging the suite: on timeout the lock file is removed so the abandoned waiter
+   * ends, and what it takes is released.
+   */
+  async function acquireWithin(path: string, opts: LockOptions, ms: number): Promise<Lock> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`lock not taken within ${ms} ms`)), ms);
+    });
+    const pending = acquireLock(path, opts);
+    try {
+      return await Promise.race([pending, limit]);
+    } catch (err) {
+      await rm(path, { force: true });
+      await (await pending).release();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it("breaks the lock of a dead process and a lock nobody refreshes", {
+    timeout: 30_000,
+  }, async () => {
     const path = join(dir.path, "y.lock");
     await mkdir(dir.path, { recursive: true });
     // pid 2^22+1 is above Linux's pid_max default; treated as dead.
     await writeFile(path, JSON.stringify({ pid: 4194305, host: hostname(), token: "dead" }));
-    const t0 = Date.now();
-    await (await acquireLock(path, { pollMs: 10 })).release();
-    assert.ok(Date.now() - t0 < 1000);
+    await (await acquireWithin(path, { pollMs: 10 }, 1000)).release();
 
     await writeFile(path, "garbage from a crash");
     const old = new Date(Date.now() - 60_000);
     await utimes(path, old, old);
-    const lock = await acquireLock(path, { pollMs: 10, staleMs: 5_000 });
-    await lock.release();
+    await (await acquireWithin(path, { pollMs: 10, staleMs: 5_000 }, 2000)).release();
   });
 });

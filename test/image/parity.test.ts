@@ -24,11 +24,15 @@ interface ReferenceImage {
   pixel_values_file?: string;
 }
 
-/** Contract: every value within 1 level of 255 and the mean difference under 0.05 level. */
-const MAX_LEVELS = 1;
-const MEAN_LEVELS = 0.05;
-/** Mean and std of the whole tensor; one level on every pixel would move the mean ~0.015. */
-const STAT_TOLERANCE = 1e-4;
+/**
+ * The claim (README, docs/image-preprocessing.md) is "bit for bit": every float32 value of every
+ * reference tensor is identical. The statistics in reference.json are float32 results of
+ * PyTorch reductions over values of order 1, so they are known to about one float32 epsilon;
+ * the float64 statistics of an identical tensor agree within 2 epsilons (a single pixel one
+ * level off would move the mean by ~1e-7 too, so the tensors, not the statistics, carry the
+ * exactness claim).
+ */
+const STAT_TOLERANCE = 2 * 2 ** -23;
 
 async function loadReference(): Promise<{ cfg: PreprocessConfig; images: ReferenceImage[] }> {
   const dir = modelDir as string;
@@ -65,22 +69,23 @@ describe("parity with CLIPImageProcessor (Pillow)", { skip }, () => {
       assert.equal(got.length, ref.length, im.file);
       const plane = ref.length / 3;
       let max = 0;
-      let sum = 0;
-      let identical = 0;
+      let differing = 0;
+      let first = -1;
       for (let i = 0; i < ref.length; i++) {
+        if (Object.is(got[i], ref[i])) continue;
+        differing++;
+        if (first < 0) first = i;
         // A difference in normalised units times std * 255 is a difference in 8-bit levels.
         const levels = Math.abs(got[i] - ref[i]) * cfg.std[Math.floor(i / plane)] * 255;
         if (levels > max) max = levels;
-        sum += levels;
-        if (got[i] === ref[i]) identical++;
       }
-      const mean = sum / ref.length;
-      t.diagnostic(
-        `${im.file}: max ${max.toFixed(4)} level, mean ${mean.toFixed(5)} level, ` +
-          `${identical}/${ref.length} float32 values identical`,
+      t.diagnostic(`${im.file}: ${ref.length - differing}/${ref.length} float32 values identical`);
+      assert.equal(
+        differing,
+        0,
+        `${im.file}: ${differing} of ${ref.length} values differ (first at ${first}: ` +
+          `${got[first]} vs ${ref[first]}; max ${max.toFixed(4)} levels)`,
       );
-      assert.ok(max <= MAX_LEVELS, `${im.file}: max diff ${max} levels`);
-      assert.ok(mean < MEAN_LEVELS, `${im.file}: mean diff ${mean} levels`);
     }
   });
 
@@ -93,8 +98,9 @@ describe("parity with CLIPImageProcessor (Pillow)", { skip }, () => {
         `${im.file}: mean ${(mean - im.pixel_mean).toExponential(1)}, ` +
           `std ${(std - im.pixel_std).toExponential(1)} off`,
       );
-      assert.ok(Math.abs(mean - im.pixel_mean) < STAT_TOLERANCE, `${im.file}: mean ${mean}`);
-      assert.ok(Math.abs(std - im.pixel_std) < STAT_TOLERANCE, `${im.file}: std ${std}`);
+      const scale = (x: number) => STAT_TOLERANCE * Math.max(1, Math.abs(x));
+      assert.ok(Math.abs(mean - im.pixel_mean) <= scale(im.pixel_mean), `${im.file}: mean ${mean}`);
+      assert.ok(Math.abs(std - im.pixel_std) <= scale(im.pixel_std), `${im.file}: std ${std}`);
     }
   });
 });

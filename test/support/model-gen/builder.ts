@@ -44,10 +44,20 @@ export class GraphBuilder {
   private readonly nameCounts = new Map<string, number>();
   private readonly scopes: string[] = [];
 
+  /**
+   * @param halfIo With a float16 graph: float inputs and outputs are float16 too, as in real
+   *   fp16 exports (no Cast at the graph boundary). Default: float32 at the boundary.
+   */
   constructor(
     readonly floatType: FloatType,
     private readonly weights: Map<string, LazyWeight>,
+    readonly halfIo = false,
   ) {}
+
+  /** Element type of the graph's float inputs and outputs. */
+  get ioType(): FloatType {
+    return this.halfIo && this.floatType === DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT;
+  }
 
   /** Runs `fn` with `name` appended to the node-name scope. */
   scoped<T>(name: string, fn: () => T): T {
@@ -141,16 +151,16 @@ export class GraphBuilder {
     return this.addInitializer({ name, dims, dataType: this.floatType, data, floatValues });
   }
 
-  /** Cast a float32 graph input to the graph's float type (no-op for float32 graphs). */
+  /** Cast a float graph input to the graph's float type (no-op when they are the same). */
   toInternal(x: string): string {
-    if (this.floatType === DataType.FLOAT) return x;
+    if (this.floatType === this.ioType) return x;
     return this.op("Cast", [x], { to: { i: this.floatType } });
   }
 
-  /** Makes internal tensor `x` available as float32 graph output `name`. */
+  /** Makes internal tensor `x` available as graph output `name` (of type `ioType`). */
   output(x: string, name: string): void {
-    if (this.floatType !== DataType.FLOAT) {
-      this.node("Cast", [x], { to: { i: DataType.FLOAT } }, [name]);
+    if (this.floatType !== this.ioType) {
+      this.node("Cast", [x], { to: { i: this.ioType } }, [name]);
       return;
     }
     for (const n of this.nodes) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * node dist/test/support/model-gen/cli.js --size tiny|vit-b-32|probe --out DIR [--seed N] [--q8]
- *   [--fp16] [--no-fp32] [--full-range] [--tokenizer-from DIR]
+ *   [--fp16] [--fp16-io] [--no-fp32] [--full-range] [--tokenizer-from DIR]
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +28,8 @@ Writes a random-weight CLIP model (Transformers.js layout) to DIR.
   --seed N                PRNG seed (default ${DEFAULT_SEED}); same seed → identical bytes
   --q8                    also write onnx/*_quantized.onnx (dynamic int8 MatMuls)
   --fp16                  also write onnx/*_fp16.onnx
+  --fp16-io               the fp16 files take and give float16 (as real fp16 exports)
+                          instead of float32
   --no-fp32               skip the float32 files
   --full-range            q8 weights in [-127, 127] instead of 7-bit [-64, 64]
   --tokenizer-from DIR    copy tokenizer files from a real CLIP model dir; the text
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: "string" },
       q8: { type: "boolean", default: false },
       fp16: { type: "boolean", default: false },
+      "fp16-io": { type: "boolean", default: false },
       "no-fp32": { type: "boolean", default: false },
       "full-range": { type: "boolean", default: false },
       "tokenizer-from": { type: "string" },
@@ -85,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     tokenizerFrom,
     quantize: { reduceRange: !values["full-range"] },
     vision: values.size === "probe" ? "colour-grid" : "clip",
+    fp16Io: values["fp16-io"],
     onFile: (rel, bytes) => console.log(`${rel}  ${(bytes / 1e6).toFixed(1)} MB`),
   });
   const secs = ((performance.now() - start) / 1000).toFixed(1);

@@ -41,6 +41,11 @@ export interface GenerateOptions {
   quantize?: QuantizeOptions;
   /** Vision tower kind (default "clip"); "colour-grid" is the discriminative test tower. */
   vision?: VisionKind;
+  /**
+   * fp16 files take and give float16 (pixel_values, text_embeds, image_embeds, …), as real
+   * fp16 exports do, instead of float32 with Casts inside (default false).
+   */
+  fp16Io?: boolean;
   /** Called after each file is written. */
   onFile?: (relativePath: string, bytes: number) => void;
 }
@@ -66,6 +71,7 @@ export async function generateClipModel(outDir: string, opts: GenerateOptions): 
         dtype,
         opts.quantize,
         opts.vision,
+        opts.fp16Io,
       );
       opts.onFile?.(rel, bytes);
     }
@@ -93,6 +99,8 @@ export interface FixtureOptions {
   /** Overrides of the named size. */
   dims?: Partial<ClipDims>;
   quantize?: QuantizeOptions;
+  /** fp16 files with float16 inputs and outputs (see GenerateOptions.fp16Io). */
+  fp16Io?: boolean;
   /** Default <repoRoot>/.cache/fixtures. */
   cacheDir?: string;
 }
@@ -137,6 +145,8 @@ function ensureFixture(
     dtypes,
     tokenizerFrom: tokenizerFrom ?? null,
     reduceRange: opts.quantize?.reduceRange ?? true,
+    // Only when set, so the keys (and cached fixtures) of existing options stay the same.
+    ...(opts.fp16Io ? { fp16Io: true } : {}),
   });
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
   const cacheDir = opts.cacheDir ?? join(repoRoot, ".cache", "fixtures");
@@ -158,6 +168,7 @@ function ensureFixture(
         tokenizerFrom,
         quantize: opts.quantize,
         vision,
+        fp16Io: opts.fp16Io,
       });
       await writeJson(join(tmp, "fixture.json"), JSON.parse(key));
       try {

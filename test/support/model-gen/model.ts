@@ -33,6 +33,8 @@ export function buildTowerGraph(
   dtype: Dtype,
   quantize: QuantizeOptions = {},
   vision: VisionKind = "clip",
+  /** fp16 only: float16 graph inputs and outputs (as real fp16 exports) instead of float32. */
+  fp16Io = false,
 ): OnnxGraph {
   if (tower === "vision" && vision === "colour-grid") {
     if (dtype !== "fp32") throw new Error("the colour-grid vision tower is fp32 only");
@@ -43,7 +45,7 @@ export function buildTowerGraph(
   const weights = generateTowerWeights(dims, seed, tower);
   const floatType = dtype === "fp16" ? DataType.FLOAT16 : DataType.FLOAT;
   const build = tower === "text" ? buildTextGraph : buildVisionGraph;
-  let graph = build(dims, weights, floatType);
+  let graph = build(dims, weights, floatType, dtype === "fp16" && fp16Io);
   if (dtype === "q8") graph = quantizeDynamic(graph, quantize);
   checkTopology(graph);
   return graph;
@@ -58,14 +60,22 @@ export async function writeTowerModel(
   dtype: Dtype,
   quantize: QuantizeOptions = {},
   vision: VisionKind = "clip",
+  fp16Io = false,
 ): Promise<number> {
-  const graph = buildTowerGraph(tower, dims, seed, dtype, quantize, vision);
+  const graph = buildTowerGraph(tower, dims, seed, dtype, quantize, vision, fp16Io);
+  const halfIo = dtype === "fp16" && fp16Io;
   const kind = tower === "vision" && vision === "colour-grid" ? "colour-grid test" : "CLIP";
   const msg = modelMsg(graph, {
     producerName: "zeroclip-model-gen",
     producerVersion: GENERATOR_VERSION,
     docString: `Random-weight ${kind} ${tower} tower (seed ${seed}, ${dtype}); not a trained model.`,
-    metadata: { seed: String(seed), dtype, dims: JSON.stringify(dims), vision },
+    metadata: {
+      seed: String(seed),
+      dtype,
+      dims: JSON.stringify(dims),
+      vision,
+      ...(halfIo ? { io: "float16" } : {}),
+    },
   });
   return writeMsg(path, msg);
 }

@@ -2,6 +2,7 @@
  * CLIPTextModelWithProjection as ONNX: input `input_ids` int64 [batch_size, sequence_length];
  * outputs `text_embeds` [batch_size, projection_dim] (projected, not normalised) and
  * `last_hidden_state` [batch_size, sequence_length, hidden].
+ * With `halfIo` (fp16 graphs only) the outputs are float16, as in real fp16 exports.
  */
 import { type FloatType, GraphBuilder } from "./builder.js";
 import type { ClipDims } from "./dims.js";
@@ -15,8 +16,9 @@ export function buildTextGraph(
   dims: ClipDims,
   weights: Map<string, LazyWeight>,
   floatType: FloatType,
+  halfIo = false,
 ): OnnxGraph {
-  const b = new GraphBuilder(floatType, weights);
+  const b = new GraphBuilder(floatType, weights, halfIo);
   const ids = "input_ids";
   const h = dims.textHidden;
   let lastHidden = "";
@@ -71,10 +73,10 @@ export function buildTextGraph(
     "text_model",
     [{ name: ids, elemType: DataType.INT64, shape: ["batch_size", "sequence_length"] }],
     [
-      { name: "text_embeds", elemType: DataType.FLOAT, shape: ["batch_size", dims.projectionDim] },
+      { name: "text_embeds", elemType: b.ioType, shape: ["batch_size", dims.projectionDim] },
       {
         name: "last_hidden_state",
-        elemType: DataType.FLOAT,
+        elemType: b.ioType,
         shape: ["batch_size", "sequence_length", h],
       },
     ],

@@ -2,19 +2,21 @@
  * CLIPVisionModelWithProjection as ONNX: input `pixel_values` float32 [batch_size, 3, S, S];
  * outputs `image_embeds` [batch_size, projection_dim] (projected, not normalised) and
  * `last_hidden_state` [batch_size, patches + 1, hidden] (encoder output, before post_layernorm).
+ * With `halfIo` (fp16 graphs only) the input and outputs are float16, as in real fp16 exports.
  */
 import { type FloatType, GraphBuilder } from "./builder.js";
 import { type ClipDims, visionTokens } from "./dims.js";
 import { encoder, layerNorm, linear } from "./layers.js";
-import { DataType, type OnnxGraph } from "./onnx.js";
+import type { OnnxGraph } from "./onnx.js";
 import type { LazyWeight } from "./weights.js";
 
 export function buildVisionGraph(
   dims: ClipDims,
   weights: Map<string, LazyWeight>,
   floatType: FloatType,
+  halfIo = false,
 ): OnnxGraph {
-  const b = new GraphBuilder(floatType, weights);
+  const b = new GraphBuilder(floatType, weights, halfIo);
   const h = dims.visionHidden;
   const p = dims.patchSize;
   let lastHidden = "";
@@ -58,12 +60,12 @@ export function buildVisionGraph(
   const s = dims.imageSize;
   return b.graph(
     "vision_model",
-    [{ name: "pixel_values", elemType: DataType.FLOAT, shape: ["batch_size", 3, s, s] }],
+    [{ name: "pixel_values", elemType: b.ioType, shape: ["batch_size", 3, s, s] }],
     [
-      { name: "image_embeds", elemType: DataType.FLOAT, shape: ["batch_size", dims.projectionDim] },
+      { name: "image_embeds", elemType: b.ioType, shape: ["batch_size", dims.projectionDim] },
       {
         name: "last_hidden_state",
-        elemType: DataType.FLOAT,
+        elemType: b.ioType,
         shape: ["batch_size", visionTokens(dims), h],
       },
     ],
