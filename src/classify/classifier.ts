@@ -54,6 +54,8 @@ export class ZeroShotClassifier {
     readonly labels: readonly string[],
     /** One L2-normalized embedding per label. */
     readonly classEmbeddings: readonly Float32Array[],
+    /** The texts each label's embedding was built from (descriptions, then templates filled). */
+    readonly classTexts: readonly (readonly string[])[],
   ) {}
 
   static async create(model: ClipModel, opts: ClassifierOptions): Promise<ZeroShotClassifier> {
@@ -76,7 +78,7 @@ export class ZeroShotClassifier {
           opts.onTextProgress,
         )
       : await classEmbeddings(model, texts, aggregate, opts.onTextProgress);
-    return new ZeroShotClassifier(model, labels, embeddings);
+    return new ZeroShotClassifier(model, labels, embeddings, texts);
   }
 
   /** Probabilities over all labels for one image embedding, best first, cut to `k`. */

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { type Command, Command as CommanderCommand, CommanderError } from "commander";
 import {
   errorMessage,
@@ -7,6 +6,7 @@ import {
   UsageError,
   ZeroclipError,
 } from "../util/errors.js";
+import { packageVersion } from "../util/version.js";
 import { classifyCommand } from "./classify.js";
 import { describeCommand } from "./describe.js";
 import { embedCommand } from "./embed.js";
@@ -14,6 +14,7 @@ import { evalCommand } from "./eval.js";
 import { EXIT, takeExitCode } from "./exit.js";
 import { modelsCommand } from "./models.js";
 import { pullCommand } from "./pull.js";
+import { serveCommand } from "./serve.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
 const COMMANDS: (() => Command)[] = [
@@ -23,17 +24,8 @@ const COMMANDS: (() => Command)[] = [
   pullCommand,
   modelsCommand,
   evalCommand,
+  serveCommand,
 ];
-
-/** The version in package.json (dist/src/cli → the package root). */
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
-    return String(pkg.version);
-  } catch {
-    return "unknown";
-  }
-}
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
