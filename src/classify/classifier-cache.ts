@@ -82,12 +82,17 @@ export class ClassifierCache {
       onWarning: this.opts.onWarning,
     });
     this.entries.set(key, built);
-    built.catch(() => {
-      if (this.entries.get(key) === built) this.entries.delete(key);
-    });
-    while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
-    }
+    // Only a successful build makes room (a failing one must not push a good entry out).
+    built.then(
+      () => {
+        while (this.entries.size > this.maxEntries) {
+          this.entries.delete(this.entries.keys().next().value!);
+        }
+      },
+      () => {
+        if (this.entries.get(key) === built) this.entries.delete(key);
+      },
+    );
     return built;
   }
 }

@@ -21,11 +21,29 @@ function dataUriBytes(uri: string): Uint8Array {
   const meta = uri.slice(5, comma);
   const payload = uri.slice(comma + 1);
   if (/;base64$/i.test(meta)) return base64Bytes(payload, "data: URI");
-  try {
-    return new Uint8Array(Buffer.from(decodeURIComponent(payload), "latin1"));
-  } catch {
-    throw new InputError("malformed data: URI (bad percent-encoding)");
+  return percentDecode(payload);
+}
+
+/** URL percent-decoding to bytes (`%ff` is the byte 0xff, not UTF-8). */
+function percentDecode(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      const hex = s.slice(i + 1, i + 3);
+      if (!/^[0-9a-f]{2}$/i.test(hex))
+        throw new InputError("malformed data: URI (bad percent-encoding)");
+      out[n++] = Number.parseInt(hex, 16);
+      i += 2;
+    } else if (c < 0x80) {
+      out[n++] = c;
+    } else {
+      throw new InputError("malformed data: URI (non-ASCII character)");
+    }
   }
+  if (n === 0) throw new InputError("data: URI holds no bytes");
+  return out.subarray(0, n);
 }
 
 function base64Bytes(text: string, what: string): Uint8Array {

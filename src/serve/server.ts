@@ -4,7 +4,6 @@
  * embeddings, describe, the web page), plus feature plugins handed in by the caller.
  */
 import cors from "@fastify/cors";
-import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { ClassifierCache } from "../classify/classifier-cache.js";
 import { installAuth } from "./auth.js";
@@ -138,15 +137,6 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
   installAuth(app, options.apiKey);
   installDeadlines(app, settings.requestTimeoutMs);
   metrics.install(app);
-  await app.register(multipart, {
-    limits: {
-      fileSize: settings.bodyLimit,
-      files: settings.maxImagesPerRequest + 1,
-      fields: 64,
-      fieldSize: settings.bodyLimit,
-      parts: settings.maxImagesPerRequest + 65,
-    },
-  });
   const withCtx = { ctx };
   await app.register(healthRoutes, withCtx);
   await app.register(configRoutes, withCtx);

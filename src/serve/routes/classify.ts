@@ -3,6 +3,7 @@
  * results), `multipart/form-data` (the same with uploaded files) and the Hugging Face task
  * shape (one image → `[{label, score}]`; a bad image is then the request's error, 422).
  */
+import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Aggregate } from "../../classify/class-embeddings.js";
 import type { ClassifyParams, ImageScorer } from "../classifier-source.js";
@@ -47,6 +48,16 @@ function nativeParams(b: Omit<NativeBody, "images">): ClassifyParams {
 }
 
 export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
+  // Multipart is parsed in this plugin only: elsewhere it stays a 415.
+  await app.register(multipart, {
+    limits: {
+      fileSize: ctx.settings.bodyLimit,
+      files: ctx.settings.maxImagesPerRequest + 1,
+      fields: 64,
+      fieldSize: ctx.settings.bodyLimit,
+      parts: ctx.settings.maxImagesPerRequest + 65,
+    },
+  });
   const limits: ClassifyLimits = {
     maxImages: ctx.settings.maxImagesPerRequest,
     maxLabels: ctx.settings.maxLabels,
