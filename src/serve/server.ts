@@ -124,6 +124,16 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
     await model.embedPixels(new Float32Array(3 * h * w), 1);
     ctx.ready = true;
   });
+  // Closing: answers to the requests still in flight end their connections, so the server's
+  // close (which waits for every connection) is not held up by idle keep-alive sockets.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return payload;
+  });
   app.addHook("onClose", async () => {
     await batcher.close();
   });
