@@ -58,7 +58,10 @@ function loadConfig() {
     $("template").value = c.default_template;
     fillPresets("classnames-preset", c.presets.classnames);
     fillPresets("templates-preset", c.presets.templates);
-    if (c.features.indexOf("describe") >= 0) $("llm-strategy").hidden = false;
+    if (c.features.indexOf("describe") >= 0) {
+      $("llm-strategy").hidden = false;
+      $("llm-model").textContent = "(" + c.llm_model + ")";
+    }
     if (c.features.indexOf("search") >= 0) $("search").hidden = false;
     if (!c.needs_labels && c.fixed_labels) {
       $("fixed-labels").hidden = false;

@@ -113,8 +113,9 @@ function renderResults(body, images) {
   });
   var list = $("texts-list");
   list.textContent = "";
-  (body.classes || []).forEach(function (c) {
+  (body.classes || []).forEach(function (c, i) {
     var d = el("details");
+    if (i === 0) d.open = true;
     d.appendChild(el("summary", null, c.label + " (" + c.texts.length + " text" + (c.texts.length === 1 ? "" : "s") + ")"));
     var ul = el("ul");
     c.texts.forEach(function (t) { ul.appendChild(el("li", null, t)); });
