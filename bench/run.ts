@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--model DIR] [--images DIR] [--sentences FILE] [--batch-size N]
  *                    [--text-batch-size N] [--threads N] [--passes N] [--out FILE]
- *                    [--update-docs] [--skip-q8]
+ *                    [--update-docs] [--skip-q8] [--concurrency N] [--only NAME,...]
  *
  * Without --model, a full-size ViT-B/32 with random weights is generated (speed does not depend
  * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       out: { type: "string", default: join(root, "bench", "results", "latest.json") },
       "update-docs": { type: "boolean", default: false },
       "skip-q8": { type: "boolean", default: false },
+      concurrency: { type: "string", default: "64" },
+      only: { type: "string" },
     },
   });
   for (const p of [a.images!, a.sentences!]) {
@@ -101,6 +103,10 @@ async function main(): Promise<void> {
   const txt = { ...base, batchSize: Number(a["text-batch-size"]) };
   const plan: [string, Task][] = [
     ["zeroclip images fp32", { ...img, kind: "zeroclip-images", dtype: "fp32" }],
+    [
+      "zeroclip serve images fp32",
+      { ...img, kind: "zeroclip-serve-images", dtype: "fp32", concurrency: Number(a.concurrency) },
+    ],
     ["transformers.js images fp32", { ...img, kind: "tfjs-images", dtype: "fp32" }],
     ["raw onnxruntime images fp32", { ...img, kind: "ort-images", dtype: "fp32" }],
     ["zeroclip text fp32", { ...txt, kind: "zeroclip-text", dtype: "fp32" }],
@@ -111,8 +117,11 @@ async function main(): Promise<void> {
     plan.push(["zeroclip text q8", { ...txt, kind: "zeroclip-text", dtype: "q8" }]);
     plan.push(["raw onnxruntime images q8", { ...img, kind: "ort-images", dtype: "q8" }]);
   }
+  // --only picks measurements by name (e.g. --only "images fp32"), for a quick check.
+  const only = a.only?.split(",").map((x) => x.trim());
+  const picked = only ? plan.filter(([name]) => only.some((o) => name.includes(o))) : plan;
   const rows: Row[] = [];
-  for (const [name, task] of plan) {
+  for (const [name, task] of picked) {
     process.stderr.write(`bench: ${name} …\n`);
     const result = await measure(task);
     rows.push({ name, result });
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
     imagesVsRawOrt: rate("zeroclip images fp32") / rate("raw onnxruntime images fp32"),
     textVsTransformersJs: rate("zeroclip text fp32") / rate("transformers.js text fp32"),
     q8ImagesVsTransformersJsFp32: rate("zeroclip images q8") / rate("transformers.js images fp32"),
+    serveVsInProcessImages: rate("zeroclip serve images fp32") / rate("zeroclip images fp32"),
   };
   const agreement = {
     zeroclipVsTransformersJsImage: cosineOf(
@@ -139,12 +149,14 @@ async function main(): Promise<void> {
     ),
     q8VsFp32Image: cosineOf(get("zeroclip images q8"), get("zeroclip images fp32")),
     q8VsFp32Text: cosineOf(get("zeroclip text q8"), get("zeroclip text fp32")),
+    serveVsInProcessImage: cosineOf(get("zeroclip serve images fp32"), get("zeroclip images fp32")),
   };
   const targets = {
     imagesVsTransformersJs: { target: 1.3, met: ratios.imagesVsTransformersJs >= 1.3 },
     imagesVsRawOrt: { target: 0.85, met: ratios.imagesVsRawOrt >= 0.85 },
     textVsTransformersJs: { target: 1.5, met: ratios.textVsTransformersJs >= 1.5 },
     q8ImagesVsTransformersJsFp32: { target: 2, met: ratios.q8ImagesVsTransformersJsFp32 >= 2 },
+    serveVsInProcessImages: { target: 0.8, met: ratios.serveVsInProcessImages >= 0.8 },
   };
   const report = {
     date: new Date().toISOString(),
@@ -155,6 +167,7 @@ async function main(): Promise<void> {
       textBatch: txt.batchSize,
       threads: base.threads,
       passes: base.passes,
+      serveConcurrency: Number(a.concurrency),
     },
     results: rows.map((r) => ({ ...r.result, name: r.name, sample: undefined })),
     ratios,

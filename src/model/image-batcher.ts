@@ -2,8 +2,8 @@
  * Batches images from many independent callers into shared encoder calls: each caller hands in
  * its own images (one or a few), the preprocessing worker pool decodes them concurrently, and
  * ready images are packed into one `embedPixels` call that closes when it holds `batchSize`
- * images, when the oldest ready image has waited `waitMs`, or at once when nothing else is
- * being decoded. The queue is bounded: a call that would exceed `maxQueue` images (or
+ * images, when the oldest ready image has waited `waitMs` with the encoder free, or at once
+ * when nothing else is being decoded. The queue is bounded: a call that would exceed `maxQueue` images (or
  * `maxQueueBytes` of image bytes) is refused whole with a `QueueFullError`.
  */
 import type { DecodeOptions } from "../image/decode.js";
@@ -83,6 +83,8 @@ export class ImageBatcher {
   private admittedBytes = 0;
   private preparing = 0;
   private encoding = false;
+  /** When the encoder last became free (ms). */
+  private freeSince = 0;
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
@@ -223,7 +225,9 @@ export class ImageBatcher {
   /** Start an encoder call now, or arm the timer for when the oldest ready image's wait ends. */
   private schedule(): void {
     if (this.encoding || this.ready.length === 0) return;
-    const waited = Date.now() - this.ready[0].readyAt;
+    // Time spent waiting while the encoder was busy does not count: after a long encoder call
+    // the next batch still gets its `waitMs` to fill up with the images being decoded.
+    const waited = Date.now() - Math.max(this.ready[0].readyAt, this.freeSince);
     if (this.ready.length >= this.batchSize || waited >= this.waitMs || this.preparing === 0) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
@@ -259,9 +263,15 @@ export class ImageBatcher {
       for (const item of batch) this.finish(item.call, err, true);
     } finally {
       this.release(batch.length);
-      this.encoding = false;
+      this.freeSince = Date.now();
     }
-    this.schedule();
+    // onnxruntime blocked this thread while it encoded: let the event loop take in the images
+    // the workers finished meanwhile (and new requests) before the next batch is cut, or it
+    // would hold only the first of them. Until then the encoder still counts as busy.
+    setImmediate(() => {
+      this.encoding = false;
+      this.schedule();
+    });
   }
 }
 

@@ -98,6 +98,66 @@ describe("ImageBatcher with a scripted preparer", () => {
     await fourth;
   });
 
+  it("waiting while the encoder is busy does not count: the next batch still gets waitMs to fill", async () => {
+    const prep = new ScriptedPreparer();
+    const enc = new RecordingEncoder();
+    const slow = {
+      preprocess: CFG,
+      embedPixels: async (px: Float32Array, n: number) => {
+        await tick(60);
+        return enc.embedPixels(px, n);
+      },
+    };
+    const b = new ImageBatcher(slow, prep, { batchSize: 8, waitMs: 40 });
+    const first = b.embed(["1"]);
+    prep.release("1"); // nothing else decoding: encoded at once (takes 60 ms)
+    await tick(5);
+    const second = b.embed(["2"]);
+    const third = b.embed(["3"]);
+    prep.release("2"); // ready at ~5 ms, while the encoder is busy
+    await first;
+    await tick(20); // 20 ms after the encoder became free: image 2 is still waiting for company
+    assert.deepEqual(enc.batches, [[1]]);
+    prep.release("3");
+    await Promise.all([second, third]);
+    assert.deepEqual(enc.batches, [[1], [2, 3]]);
+  });
+
+  it("images that finished decoding while the encoder held the thread join the next batch", async () => {
+    // Decoding finishes on timers (macrotasks), as worker answers arrive as messages.
+    const delays: Record<string, number> = { "0": 0, "6": 250, "7": 250, "8": 250 };
+    const timed: PixelPreparer = {
+      prepare: (src) =>
+        new Promise((resolve) => {
+          const v = Number(src);
+          setTimeout(
+            () => resolve({ id: 0, pixels: new Float32Array([v, v, v]) }),
+            delays[String(src)] ?? 50,
+          );
+        }),
+    };
+    const enc = new RecordingEncoder();
+    let call = 0;
+    const encoder = {
+      preprocess: CFG,
+      embedPixels: async (px: Float32Array, n: number) => {
+        call++;
+        if (call === 1) await tick(200);
+        if (call === 2) {
+          // Holds the thread as onnxruntime's run does; images 6-8 finish meanwhile.
+          const until = Date.now() + 400;
+          while (Date.now() < until) {
+            // busy
+          }
+        }
+        return enc.embedPixels(px, n);
+      },
+    };
+    const b = new ImageBatcher(encoder, timed, { batchSize: 4, waitMs: 0 });
+    await Promise.all(["0", "1", "2", "3", "4", "5", "6", "7", "8"].map((k) => b.embed([k])));
+    assert.deepEqual(enc.batches, [[0], [1, 2, 3, 4], [5, 6, 7, 8]]);
+  });
+
   it("refuses a call whole when the queue is full, and admits again once it drains", async () => {
     const prep = new ScriptedPreparer();
     const enc = new RecordingEncoder();
