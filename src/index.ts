@@ -11,7 +11,7 @@
  * The pieces compose like open_clip's: a model (tokenizer, preprocessing, two ONNX towers),
  * class embeddings built from templates and/or descriptions, and a classifier that scores images
  * against them. `describeClasses` writes CuPL descriptions with an LLM; `evaluateStrategies`
- * compares prompt strategies on labelled images.
+ * compares prompt strategies on labelled images; `buildServer` is `zeroclip serve`'s HTTP API.
  */
 
 // Classification
@@ -29,6 +29,11 @@ export {
   type Prediction,
   ZeroShotClassifier,
 } from "./classify/classifier.js";
+export {
+  ClassifierCache,
+  type ClassifierCacheOptions,
+  type ClassifierSpec,
+} from "./classify/classifier-cache.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
 // Evaluation
 export {
@@ -48,6 +53,7 @@ export {
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images
 export { type DecodeOptions, decodeImage } from "./image/decode.js";
+export { type InlineImageOptions, parseInlineImage } from "./image/inline.js";
 export { preprocessImage } from "./image/preprocess.js";
 export type { FetchOptions, ImageSource } from "./image/source.js";
 export type { PreprocessConfig, RgbImage } from "./image/types.js";
@@ -58,6 +64,13 @@ export { ClipModel, type LoadOptions, type TextEmbedOptions } from "./model/clip
 export { TRAINED_LOGIT_SCALE } from "./model/config.js";
 export { DTYPES, type Dtype } from "./model/files.js";
 export { type CachedModel, fetchHubModel, listCachedModels } from "./model/hub/index.js";
+export {
+  type BatchEmbedOptions,
+  BatcherClosedError,
+  ImageBatcher,
+  type ImageBatcherOptions,
+  QueueFullError,
+} from "./model/image-batcher.js";
 export type { ImageEmbedOptions, ImageEmbedResult } from "./model/image-pipeline.js";
 export { DEFAULT_MODEL } from "./model/resolve.js";
 // Prompts (CuPL)
@@ -69,6 +82,21 @@ export {
   QUESTION_SETS,
   readDescriptionsFile,
 } from "./prompts/index.js";
+// HTTP server (zeroclip serve)
+export {
+  ApiError,
+  buildServer,
+  type ClassifierSource,
+  type ClassifyParams,
+  type ImageScorer,
+  type LlmSettings,
+  SERVE_DEFAULTS,
+  type ServeContext,
+  type ServeOptions,
+  type ServePlugin,
+  serveUntilSignal,
+  zeroShotSource,
+} from "./serve/index.js";
 // Errors
 export {
   InputError,

@@ -9,7 +9,7 @@ export {
 export type { ServeContext } from "./context.js";
 export { ApiError, type ErrorBody } from "./errors.js";
 export { embedRequestImages, type ImageOutcome } from "./images.js";
-export { serveUntilSignal } from "./lifecycle.js";
+export { type ListenOptions, type RunningServer, serveUntilSignal } from "./lifecycle.js";
 export {
   type LlmSettings,
   type LogDestination,

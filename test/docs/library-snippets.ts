@@ -3,6 +3,7 @@
  * LLM server and photos). If an API changes, this file stops compiling.
  */
 import {
+  buildServer,
   ClipModel,
   describeClasses,
   evalJson,
@@ -15,6 +16,7 @@ import {
   QUESTION_SETS,
   readDescriptionsFile,
   sampleItems,
+  serveUntilSignal,
   writeReport,
   ZeroShotClassifier,
 } from "../../src/index.js";
@@ -71,4 +73,24 @@ export async function evalSnippet() {
   const result = await evaluateStrategies(model, dataset, images, strategies, { store });
   console.log(evalJson(result).strategies.base.top1);
   await writeReport("report.html", result, { dataset: "cifar10-test" });
+}
+
+/** docs/library.md's batcher and server examples, and docs/serve.md's "From code". */
+export async function serveSnippets(buffer: Uint8Array) {
+  const model = await ClipModel.load("Xenova/clip-vit-base-patch32");
+  const batcher = model.imageBatcher({ batchSize: 16, waitMs: 5, maxQueue: 256 });
+  const [a, b] = await Promise.all([
+    batcher.embed([buffer]),
+    batcher.embed(["https://example.com/b.jpg"]),
+  ]);
+  const app = await buildServer({ model, apiKey: process.env.ZEROCLIP_KEY, batchSize: 16 });
+  await app.warmUp();
+  const res = await app.inject({
+    method: "POST",
+    url: "/v1/embeddings",
+    payload: { input: "a cat" },
+  });
+  await app.listen({ host: "127.0.0.1", port: 8080 });
+  const running = await serveUntilSignal(app, { host: "127.0.0.1", port: 8080, graceMs: 65_000 });
+  return { a, b, res, code: await running.closed };
 }

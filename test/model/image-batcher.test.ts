@@ -293,6 +293,8 @@ describe("ImageBatcher with the real model and worker pool", () => {
     const oneShot = await model.embedImages(files.slice(0, 4), { batchSize: 4 });
     const b = model.imageBatcher({ batchSize: 4, waitMs: 1000 });
     const r = await b.embed(files.slice(0, 4));
-    r.forEach((x, i) => assert.deepEqual(x.embedding, oneShot[i].embedding));
+    r.forEach((x, i) => {
+      assert.deepEqual(x.embedding, oneShot[i].embedding);
+    });
   });
 });

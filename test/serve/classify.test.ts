@@ -149,9 +149,9 @@ describe("POST /v1/classify", () => {
     });
     assert.equal(res.status, 200, res.text);
     const body = res.body as { results: Result[]; classes: { label: string; texts: string[] }[] };
-    body.results.forEach((r, i) =>
-      assertSamePredictions(r.predictions!, cli[i].predictions!, `image ${i}`),
-    );
+    body.results.forEach((r, i) => {
+      assertSamePredictions(r.predictions!, cli[i].predictions!, `image ${i}`);
+    });
     assert.deepEqual(body.classes[2], {
       label: "golden retriever",
       texts: ["a photo of a golden retriever."],
@@ -173,9 +173,9 @@ describe("POST /v1/classify", () => {
     const res = await parse(await fetch(url(), { method: "POST", body: form }));
     assert.equal(res.status, 200, res.text);
     const { results } = res.body as { results: Result[] };
-    results.forEach((r, i) =>
-      assertSamePredictions(r.predictions!, cli[i].predictions!, `image ${i}`),
-    );
+    results.forEach((r, i) => {
+      assertSamePredictions(r.predictions!, cli[i].predictions!, `image ${i}`);
+    });
 
     // Labels as a JSON list (names may hold commas), a string image field, options as fields.
     const form2 = new FormData();

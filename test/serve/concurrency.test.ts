@@ -51,9 +51,9 @@ describe("64 concurrent mixed requests", () => {
       got.map((p) => p.label),
       want.map((p) => p.label),
     );
-    got.forEach((p, i) =>
-      assert.ok(Math.abs(p.score - want[i].score) <= 1e-6, `${p.score} vs ${want[i].score}`),
-    );
+    got.forEach((p, i) => {
+      assert.ok(Math.abs(p.score - want[i].score) <= 1e-6, `${p.score} vs ${want[i].score}`);
+    });
   }
 
   /** Request k of the burst: its body and what it must get back. */
@@ -83,7 +83,9 @@ describe("64 concurrent mixed requests", () => {
               const rs = (b as { results: { predictions: { label: string; score: number }[] }[] })
                 .results;
               assert.equal(rs.length, imgs.length);
-              rs.forEach((r, i) => samePredictions(r.predictions, expected.get(imgs[i])!));
+              rs.forEach((r, i) => {
+                samePredictions(r.predictions, expected.get(imgs[i])!);
+              });
             },
           },
         };
@@ -143,7 +145,9 @@ describe("64 concurrent mixed requests", () => {
             status: 200,
             check: (b) => {
               const d = (b as { data: { embedding: number[] }[] }).data;
-              d.forEach((e, i) => assert.deepEqual(e.embedding, Array.from(textRef[i])));
+              d.forEach((e, i) => {
+                assert.deepEqual(e.embedding, Array.from(textRef[i]));
+              });
             },
           },
         };
