@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { BrowserContext } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../support/browser.js";
 import { runCli } from "../support/cli.js";
 import { CLASS_COLOURS, writeColourDataset } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import type { EvalDoc } from "./recompute.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent`;
 const EVIL = "<img src=x onerror=window.__pwned=1>";
 
@@ -146,21 +146,7 @@ describe("eval report in headless chromium", { skip }, () => {
   let context: BrowserContext;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "zeroclip-eval-browser-"));
-    const { chromium } = await import("playwright-core");
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(join(dir, "profile"));
   });
   after(async () => {
     await context?.close();

@@ -7,21 +7,20 @@
  * except in CI.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { ClipModel } from "../../src/model/clip-model.js";
+import { chromiumSkip, launchChromium } from "../support/browser.js";
 import { parseJsonl, runCli } from "../support/cli.js";
 import { makeTempDir, removeDir, textBytes } from "../support/images.js";
 import { type LlmServer, startLlmServer } from "../support/llm-server.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { post, startServer, type TestServer } from "./helpers.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) || process.env.CI ? false : `${CHROMIUM} is absent`;
+const skip = chromiumSkip();
 const EVIL = "<img src=x onerror=window.__pwned=1>";
 const LABELS = ["red apple", "green leaf", "blue sky", "yellow banana"];
 
@@ -106,21 +105,7 @@ describe("the web page in headless chromium", { skip }, () => {
       llm: { model: "test-llm", baseURL: llm.baseURL },
       presets: { classnames: { fruit: ["red apple", "yellow banana", "green pear"] } },
     });
-    const { chromium } = await import("playwright-core");
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 1000 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(join(dir, "profile"), { width: 1280, height: 1000 });
   });
   after(async () => {
     await context?.close();
