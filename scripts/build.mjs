@@ -59,9 +59,16 @@ function readStamp() {
 
 // A build killed between the two renames of its swap left dist/ missing: put it back.
 if (!existsSync(dist) && existsSync(prev)) renameSync(prev, dist);
-// Temporary directories of builds that were killed mid-compile.
+// Temporary directories of builds that were killed mid-compile. A killed build's tsc may still
+// be writing into its directory (SIGKILL does not reach the child): then leave it for a later
+// build rather than fail this one.
 for (const e of readdirSync(root)) {
-  if (e.startsWith(".dist-build-")) rmSync(join(root, e), { recursive: true, force: true });
+  if (!e.startsWith(".dist-build-")) continue;
+  try {
+    rmSync(join(root, e), { recursive: true, force: true, maxRetries: 3 });
+  } catch (err) {
+    log(`left ${e} (still being written: ${err.code ?? err.message})`);
+  }
 }
 
 const hash = sourceHash();

@@ -41,6 +41,7 @@ Examples:
   zeroclip describe --labels "tree frog,tailed frog" --llm-model gpt-4o-mini --out desc.json
   zeroclip classify photos/ --labels-file labels.txt --descriptions desc.json --format jsonl
   zeroclip eval photos/ --strategy base=single:"a photo of a {}." --strategy cupl=cupl:desc.json
+  zeroclip serve --port 8080        # HTTP API + web page at http://127.0.0.1:8080/
 
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,

@@ -52,7 +52,7 @@ export function serveCommand(): Command {
     )
     .option(
       "--api-key-env <NAME>",
-      "require Authorization: Bearer <key> on every route but /health and the page, the key read from $NAME",
+      "require Authorization: Bearer <key> on every route but /health, the page and the API docs; the key is read from $NAME",
     )
     .option("--cors <origin>", "allow this origin (repeatable; CORS is off without it)", collect)
     .option("--no-url-inputs", "refuse http(s) URL images (the server would fetch them)")
