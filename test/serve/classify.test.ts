@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { ZeroShotClassifier } from "../../src/classify/classifier.js";
 import { parseJsonl, runCli } from "../support/cli.js";
 import { makeTempDir, removeDir, textBytes } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
@@ -17,6 +18,7 @@ import {
   startFileServer,
   startServer,
   type TestServer,
+  tinyModel,
   writeImages,
 } from "./helpers.js";
 
@@ -254,6 +256,40 @@ describe("POST /v1/classify", () => {
       }
     } finally {
       await files.close();
+    }
+  });
+
+  it("a source with fixed classes (as an adapter is) makes labels optional", async () => {
+    const fixed = await ZeroShotClassifier.create(await tinyModel(), { labels: ["sun", "rain"] });
+    const asked: unknown[] = [];
+    const own = await startServer({
+      classifiers: {
+        needsLabels: false,
+        fixedLabels: fixed.labels,
+        scorer: async (params) => {
+          asked.push(params.labels);
+          return fixed;
+        },
+      },
+    });
+    try {
+      const img = await b64(images[0]);
+      const cli = await cliClassify([images[0]], ["-l", "sun,rain"]);
+      const res = await post(`${own.url}/v1/classify`, { images: [img] });
+      assert.equal(res.status, 200, res.text);
+      assertSamePredictions(
+        (res.body as { results: Result[] }).results[0].predictions!,
+        cli[0].predictions!,
+        "fixed",
+      );
+      const hf = await post(`${own.url}/v1/classify`, { inputs: img });
+      assert.equal(hf.status, 200, hf.text);
+      const cfg = (await (await fetch(`${own.url}/v1/config`)).json()) as Record<string, unknown>;
+      assert.equal(cfg.needs_labels, false);
+      assert.deepEqual(cfg.fixed_labels, ["sun", "rain"]);
+      assert.deepEqual(asked, [undefined, undefined]);
+    } finally {
+      await own.close();
     }
   });
 

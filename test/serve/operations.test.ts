@@ -137,6 +137,39 @@ describe("operations routes", () => {
     }
   });
 
+  it("a feature plugin gets the shared context, is listed in /v1/config, documented and protected", async () => {
+    const s = await startServer({
+      apiKey: "k-123",
+      plugins: [
+        {
+          feature: "search",
+          plugin: async (app, { ctx }) => {
+            app.post(
+              "/v1/search",
+              { schema: { body: { type: "object", properties: { text: { type: "string" } } } } },
+              async (request) => {
+                const [q] = await ctx.model.embedTexts([(request.body as { text: string }).text]);
+                return { results: [], dim: q.length };
+              },
+            );
+          },
+        },
+      ],
+    });
+    try {
+      const auth = { authorization: "Bearer k-123" };
+      const cfg = (await get(`${s.url}/v1/config`, auth)).body as { features: string[] };
+      assert.deepEqual(cfg.features, ["search"]);
+      assert.equal((await post(`${s.url}/v1/search`, { text: "a dog" })).status, 401);
+      const r = await post(`${s.url}/v1/search`, { text: "a dog" }, { headers: auth });
+      assert.deepEqual(r.body, { results: [], dim: (await tinyModel()).config.projectionDim });
+      const spec = (await get(`${s.url}/openapi.json`)).body as { paths: Record<string, unknown> };
+      assert.ok(spec.paths["/v1/search"]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("/openapi.json documents every route with its schemas", async () => {
     const spec = (await get(`${a.url}/openapi.json`)).body as {
       openapi: string;
