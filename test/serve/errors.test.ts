@@ -147,6 +147,16 @@ describe("error statuses", () => {
       "invalid_image",
       /not an image/,
     );
+    // A list answers 200 with its entries even when every image is bad: the shape decides.
+    const allBad = await post(classify(), {
+      images: [bomb, "bm90IGFuIGltYWdl"],
+      labels: ["a", "b"],
+    });
+    assert.equal(allBad.status, 200, allBad.text);
+    assert.equal(
+      (allBad.body as { results: { error?: string }[] }).results.filter((r) => r.error).length,
+      2,
+    );
     const list = await post(classify(), { images: [bomb, good], labels: ["a", "b"] });
     assert.equal(list.status, 200);
     const results = (list.body as { results: { error?: string; predictions?: unknown[] }[] })
