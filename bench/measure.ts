@@ -7,9 +7,16 @@ import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { ClipModel } from "../src/model/clip-model.js";
 import type { Dtype } from "../src/model/files.js";
+import { serveImages } from "./serve-load.js";
 
 export interface Task {
-  kind: "zeroclip-images" | "tfjs-images" | "ort-images" | "zeroclip-text" | "tfjs-text";
+  kind:
+    | "zeroclip-images"
+    | "zeroclip-serve-images"
+    | "tfjs-images"
+    | "ort-images"
+    | "zeroclip-text"
+    | "tfjs-text";
   model: string;
   dtype: Dtype;
   images: string;
@@ -18,6 +25,8 @@ export interface Task {
   threads: number;
   /** Timed passes over the inputs after one warm-up batch. */
   passes: number;
+  /** zeroclip-serve-images: clients sending one image per request at once (default 64). */
+  concurrency?: number;
 }
 
 export interface Result {
@@ -217,6 +226,7 @@ async function tfjsText(t: Task) {
 
 const TASKS = {
   "zeroclip-images": zeroclipImages,
+  "zeroclip-serve-images": (t: Task) => serveImages({ ...t, concurrency: t.concurrency ?? 64 }),
   "zeroclip-text": zeroclipText,
   "ort-images": ortImages,
   "tfjs-images": tfjsImages,
@@ -225,14 +235,16 @@ const TASKS = {
 
 async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2]) as Task;
-  const r = await TASKS[task.kind](task);
+  const r: { items: number; seconds: number; sample: number[][]; peakRssMiB?: number } =
+    await TASKS[task.kind](task);
   const result: Result = {
     kind: task.kind,
     dtype: task.dtype,
     items: r.items,
     seconds: r.seconds,
     perSecond: r.items / r.seconds,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    // The server's own peak (it runs in a child process), else this process's.
+    peakRssMiB: r.peakRssMiB ?? process.resourceUsage().maxRSS / 1024,
     sample: r.sample,
   };
   process.stdout.write(JSON.stringify(result) + "\n");

@@ -5,8 +5,9 @@
  *
  *   npm run bench -- [--model DIR] [--images DIR] [--sentences FILE] [--batch-size N]
  *                    [--text-batch-size N] [--threads N] [--passes N] [--out FILE]
- *                    [--update-docs] [--skip-q8] [--search-vectors N] [--ann-vectors N]
- *                    [--ann-quantization f32|f16|i8] [--skip-search] [--search-only]
+ *                    [--update-docs] [--skip-q8] [--concurrency N] [--only NAME,...]
+ *                    [--search-vectors N] [--ann-vectors N] [--ann-quantization f32|f16|i8]
+ *                    [--skip-search] [--search-only]
  *
  * Without --model, a full-size ViT-B/32 with random weights is generated (speed does not depend
  * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
       "ann-quantization": { type: "string", default: "f16" },
       "skip-search": { type: "boolean", default: false },
       "search-only": { type: "boolean", default: false },
+      concurrency: { type: "string", default: "64" },
+      only: { type: "string" },
     },
   });
   const search = a["skip-search"]
@@ -129,6 +132,10 @@ async function main(): Promise<void> {
   const txt = { ...base, batchSize: Number(a["text-batch-size"]) };
   const plan: [string, Task][] = [
     ["zeroclip images fp32", { ...img, kind: "zeroclip-images", dtype: "fp32" }],
+    [
+      "zeroclip serve images fp32",
+      { ...img, kind: "zeroclip-serve-images", dtype: "fp32", concurrency: Number(a.concurrency) },
+    ],
     ["transformers.js images fp32", { ...img, kind: "tfjs-images", dtype: "fp32" }],
     ["raw onnxruntime images fp32", { ...img, kind: "ort-images", dtype: "fp32" }],
     ["zeroclip text fp32", { ...txt, kind: "zeroclip-text", dtype: "fp32" }],
@@ -139,8 +146,11 @@ async function main(): Promise<void> {
     plan.push(["zeroclip text q8", { ...txt, kind: "zeroclip-text", dtype: "q8" }]);
     plan.push(["raw onnxruntime images q8", { ...img, kind: "ort-images", dtype: "q8" }]);
   }
+  // --only picks measurements by name (e.g. --only "images fp32"), for a quick check.
+  const only = a.only?.split(",").map((x) => x.trim());
+  const picked = only ? plan.filter(([name]) => only.some((o) => name.includes(o))) : plan;
   const rows: Row[] = [];
-  for (const [name, task] of plan) {
+  for (const [name, task] of picked) {
     process.stderr.write(`bench: ${name} …\n`);
     const result = await measure(task);
     rows.push({ name, result });
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
     imagesVsRawOrt: rate("zeroclip images fp32") / rate("raw onnxruntime images fp32"),
     textVsTransformersJs: rate("zeroclip text fp32") / rate("transformers.js text fp32"),
     q8ImagesVsTransformersJsFp32: rate("zeroclip images q8") / rate("transformers.js images fp32"),
+    serveVsInProcessImages: rate("zeroclip serve images fp32") / rate("zeroclip images fp32"),
   };
   const agreement = {
     zeroclipVsTransformersJsImage: cosineOf(
@@ -167,12 +178,14 @@ async function main(): Promise<void> {
     ),
     q8VsFp32Image: cosineOf(get("zeroclip images q8"), get("zeroclip images fp32")),
     q8VsFp32Text: cosineOf(get("zeroclip text q8"), get("zeroclip text fp32")),
+    serveVsInProcessImage: cosineOf(get("zeroclip serve images fp32"), get("zeroclip images fp32")),
   };
   const targets = {
     imagesVsTransformersJs: { target: 1.3, met: ratios.imagesVsTransformersJs >= 1.3 },
     imagesVsRawOrt: { target: 0.85, met: ratios.imagesVsRawOrt >= 0.85 },
     textVsTransformersJs: { target: 1.5, met: ratios.textVsTransformersJs >= 1.5 },
     q8ImagesVsTransformersJsFp32: { target: 2, met: ratios.q8ImagesVsTransformersJsFp32 >= 2 },
+    serveVsInProcessImages: { target: 0.8, met: ratios.serveVsInProcessImages >= 0.8 },
   };
   let searchResult: SearchResult | undefined;
   if (search) {
@@ -190,6 +203,7 @@ async function main(): Promise<void> {
       textBatch: txt.batchSize,
       threads: base.threads,
       passes: base.passes,
+      serveConcurrency: Number(a.concurrency),
     },
     results: rows.map((r) => ({ ...r.result, name: r.name, sample: undefined })),
     ratios,

@@ -15,7 +15,7 @@
  * training-free few-shot adapter (Tip-Adapter, TIP-X, GDA) built from a few labelled images.
  * `indexImages` embeds a photo library into a store (`openStore`) once; `searchStore` and
  * `classifyStored` answer from the stored vectors; `evaluateRetrieval` measures image–text
- * retrieval and CLIP's contrastive loss.
+ * retrieval and CLIP's contrastive loss. `buildServer` is `zeroclip serve`'s HTTP API.
  */
 
 // Few-shot adapters (Tip-Adapter, TIP-X, GDA)
@@ -57,6 +57,11 @@ export {
   type Prediction,
   ZeroShotClassifier,
 } from "./classify/classifier.js";
+export {
+  ClassifierCache,
+  type ClassifierCacheOptions,
+  type ClassifierSpec,
+} from "./classify/classifier-cache.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
 // Evaluation
 export {
@@ -85,6 +90,7 @@ export {
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images
 export { type DecodeOptions, decodeImage } from "./image/decode.js";
+export { type InlineImageOptions, parseInlineImage } from "./image/inline.js";
 export { preprocessImage } from "./image/preprocess.js";
 export type { FetchOptions, ImageSource } from "./image/source.js";
 export type { PreprocessConfig, RgbImage } from "./image/types.js";
@@ -95,6 +101,13 @@ export { ClipModel, type LoadOptions, type TextEmbedOptions } from "./model/clip
 export { TRAINED_LOGIT_SCALE } from "./model/config.js";
 export { DTYPES, type Dtype } from "./model/files.js";
 export { type CachedModel, fetchHubModel, listCachedModels } from "./model/hub/index.js";
+export {
+  type BatchEmbedOptions,
+  BatcherClosedError,
+  ImageBatcher,
+  type ImageBatcherOptions,
+  QueueFullError,
+} from "./model/image-batcher.js";
 export type { ImageEmbedOptions, ImageEmbedResult } from "./model/image-pipeline.js";
 export { DEFAULT_MODEL } from "./model/resolve.js";
 // Prompts (CuPL)
@@ -106,6 +119,23 @@ export {
   QUESTION_SETS,
   readDescriptionsFile,
 } from "./prompts/index.js";
+// HTTP server (zeroclip serve)
+export {
+  ApiError,
+  adapterSource,
+  buildServer,
+  type ClassifierSource,
+  type ClassifyParams,
+  type ImageScorer,
+  type LlmSettings,
+  SERVE_DEFAULTS,
+  type ServeContext,
+  type ServeOptions,
+  type ServePlugin,
+  searchPlugin,
+  serveUntilSignal,
+  zeroShotSource,
+} from "./serve/index.js";
 // Image index and search
 export {
   assertStoreModel,

@@ -54,6 +54,11 @@ export class ZeroShotClassifier {
     readonly labels: readonly string[],
     /** One L2-normalized embedding per label. */
     readonly classEmbeddings: readonly Float32Array[],
+    /**
+     * The texts each label's embedding was built from (descriptions, then templates filled);
+     * empty lists when the embeddings came from elsewhere (`fromEmbeddings`, an adapter file).
+     */
+    readonly classTexts: readonly (readonly string[])[] = labels.map(() => []),
   ) {}
 
   static async create(model: ClipModel, opts: ClassifierOptions): Promise<ZeroShotClassifier> {
@@ -76,7 +81,7 @@ export class ZeroShotClassifier {
           opts.onTextProgress,
         )
       : await classEmbeddings(model, texts, aggregate, opts.onTextProgress);
-    return new ZeroShotClassifier(model, labels, embeddings);
+    return new ZeroShotClassifier(model, labels, embeddings, texts);
   }
 
   /**

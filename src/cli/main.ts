@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { type Command, Command as CommanderCommand, CommanderError } from "commander";
 import {
   errorMessage,
@@ -7,6 +6,7 @@ import {
   UsageError,
   ZeroclipError,
 } from "../util/errors.js";
+import { packageVersion } from "../util/version.js";
 import { adaptCommand } from "./adapt.js";
 import { classifyCommand } from "./classify.js";
 import { describeCommand } from "./describe.js";
@@ -17,6 +17,7 @@ import { indexCommand } from "./index-images.js";
 import { modelsCommand } from "./models.js";
 import { pullCommand } from "./pull.js";
 import { searchCommand } from "./search.js";
+import { serveCommand } from "./serve.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
 const COMMANDS: (() => Command)[] = [
@@ -29,17 +30,8 @@ const COMMANDS: (() => Command)[] = [
   adaptCommand,
   indexCommand,
   searchCommand,
+  serveCommand,
 ];
-
-/** The version in package.json (dist/src/cli → the package root). */
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
-    return String(pkg.version);
-  } catch {
-    return "unknown";
-  }
-}
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -57,6 +49,7 @@ Examples:
   zeroclip eval photos/ --strategy base=single:"a photo of a {}." --strategy cupl=cupl:desc.json
   zeroclip adapt photos/ --method gda --shots 16 --out photos.safetensors
   zeroclip index photos/ --store photos.zcstore && zeroclip search --store photos.zcstore --text "a red car"
+  zeroclip serve --port 8080        # HTTP API + web page at http://127.0.0.1:8080/
 
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,

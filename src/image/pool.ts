@@ -49,7 +49,6 @@ export class PreprocessPool {
 
   private spawn(): Worker {
     const worker = new Worker(new URL("./worker.js", import.meta.url));
-    worker.unref();
     this.load.set(worker, 0);
     this.workers.push(worker);
     worker.on("message", (res: PrepareResponse) => {
@@ -63,6 +62,9 @@ export class PreprocessPool {
     worker.on("exit", (code) => {
       if (!this.closed) this.fail(worker, `preprocessing worker exited (code ${code})`);
     });
+    // After the listeners: adding a "message" listener refs the worker's port again, so an
+    // idle pool would keep the process alive.
+    worker.unref();
     return worker;
   }
 

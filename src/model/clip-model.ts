@@ -11,6 +11,7 @@ import { ClipTokenizer } from "../text/tokenizer.js";
 import { ModelError } from "../util/errors.js";
 import { type ClipConfig, readClipConfig, TRAINED_LOGIT_SCALE } from "./config.js";
 import { DTYPES, type Dtype, onnxFiles } from "./files.js";
+import { ImageBatcher, type ImageBatcherOptions } from "./image-batcher.js";
 import {
   embedImageSources,
   type ImageEmbedOptions,
@@ -161,6 +162,15 @@ export class ClipModel {
   ): Promise<ImageEmbedResult[]> {
     this.pool ??= new PreprocessPool(this.preprocessWorkers);
     return embedImageSources(this, this.pool, sources, opts);
+  }
+
+  /**
+   * An `ImageBatcher` on this model's preprocessing workers: images handed in by concurrent
+   * callers (a server's requests) are decoded together and share encoder calls.
+   */
+  imageBatcher(opts: ImageBatcherOptions = {}): ImageBatcher {
+    this.pool ??= new PreprocessPool(this.preprocessWorkers);
+    return new ImageBatcher(this, this.pool, opts);
   }
 
   /** Free the onnxruntime sessions. */

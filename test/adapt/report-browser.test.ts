@@ -35,12 +35,12 @@ const PROBE = `(() => {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-describe("few-shot report in headless chromium", { skip: chromiumSkip }, () => {
+describe("few-shot report in headless chromium", { skip: chromiumSkip() }, () => {
   let dir: string;
   let context: BrowserContext;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "zeroclip-fewshot-browser-"));
-    context = await launchChromium(dir);
+    context = await launchChromium(join(dir, "profile"));
   });
   after(async () => {
     await context?.close();

@@ -3,6 +3,7 @@
  * LLM server and photos). If an API changes, this file stops compiling.
  */
 import {
+  buildServer,
   ClipModel,
   classifyStored,
   describeClasses,
@@ -22,6 +23,7 @@ import {
   retrievalMetrics,
   sampleItems,
   searchStore,
+  serveUntilSignal,
   writeReport,
   writeRetrievalReport,
   ZeroShotClassifier,
@@ -111,4 +113,24 @@ export async function indexSnippet(
     results,
     metrics: retrievalMetrics(imageEmbeddings, captionEmbeddings, [0, 0, 1], 100, 32),
   };
+}
+
+/** docs/library.md's batcher and server examples, and docs/serve.md's "From code". */
+export async function serveSnippets(buffer: Uint8Array) {
+  const model = await ClipModel.load("Xenova/clip-vit-base-patch32");
+  const batcher = model.imageBatcher({ batchSize: 16, waitMs: 5, maxQueue: 256 });
+  const [a, b] = await Promise.all([
+    batcher.embed([buffer]),
+    batcher.embed(["https://example.com/b.jpg"]),
+  ]);
+  const app = await buildServer({ model, apiKey: process.env.ZEROCLIP_KEY, batchSize: 16 });
+  await app.warmUp();
+  const res = await app.inject({
+    method: "POST",
+    url: "/v1/embeddings",
+    payload: { input: "a cat" },
+  });
+  await app.listen({ host: "127.0.0.1", port: 8080 });
+  const running = await serveUntilSignal(app, { host: "127.0.0.1", port: 8080, graceMs: 65_000 });
+  return { a, b, res, code: await running.closed };
 }

@@ -3,13 +3,13 @@
  * example (with the hub model swapped for a generated one, the only change).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseJsonl, runCli } from "../support/cli.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
-import { repoRoot } from "../support/paths.js";
+import { cliPath, repoRoot } from "../support/paths.js";
 
 const readme = () => readFile(join(repoRoot, "README.md"), "utf8");
 
@@ -52,6 +52,59 @@ describe("README", () => {
       assert.match(r.stdout, /label: '(tree frog|tailed frog)', score: /);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the serve example answers with the JSON shown", async () => {
+    const text = await readme();
+    const serve = text.match(/npx zeroclip serve (.*?)\s+#/);
+    const curl = text.match(/^(curl -s localhost:8080\/v1\/classify .*)$/m);
+    const shown = text.match(/```sh\nnpx zeroclip serve[\s\S]*?```\n\n```json\n(.*)\n```/);
+    assert.ok(
+      serve && curl && shown,
+      "README has the serve example, its curl command and its output",
+    );
+    const model = await ensureFixtureModel("tiny");
+    const args = serve[1].replace("/tmp/tiny-clip", model).split(/\s+/);
+    const child = spawn(process.execPath, [cliPath, "serve", ...args, "--port", "0"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let log = "";
+        child.stderr.setEncoding("utf8").on("data", (d: string) => {
+          log += d;
+          const m = /"url":"([^"]+)","msg":"ready/.exec(log);
+          if (m) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`serve exited (${code}): ${log}`)));
+      });
+      const cmd = curl[1].replace("localhost:8080", url.replace(/^http:\/\//, ""));
+      let out: string;
+      if (spawnSync("curl", ["--version"]).status === 0) {
+        const r = spawnSync("sh", ["-c", cmd], {
+          cwd: repoRoot,
+          encoding: "utf8",
+          timeout: 30_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        out = r.stdout;
+      } else {
+        // No curl here: send the same -F fields with fetch.
+        const form = new FormData();
+        for (const [, name, value] of cmd.matchAll(/-F (\w+)=("[^"]*"|\S+)/g)) {
+          const v = value.replace(/^"|"$/g, "");
+          if (v.startsWith("@"))
+            form.append(name, new Blob([await readFile(join(repoRoot, v.slice(1)))]), v.slice(1));
+          else form.append(name, v);
+        }
+        out = await (await fetch(`${url}/v1/classify`, { method: "POST", body: form })).text();
+      }
+      assert.deepEqual(JSON.parse(out), JSON.parse(shown[1]));
+    } finally {
+      clearTimeout(kill);
+      child.kill("SIGTERM");
     }
   });
 });

@@ -6,23 +6,20 @@
  * (`CI=true`, which .ci/run sets): there a missing browser fails the suite.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { BrowserContext } from "playwright-core";
+import { chromiumSkip, launchChromium } from "../support/browser.js";
 import { runCli } from "../support/cli.js";
 import { CLASS_COLOURS, writeColourDataset } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import type { EvalDoc } from "./recompute.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
-const skip = HAVE_CHROMIUM || IN_CI ? false : `${CHROMIUM} is absent`;
+const skip = chromiumSkip();
 const EVIL = "<img src=x onerror=window.__pwned=1>";
 
 const pct2 = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
@@ -148,25 +145,8 @@ describe("eval report in headless chromium", { skip }, () => {
   let dir: string;
   let context: BrowserContext;
   before(async () => {
-    if (!HAVE_CHROMIUM) {
-      throw new Error(`${CHROMIUM} is absent; CI requires it (apt-get install -y chromium)`);
-    }
     dir = await mkdtemp(join(tmpdir(), "zeroclip-eval-browser-"));
-    const { chromium } = await import("playwright-core");
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(join(dir, "profile"));
   });
   after(async () => {
     await context?.close();

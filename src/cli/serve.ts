@@ -1,0 +1,249 @@
+import { Command } from "commander";
+import { readAdapterFile } from "../adapt/adapter-file.js";
+import { FewShotClassifier } from "../adapt/classifier.js";
+import { IMAGE_BATCHER_DEFAULTS } from "../model/image-batcher.js";
+import { checkBaseURL } from "../prompts/describe-options.js";
+import {
+  adapterSource,
+  buildServer,
+  SERVE_DEFAULTS,
+  type ServePlugin,
+  searchPlugin,
+  serveUntilSignal,
+} from "../serve/index.js";
+import { readPresetFile } from "../serve/presets.js";
+import { UsageError } from "../util/errors.js";
+import {
+  addModelOptions,
+  collect,
+  loadModel,
+  type ModelFlags,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+} from "./common.js";
+import { setExitCode } from "./exit.js";
+import { openStoreModel, type StoreModel } from "./store-common.js";
+
+interface ServeFlags extends ModelFlags {
+  host: string;
+  port: number;
+  apiKeyEnv?: string;
+  cors?: string[];
+  urlInputs: boolean;
+  batchSize: number;
+  batchWaitMs: number;
+  maxQueue: number;
+  maxImages: number;
+  maxPixels: number;
+  exifOrientation: boolean;
+  bodyLimit: number;
+  requestTimeout: number;
+  classCache: number;
+  cache: boolean;
+  llmModel?: string;
+  llmBaseUrl?: string;
+  classnamesFile?: string;
+  templatesFile?: string;
+  logLevel: string;
+  store?: string;
+  adapter?: string;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export function serveCommand(): Command {
+  const cmd = new Command("serve")
+    .description("HTTP API and web page: the model stays loaded, concurrent requests are batched")
+    .option("--host <host>", "address to listen on", SERVE_DEFAULTS.host)
+    .option(
+      "--port <port>",
+      "port (0 = any free port)",
+      nonNegativeInt("--port"),
+      SERVE_DEFAULTS.port,
+    )
+    .option(
+      "--api-key-env <NAME>",
+      "require Authorization: Bearer <key> on every route but /health, the page and the API docs; the key is read from $NAME",
+    )
+    .option("--cors <origin>", "allow this origin (repeatable; CORS is off without it)", collect)
+    .option("--no-url-inputs", "refuse http(s) URL images (the server would fetch them)")
+    .option(
+      "--batch-size <n>",
+      "most images per encoder call",
+      positiveInt("--batch-size"),
+      IMAGE_BATCHER_DEFAULTS.batchSize,
+    )
+    .option(
+      "--batch-wait-ms <ms>",
+      "how long a partial batch waits for more images",
+      nonNegativeInt("--batch-wait-ms"),
+      IMAGE_BATCHER_DEFAULTS.waitMs,
+    )
+    .option(
+      "--max-queue <n>",
+      "most images waiting over all requests (beyond: 503 with Retry-After)",
+      positiveInt("--max-queue"),
+      IMAGE_BATCHER_DEFAULTS.maxQueue,
+    )
+    .option(
+      "--max-images <n>",
+      "most images in one request",
+      positiveInt("--max-images"),
+      SERVE_DEFAULTS.maxImagesPerRequest,
+    )
+    .option(
+      "--max-pixels <n>",
+      "refuse images with more pixels than this (422 or an error entry)",
+      positiveInt("--max-pixels"),
+      SERVE_DEFAULTS.maxPixels,
+    )
+    .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
+    .option(
+      "--body-limit <MB>",
+      "request body cap in megabytes (413 beyond)",
+      positiveNumber("--body-limit"),
+      SERVE_DEFAULTS.bodyLimit / (1024 * 1024),
+    )
+    .option(
+      "--request-timeout <seconds>",
+      "a request's whole time, upload included (504 beyond)",
+      positiveNumber("--request-timeout"),
+      SERVE_DEFAULTS.requestTimeoutMs / 1000,
+    )
+    .option(
+      "--class-cache <n>",
+      "class-embedding sets kept in memory",
+      positiveInt("--class-cache"),
+      SERVE_DEFAULTS.classifierCacheSize,
+    )
+    .option("--no-cache", "no on-disk caches (class embeddings, LLM answers)")
+    .option(
+      "--llm-model <name>",
+      "enable POST /v1/describe with this LLM (key from $OPENAI_API_KEY)",
+    )
+    .option("--llm-base-url <url>", "OpenAI-compatible endpoint for --llm-model")
+    .option(
+      "--classnames-file <file>",
+      "class lists the page offers (CLIP_benchmark JSON, a list, or lines)",
+    )
+    .option(
+      "--templates-file <file>",
+      "template sets the page offers (CLIP_benchmark JSON or a list)",
+    )
+    .option(
+      "--store <path>",
+      "enable POST /v1/search and the page's search box over a store from `zeroclip index` (its model is the default --model)",
+    )
+    .option(
+      "--adapter <file>",
+      "classify with this few-shot adapter from `zeroclip adapt`: its classes are the labels",
+    )
+    .option("--log-level <level>", `log level (${LOG_LEVELS.join("|")})`, "info");
+  addModelOptions(cmd).option(
+    "--logit-scale <s>",
+    "scale for cosine similarities (default 100, the trained CLIP value)",
+    positiveNumber("--logit-scale"),
+  );
+  cmd.addHelpText(
+    "after",
+    `
+Examples:
+  zeroclip serve --model /tmp/tiny-clip             # then open http://127.0.0.1:8080/
+  curl -s localhost:8080/v1/classify -H 'content-type: application/json' \\
+    -d '{"images": ["https://example.com/frog.jpg"], "labels": ["tree frog", "tailed frog"]}'
+  ZEROCLIP_KEY=secret zeroclip serve --api-key-env ZEROCLIP_KEY --host 0.0.0.0 --no-url-inputs
+  zeroclip serve --store photos.zcstore --adapter photos.safetensors   # search + few-shot
+  zeroclip serve --llm-model llama3.1:8b --llm-base-url http://localhost:11434/v1
+
+Routes: POST /v1/classify, /v1/embeddings (OpenAI-compatible), /v1/describe, /v1/search
+(with --store); GET /health,
+/ready, /metrics, /v1/config, /openapi.json, /docs (API docs), / (the web page).
+Logs are JSON lines (pino) on stderr. SIGTERM/SIGINT finish the requests in flight, then exit 0.
+Exit codes: 0 stopped cleanly, 1 requests were cut at shutdown, 2 usage error, 3 model error,
+4 network error (hub).`,
+  );
+  cmd.action(async (flags: ServeFlags) => setExitCode(await runServe(flags, cmd)));
+  return cmd;
+}
+
+function apiKeyFrom(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const key = process.env[name];
+  if (!key || key.trim() === "") {
+    throw new UsageError(
+      `--api-key-env ${name}: the environment variable ${name} is not set or empty`,
+    );
+  }
+  return key.trim();
+}
+
+export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number> {
+  if (!LOG_LEVELS.includes(flags.logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+  const apiKey = apiKeyFrom(flags.apiKeyEnv);
+  if (flags.llmBaseUrl && !flags.llmModel) throw new UsageError("--llm-base-url needs --llm-model");
+  if (flags.llmBaseUrl) checkBaseURL(flags.llmBaseUrl);
+  const presets = {
+    classnames: flags.classnamesFile
+      ? await readPresetFile(flags.classnamesFile, "classnames file")
+      : undefined,
+    templates: flags.templatesFile
+      ? await readPresetFile(flags.templatesFile, "templates file")
+      : undefined,
+  };
+  const adapterFile = flags.adapter ? await readAdapterFile(flags.adapter) : undefined;
+  // With --store the model defaults to the store's, and another model is refused (exit 3).
+  const stored: StoreModel | undefined = flags.store
+    ? await openStoreModel(flags.store, flags, cmd ?? serveCommand(), { readonly: true })
+    : undefined;
+  const model = stored?.model ?? (await loadModel(flags));
+  try {
+    const classifiers = adapterFile
+      ? adapterSource(
+          await FewShotClassifier.fromAdapter(model, adapterFile, {
+            name: `the adapter ${flags.adapter}`,
+          }),
+        )
+      : undefined;
+    const plugins: ServePlugin[] = stored ? [searchPlugin(stored.store)] : [];
+    const requestTimeoutMs = flags.requestTimeout * 1000;
+    const app = await buildServer({
+      model,
+      modelName: flags.model ?? stored?.name,
+      batchSize: flags.batchSize,
+      batchWaitMs: flags.batchWaitMs,
+      maxQueue: flags.maxQueue,
+      maxImagesPerRequest: flags.maxImages,
+      maxPixels: flags.maxPixels,
+      exifOrientation: flags.exifOrientation,
+      bodyLimit: Math.round(flags.bodyLimit * 1024 * 1024),
+      requestTimeoutMs,
+      allowUrlInputs: flags.urlInputs,
+      apiKey,
+      corsOrigins: flags.cors,
+      classifierCacheSize: flags.classCache,
+      diskCache: flags.cache,
+      llm: flags.llmModel ? { model: flags.llmModel, baseURL: flags.llmBaseUrl } : undefined,
+      presets,
+      classifiers,
+      plugins,
+      logger: { level: flags.logLevel },
+    });
+    if (!apiKey && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(flags.host)) {
+      app.log.warn(
+        { host: flags.host },
+        "listening beyond this machine without an API key: anyone who can reach it can use it (--api-key-env)",
+      );
+    }
+    const running = await serveUntilSignal(app, {
+      host: flags.host,
+      port: flags.port,
+      graceMs: requestTimeoutMs + 5000,
+    });
+    return await running.closed;
+  } finally {
+    await (stored ? stored.close() : model.dispose());
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Batches images from many independent callers into shared encoder calls: each caller hands in
+ * its own images (one or a few), the preprocessing worker pool decodes them concurrently, and
+ * ready images are packed into one `embedPixels` call that closes when it holds `batchSize`
+ * images, when the oldest ready image has waited `waitMs` with the encoder free, or at once
+ * when nothing else is being decoded. The queue is bounded: a call that would exceed `maxQueue` images (or
+ * `maxQueueBytes` of image bytes) is refused whole with a `QueueFullError`.
+ */
+import type { DecodeOptions } from "../image/decode.js";
+import type { PreprocessPool } from "../image/pool.js";
+import type { FetchOptions, ImageSource } from "../image/source.js";
+import { errorMessage, ZeroclipError } from "../util/errors.js";
+import { type ImageEmbedResult, type PixelEmbedder, sourceName } from "./image-pipeline.js";
+
+/** The part of the worker pool the batcher uses. */
+export type PixelPreparer = Pick<PreprocessPool, "prepare">;
+
+export interface ImageBatcherOptions {
+  /** Most images per encoder call (default 16). */
+  batchSize?: number;
+  /** How long the oldest ready image waits for more to fill its batch, in ms (default 5). */
+  waitMs?: number;
+  /** Most images admitted and not yet answered (default 256). */
+  maxQueue?: number;
+  /** Most bytes of image data (inline bytes) admitted and not yet decoded (default 256 MiB). */
+  maxQueueBytes?: number;
+  /** Decoding: EXIF orientation, pixel cap. */
+  decode?: Omit<DecodeOptions, "name">;
+  /** URL downloads: time and size caps. */
+  fetch?: FetchOptions;
+  /** L2-normalize each embedding (default true). */
+  normalize?: boolean;
+  /** Called after each encoder call with its image count and duration in seconds. */
+  onBatch?: (size: number, seconds: number) => void;
+}
+
+export interface BatchEmbedOptions {
+  /** Aborting rejects the call with the signal's reason; its images not yet encoded are dropped. */
+  signal?: AbortSignal;
+}
+
+/** The queue has no room for a call's images; try again later. */
+export class QueueFullError extends ZeroclipError {
+  override name = "QueueFullError";
+}
+
+/** The batcher is closing (server shutting down) and takes no new images. */
+export class BatcherClosedError extends ZeroclipError {
+  override name = "BatcherClosedError";
+}
+
+export const IMAGE_BATCHER_DEFAULTS = {
+  batchSize: 16,
+  waitMs: 5,
+  maxQueue: 256,
+  maxQueueBytes: 256 * 1024 * 1024,
+} as const;
+
+interface Call {
+  results: ImageEmbedResult[];
+  left: number;
+  done: boolean;
+  resolve: (r: ImageEmbedResult[]) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Ready {
+  call: Call;
+  index: number;
+  name: string;
+  pixels: Float32Array;
+  readyAt: number;
+}
+
+/** Shares encoder calls between concurrent callers; see the module comment. */
+export class ImageBatcher {
+  readonly batchSize: number;
+  readonly waitMs: number;
+  readonly maxQueue: number;
+  readonly maxQueueBytes: number;
+  private readonly ready: Ready[] = [];
+  private admitted = 0;
+  private admittedBytes = 0;
+  private preparing = 0;
+  private encoding = false;
+  /** When the encoder last became free (ms). */
+  private freeSince = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+  private idleWaiters: (() => void)[] = [];
+  private buffer: Float32Array | undefined;
+
+  constructor(
+    private readonly model: PixelEmbedder,
+    private readonly pool: PixelPreparer,
+    private readonly opts: ImageBatcherOptions = {},
+  ) {
+    const d = IMAGE_BATCHER_DEFAULTS;
+    this.batchSize = atLeast(1, opts.batchSize ?? d.batchSize, "batchSize");
+    this.waitMs = atLeast(0, opts.waitMs ?? d.waitMs, "waitMs");
+    this.maxQueue = atLeast(1, opts.maxQueue ?? d.maxQueue, "maxQueue");
+    this.maxQueueBytes = atLeast(1, opts.maxQueueBytes ?? d.maxQueueBytes, "maxQueueBytes");
+  }
+
+  /** Images admitted and not yet answered (decoding, waiting or being encoded). */
+  get depth(): number {
+    return this.admitted;
+  }
+
+  /**
+   * Embed one caller's images, sharing encoder calls with concurrent callers. Results are in
+   * input order; a bad image gets an error record (as `ClipModel.embedImages` gives). Throws
+   * `QueueFullError` when the images do not fit in the queue (none is admitted then).
+   */
+  embed(
+    sources: readonly ImageSource[],
+    opts: BatchEmbedOptions = {},
+  ): Promise<ImageEmbedResult[]> {
+    if (this.closing) return Promise.reject(new BatcherClosedError("the image batcher is closed"));
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    if (sources.length === 0) return Promise.resolve([]);
+    const bytes = sources.reduce((s, src) => s + (typeof src === "string" ? 0 : src.length), 0);
+    if (this.admitted + sources.length > this.maxQueue) {
+      return Promise.reject(
+        new QueueFullError(
+          `the image queue is full (${this.admitted} of ${this.maxQueue} images waiting); retry shortly`,
+        ),
+      );
+    }
+    // One call larger than the byte budget on its own is still admitted into an empty queue.
+    if (this.admittedBytes > 0 && this.admittedBytes + bytes > this.maxQueueBytes) {
+      return Promise.reject(
+        new QueueFullError(
+          "the image queue holds too many bytes waiting to be decoded; retry shortly",
+        ),
+      );
+    }
+    return new Promise<ImageEmbedResult[]>((resolve, reject) => {
+      const signal = opts.signal;
+      const onAbort = () => this.finish(call, signal!.reason, true);
+      const call: Call = {
+        results: new Array(sources.length),
+        left: sources.length,
+        done: false,
+        resolve: (r) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(r);
+        },
+        reject: (e) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(e);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.admitted += sources.length;
+      this.admittedBytes += bytes;
+      const cfg = this.model.preprocess;
+      sources.forEach((src, index) => {
+        const size = typeof src === "string" ? 0 : src.length;
+        this.preparing++;
+        this.pool
+          .prepare(src, cfg, this.opts.decode ?? {}, this.opts.fetch ?? {})
+          .then(
+            (r) => r,
+            (err: unknown) => ({ error: errorMessage(err), pixels: undefined }),
+          )
+          .then((r) => {
+            this.preparing--;
+            this.admittedBytes -= size;
+            const name = sourceName(src, index);
+            if (call.done) {
+              this.release(1);
+            } else if (r.error !== undefined) {
+              this.release(1);
+              this.settle(call, index, { input: name, error: r.error });
+            } else {
+              this.ready.push({ call, index, name, pixels: r.pixels!, readyAt: Date.now() });
+            }
+            this.schedule();
+          });
+      });
+    });
+  }
+
+  /**
+   * Take no new images and wait until every admitted image is answered (or dropped, for
+   * aborted calls).
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.admitted === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settle(call: Call, index: number, result: ImageEmbedResult): void {
+    if (call.done) return;
+    call.results[index] = result;
+    if (--call.left === 0) this.finish(call, undefined, false);
+  }
+
+  /** End a call: resolve it with its results, or reject it (abort, encoder failure). */
+  private finish(call: Call, error: unknown, failed: boolean): void {
+    if (call.done) return;
+    call.done = true;
+    if (failed) {
+      // Its images waiting for a batch leave the queue now; those decoding or encoding leave
+      // when they finish.
+      for (let i = this.ready.length - 1; i >= 0; i--) {
+        if (this.ready[i].call === call) {
+          this.ready.splice(i, 1);
+          this.release(1);
+        }
+      }
+      call.reject(error);
+    } else {
+      call.resolve(call.results);
+    }
+  }
+
+  private release(n: number): void {
+    this.admitted -= n;
+    if (this.admitted === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Start an encoder call now, or arm the timer for when the oldest ready image's wait ends. */
+  private schedule(): void {
+    if (this.encoding || this.ready.length === 0) return;
+    // Time spent waiting while the encoder was busy does not count: after a long encoder call
+    // the next batch still gets its `waitMs` to fill up with the images being decoded.
+    const waited = Date.now() - Math.max(this.ready[0].readyAt, this.freeSince);
+    if (this.ready.length >= this.batchSize || waited >= this.waitMs || this.preparing === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.runBatch();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, this.waitMs - waited);
+    }
+  }
+
+  private async runBatch(): Promise<void> {
+    this.encoding = true;
+    const batch = this.ready.splice(0, this.batchSize);
+    const cfg = this.model.preprocess;
+    const size = 3 * cfg.cropHeight * cfg.cropWidth;
+    this.buffer ??= new Float32Array(this.batchSize * size);
+    for (const [r, item] of batch.entries()) this.buffer.set(item.pixels, r * size);
+    const start = process.hrtime.bigint();
+    try {
+      const embeddings = await this.model.embedPixels(
+        this.buffer.subarray(0, batch.length * size),
+        batch.length,
+        this.opts.normalize ?? true,
+      );
+      this.opts.onBatch?.(batch.length, Number(process.hrtime.bigint() - start) / 1e9);
+      batch.forEach((item, r) => {
+        this.settle(item.call, item.index, { input: item.name, embedding: embeddings[r] });
+      });
+    } catch (err) {
+      // The encoder itself failed: that is no fault of the images, so their calls fail.
+      for (const item of batch) this.finish(item.call, err, true);
+    } finally {
+      this.release(batch.length);
+      this.freeSince = Date.now();
+    }
+    // onnxruntime blocked this thread while it encoded: let the event loop take in the images
+    // the workers finished meanwhile (and new requests) before the next batch is cut, or it
+    // would hold only the first of them. Until then the encoder still counts as busy.
+    setImmediate(() => {
+      this.encoding = false;
+      this.schedule();
+    });
+  }
+}
+
+function atLeast(min: number, v: number, name: string): number {
+  if (!(v >= min) || !Number.isFinite(v))
+    throw new RangeError(`${name} must be ≥ ${min}, got ${v}`);
+  return v;
+}

@@ -1,0 +1,149 @@
+/**
+ * Every error the server sends is `{"error": {"message", "type"}}` with a fitting status, and
+ * never a stack trace: request errors are mapped here, anything unexpected becomes a 500 whose
+ * details go to the log only.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { BatcherClosedError, QueueFullError } from "../model/image-batcher.js";
+import {
+  errorMessage,
+  InputError,
+  NetworkError,
+  UsageError,
+  ZeroclipError,
+} from "../util/errors.js";
+
+/** The JSON error body. */
+export interface ErrorBody {
+  error: { message: string; type: string };
+}
+
+/** An error with the HTTP status and type it is sent with. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string) => new ApiError(400, "invalid_request", message);
+export const payloadTooLarge = (message: string) => new ApiError(413, "payload_too_large", message);
+
+/** A per-image failure's type: the pixel cap, URLs switched off, or any other bad image. */
+export function imageErrorType(message: string): string {
+  if (/pixels, above the|pixel limit/i.test(message)) return "image_too_large";
+  if (/URL inputs are turned off/.test(message)) return "url_inputs_disabled";
+  return "invalid_image";
+}
+
+/** A failed image of a single-image request, as the request's error (422). */
+export function imageError(message: string): ApiError {
+  return new ApiError(422, imageErrorType(message), message);
+}
+
+/** Seconds a client is told to wait after a 503 for a full queue. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** The status, type and message for any error that reaches the error handler. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof QueueFullError) {
+    return new ApiError(503, "overloaded", err.message, {
+      "retry-after": String(RETRY_AFTER_SECONDS),
+    });
+  }
+  if (err instanceof BatcherClosedError) {
+    return new ApiError(503, "shutting_down", "the server is shutting down", {
+      "retry-after": String(RETRY_AFTER_SECONDS),
+    });
+  }
+  if (err instanceof UsageError) return badRequest(errorMessage(err));
+  if (err instanceof InputError) return imageError(errorMessage(err));
+  if (err instanceof NetworkError) return new ApiError(502, "upstream_error", errorMessage(err));
+  if (err instanceof ZeroclipError) return new ApiError(500, "model_error", errorMessage(err));
+  const fe = err as Partial<FastifyError> & { validation?: unknown };
+  if (fe.validation) return badRequest(fe.message ?? "invalid request");
+  const status = fe.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return new ApiError(status, fastifyErrorType(fe.code, status), fastifyMessage(fe));
+  }
+  return new ApiError(
+    500,
+    "internal_error",
+    "internal server error (details are in the server log)",
+  );
+}
+
+function fastifyErrorType(code: string | undefined, status: number): string {
+  if (status === 413) return "payload_too_large";
+  if (status === 415) return "unsupported_media_type";
+  if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
+    return "invalid_json";
+  }
+  if (status === 408) return "timeout";
+  return "invalid_request";
+}
+
+function fastifyMessage(fe: Partial<FastifyError>): string {
+  switch (fe.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "unsupported content type: send application/json (or multipart/form-data where a route takes files)";
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "request body is larger than the server's limit";
+    case "FST_REQ_FILE_TOO_LARGE":
+      return "an uploaded file is larger than the server's limit";
+    case "FST_FILES_LIMIT":
+    case "FST_PARTS_LIMIT":
+    case "FST_FIELDS_LIMIT":
+      return "too many multipart parts";
+    default:
+      return errorMessage(fe.message ?? "bad request");
+  }
+}
+
+/** Send an error as JSON. */
+export function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
+  return reply
+    .code(e.status)
+    .headers(e.headers)
+    .type("application/json; charset=utf-8")
+    .send({ error: { message: e.message, type: e.type } } satisfies ErrorBody);
+}
+
+/** Install the error and not-found handlers. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const e = toApiError(err);
+    if (e.status >= 500 && e.type === "internal_error")
+      request.log.error({ err }, "request failed");
+    else request.log.info({ status: e.status, type: e.type, reason: e.message }, "request refused");
+    if (reply.sent || reply.raw.destroyed) return;
+    return sendError(reply, e);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new ApiError(404, "not_found", `no route ${request.method} ${request.url.split("?")[0]}`),
+    ),
+  );
+}
+
+/** The error body schema, for route responses and OpenAPI. */
+export const ERROR_SCHEMA = {
+  $id: "Error",
+  type: "object",
+  description: 'Every error: `{"error": {"message", "type"}}`.',
+  properties: {
+    error: {
+      type: "object",
+      properties: { message: { type: "string" }, type: { type: "string" } },
+      required: ["message", "type"],
+    },
+  },
+  required: ["error"],
+} as const;

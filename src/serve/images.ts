@@ -1,0 +1,40 @@
+/**
+ * A request's images → embeddings through the shared batcher. Strings are URLs, data: URIs or
+ * base64 (never file paths); uploaded files arrive as bytes. A string that cannot be an image
+ * gets its error without reaching the queue.
+ */
+import { parseInlineImage } from "../image/inline.js";
+import type { ImageSource } from "../image/source.js";
+import { errorMessage } from "../util/errors.js";
+import type { ServeContext } from "./context.js";
+
+/** One image's outcome, in request order. */
+export type ImageOutcome = { embedding: Float32Array; error?: undefined } | { error: string };
+
+/** Embed a request's images; per-image failures are error entries, never a failed call. */
+export async function embedRequestImages(
+  ctx: ServeContext,
+  inputs: readonly (string | Uint8Array)[],
+  signal: AbortSignal,
+): Promise<ImageOutcome[]> {
+  const out = new Array<ImageOutcome>(inputs.length);
+  const sources: ImageSource[] = [];
+  const at: number[] = [];
+  inputs.forEach((input, i) => {
+    try {
+      const src =
+        typeof input === "string"
+          ? parseInlineImage(input, { allowUrls: ctx.settings.allowUrlInputs })
+          : input;
+      sources.push(src);
+      at.push(i);
+    } catch (err) {
+      out[i] = { error: errorMessage(err) };
+    }
+  });
+  const results = await ctx.batcher.embed(sources, { signal });
+  results.forEach((r, k) => {
+    out[at[k]] = r.embedding ? { embedding: r.embedding } : { error: r.error };
+  });
+  return out;
+}

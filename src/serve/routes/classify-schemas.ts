@@ -1,0 +1,137 @@
+/** JSON Schemas of `POST /v1/classify`: the zeroclip shape and the Hugging Face task shape. */
+import { AGGREGATES } from "../../classify/class-embeddings.js";
+
+/** The Hugging Face zero-shot-image-classification pipeline's default template. */
+export const HF_DEFAULT_TEMPLATE = "This is a photo of {}.";
+
+export interface ClassifyLimits {
+  maxImages: number;
+  maxLabels: number;
+  /** False when the server's classes are fixed (labels may then be left out). */
+  needsLabels: boolean;
+}
+
+const PREDICTION = {
+  type: "object",
+  properties: { label: { type: "string" }, score: { type: "number" } },
+  required: ["label", "score"],
+} as const;
+
+const labelList = (maxLabels: number, description: string) => ({
+  type: "array",
+  minItems: 1,
+  maxItems: maxLabels,
+  items: { type: "string", minLength: 1 },
+  description,
+});
+
+/** `{"images": [...], "labels": [...], ...}`. */
+export function nativeClassifySchema(l: ClassifyLimits) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: l.needsLabels ? ["images", "labels"] : ["images"],
+    properties: {
+      images: {
+        type: "array",
+        minItems: 1,
+        maxItems: l.maxImages,
+        items: { type: "string", minLength: 1 },
+        description: "each an http(s) URL, a data: URI or base64 image bytes",
+      },
+      labels: labelList(l.maxLabels, "class names"),
+      templates: {
+        type: "array",
+        minItems: 1,
+        items: { type: "string" },
+        description: 'prompt templates with {} for the class (default ["a photo of a {}."])',
+      },
+      descriptions: {
+        type: "object",
+        additionalProperties: { type: "array", items: { type: "string" } },
+        description: 'CuPL descriptions: {"label": ["sentence", ...]}',
+      },
+      allow_missing: {
+        type: "boolean",
+        description: "with descriptions: labels without any fall back to the templates",
+      },
+      aggregate: { type: "string", enum: [...AGGREGATES] },
+      top_k: { type: "integer", minimum: 1 },
+      include_texts: {
+        type: "boolean",
+        description: "also return the texts each class embedding was built from",
+      },
+    },
+  } as const;
+}
+
+/** `{"inputs": "<image>", "parameters": {"candidate_labels": [...], ...}}`. */
+export function hfClassifySchema(l: ClassifyLimits) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: l.needsLabels ? ["inputs", "parameters"] : ["inputs"],
+    properties: {
+      inputs: {
+        type: "string",
+        minLength: 1,
+        description: "one image: an http(s) URL, a data: URI or base64",
+      },
+      parameters: {
+        type: "object",
+        additionalProperties: false,
+        required: l.needsLabels ? ["candidate_labels"] : [],
+        properties: {
+          candidate_labels: labelList(l.maxLabels, "class names"),
+          hypothesis_template: {
+            type: "string",
+            description: `default "${HF_DEFAULT_TEMPLATE}", as the Hugging Face pipeline`,
+          },
+          top_k: { type: "integer", minimum: 1 },
+        },
+      },
+    },
+  } as const;
+}
+
+/** The body: the Hugging Face shape when it has `inputs`, else the zeroclip shape. */
+export function classifyBodySchema(l: ClassifyLimits) {
+  return {
+    type: "object",
+    if: { required: ["inputs"] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else (an object, not a thenable)
+    then: hfClassifySchema(l),
+    else: nativeClassifySchema(l),
+  } as const;
+}
+
+export const NATIVE_RESPONSE = {
+  type: "object",
+  properties: {
+    results: {
+      type: "array",
+      description: "one entry per image, in request order",
+      items: {
+        type: "object",
+        properties: {
+          predictions: { type: "array", items: PREDICTION },
+          error: { type: "string" },
+        },
+      },
+    },
+    classes: {
+      type: "array",
+      description: "with include_texts: each class and the texts behind its embedding",
+      items: {
+        type: "object",
+        properties: {
+          label: { type: "string" },
+          texts: { type: "array", items: { type: "string" } },
+        },
+      },
+    },
+  },
+  required: ["results"],
+} as const;
+
+export const HF_RESPONSE = { type: "array", items: PREDICTION } as const;

@@ -1,0 +1,159 @@
+/**
+ * `POST /v1/classify` in three shapes: the zeroclip JSON shape (several images, per-image
+ * results), `multipart/form-data` (the same with uploaded files) and the Hugging Face task
+ * shape (one image → `[{label, score}]`; a bad image is then the request's error, 422).
+ */
+import multipart from "@fastify/multipart";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { Aggregate } from "../../classify/class-embeddings.js";
+import type { ClassifyParams, ImageScorer } from "../classifier-source.js";
+import type { ServeContext } from "../context.js";
+import { raceSignal } from "../deadline.js";
+import { badRequest, imageError } from "../errors.js";
+import { embedRequestImages } from "../images.js";
+import { readClassifyMultipart } from "./classify-multipart.js";
+import {
+  type ClassifyLimits,
+  classifyBodySchema,
+  HF_DEFAULT_TEMPLATE,
+  HF_RESPONSE,
+  NATIVE_RESPONSE,
+  nativeClassifySchema,
+} from "./classify-schemas.js";
+
+interface NativeBody {
+  images: string[];
+  labels?: string[];
+  templates?: string[];
+  descriptions?: Record<string, string[]>;
+  allow_missing?: boolean;
+  aggregate?: Aggregate;
+  top_k?: number;
+  include_texts?: boolean;
+}
+
+interface HfBody {
+  inputs: string;
+  parameters?: { candidate_labels?: string[]; hypothesis_template?: string; top_k?: number };
+}
+
+function nativeParams(b: Omit<NativeBody, "images">): ClassifyParams {
+  return {
+    labels: b.labels,
+    templates: b.templates,
+    descriptions: b.descriptions,
+    allowMissing: b.allow_missing,
+    aggregate: b.aggregate,
+  };
+}
+
+export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
+  // Multipart is parsed in this plugin only: elsewhere it stays a 415.
+  await app.register(multipart, {
+    limits: {
+      fileSize: ctx.settings.bodyLimit,
+      files: ctx.settings.maxImagesPerRequest + 1,
+      fields: 64,
+      fieldSize: ctx.settings.bodyLimit,
+      parts: ctx.settings.maxImagesPerRequest + 65,
+    },
+  });
+  const limits: ClassifyLimits = {
+    maxImages: ctx.settings.maxImagesPerRequest,
+    maxLabels: ctx.settings.maxLabels,
+    needsLabels: ctx.classifiers.needsLabels,
+  };
+  // Multipart fields are checked against the JSON shape's schema, without `images`.
+  const native = nativeClassifySchema(limits);
+  const { images: _images, ...fieldProps } = native.properties;
+  const fieldsSchema = {
+    ...native,
+    properties: fieldProps,
+    required: native.required.filter((r) => r !== "images"),
+  };
+
+  const scorerFor = (params: ClassifyParams, request: FastifyRequest): Promise<ImageScorer> =>
+    raceSignal(ctx.classifiers.scorer(params), request.abortSignal);
+
+  async function classifyMany(
+    request: FastifyRequest,
+    images: readonly (string | Uint8Array)[],
+    body: Omit<NativeBody, "images">,
+  ) {
+    const scorer = await scorerFor(nativeParams(body), request);
+    const outcomes = await embedRequestImages(ctx, images, request.abortSignal);
+    return {
+      results: outcomes.map((o) =>
+        o.error !== undefined
+          ? { error: o.error }
+          : { predictions: scorer.predict(o.embedding, body.top_k) },
+      ),
+      classes:
+        body.include_texts && scorer.classTexts
+          ? scorer.labels.map((label, i) => ({ label, texts: [...scorer.classTexts![i]] }))
+          : undefined,
+    };
+  }
+
+  async function classifyHf(request: FastifyRequest, body: HfBody) {
+    const p = body.parameters ?? {};
+    const scorer = await scorerFor(
+      {
+        labels: p.candidate_labels,
+        // A server with fixed classes (an adapter) takes no template unless one is asked for.
+        templates:
+          p.hypothesis_template !== undefined || ctx.classifiers.needsLabels
+            ? [p.hypothesis_template ?? HF_DEFAULT_TEMPLATE]
+            : undefined,
+      },
+      request,
+    );
+    const [outcome] = await embedRequestImages(ctx, [body.inputs], request.abortSignal);
+    if (outcome.error !== undefined) throw imageError(outcome.error);
+    return scorer.predict(outcome.embedding, p.top_k);
+  }
+
+  app.post(
+    "/v1/classify",
+    {
+      schema: {
+        summary: "Zero-shot classification of images into labels",
+        description:
+          "Three request shapes. JSON `{images, labels, templates?, descriptions?, aggregate?, " +
+          "top_k?}` → `{results: [{predictions} | {error}]}` in input order (a bad image is an " +
+          "error entry, the request still answers 200). The Hugging Face task shape " +
+          "`{inputs, parameters: {candidate_labels, hypothesis_template?}}` → " +
+          "`[{label, score}]` (a bad image → 422). `multipart/form-data` with `image` file " +
+          "parts and a `labels` field answers as the JSON shape.",
+        tags: ["classify"],
+        body: { content: { "application/json": { schema: classifyBodySchema(limits) } } },
+        response: {
+          200: { anyOf: [NATIVE_RESPONSE, HF_RESPONSE] },
+          "4xx": { $ref: "Error#" },
+          "5xx": { $ref: "Error#" },
+        },
+      },
+    },
+    async (request) => {
+      if (request.isMultipart()) {
+        const { images, fields } = await readClassifyMultipart(request, ctx.settings.bodyLimit);
+        if (images.length === 0) throw badRequest("no image parts: add `image` file parts");
+        if (images.length > limits.maxImages) {
+          throw badRequest(`at most ${limits.maxImages} images per request`);
+        }
+        const check = request.compileValidationSchema(fieldsSchema);
+        if (!check(fields)) {
+          const e = check.errors?.[0];
+          throw badRequest(
+            `field ${e?.instancePath.slice(1) || ""} ${e?.message ?? "is invalid"}`.trim(),
+          );
+        }
+        return classifyMany(request, images, fields as Omit<NativeBody, "images">);
+      }
+      const body = request.body as NativeBody | HfBody | undefined;
+      if (body === undefined) throw badRequest("a JSON body is required");
+      if ("inputs" in body) return classifyHf(request, body);
+      return classifyMany(request, body.images, body);
+    },
+  );
+};

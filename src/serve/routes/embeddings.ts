@@ -1,0 +1,150 @@
+/**
+ * `POST /v1/embeddings`, OpenAI-compatible: the official `openai` client works unchanged,
+ * including its default `encoding_format: "base64"` (little-endian float32 bytes, as OpenAI
+ * sends). Extension: `"modality": "image"` makes `input` images. In a list, a bad image is an
+ * entry with an empty embedding and an `error`; a single bad image is the request's 422.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { ServeContext } from "../context.js";
+import { raceSignal } from "../deadline.js";
+import { badRequest, imageError } from "../errors.js";
+import { embedRequestImages } from "../images.js";
+
+interface EmbeddingsBody {
+  input: string | string[];
+  model?: string;
+  encoding_format?: "float" | "base64";
+  modality?: "text" | "image";
+  dimensions?: number;
+  user?: string;
+}
+
+/** Float32 values as base64 of their little-endian bytes (whatever this machine's order). */
+export function float32ToBase64(v: Float32Array): string {
+  const buf = Buffer.alloc(v.length * 4);
+  for (let i = 0; i < v.length; i++) buf.writeFloatLE(v[i], i * 4);
+  return buf.toString("base64");
+}
+
+export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
+  const s = ctx.settings;
+  const dim = ctx.model.config.projectionDim;
+  app.post<{ Body: EmbeddingsBody }>(
+    "/v1/embeddings",
+    {
+      schema: {
+        summary: "CLIP embeddings of texts or images (OpenAI-compatible)",
+        description:
+          'L2-normalized projected CLIP embeddings. `modality: "image"` (an extension) makes ' +
+          "`input` images: http(s) URLs, data: URIs or base64. `usage.prompt_tokens` counts " +
+          "CLIP token ids fed to the text encoder (start and end tokens included, after " +
+          "truncation to 77); images count 0.",
+        tags: ["embeddings"],
+        body: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["input"],
+                properties: {
+                  input: {
+                    anyOf: [
+                      { type: "string" },
+                      {
+                        type: "array",
+                        minItems: 1,
+                        maxItems: s.maxTextsPerRequest,
+                        items: { type: "string" },
+                      },
+                    ],
+                    description:
+                      "a text or image, or a list of them (token-id lists are not supported)",
+                  },
+                  model: {
+                    type: "string",
+                    description: "accepted and ignored: the server has one model",
+                  },
+                  encoding_format: { type: "string", enum: ["float", "base64"] },
+                  modality: { type: "string", enum: ["text", "image"] },
+                  dimensions: { type: "integer", minimum: 1 },
+                  user: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              object: { type: "string", enum: ["list"] },
+              data: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    object: { type: "string", enum: ["embedding"] },
+                    index: { type: "integer" },
+                    embedding: {
+                      anyOf: [{ type: "array", items: { type: "number" } }, { type: "string" }],
+                    },
+                    error: { type: "string", description: "why this image has no embedding" },
+                  },
+                  required: ["object", "index", "embedding"],
+                },
+              },
+              model: { type: "string" },
+              usage: {
+                type: "object",
+                properties: {
+                  prompt_tokens: { type: "integer" },
+                  total_tokens: { type: "integer" },
+                },
+              },
+            },
+          },
+          "4xx": { $ref: "Error#" },
+          "5xx": { $ref: "Error#" },
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (body === undefined) throw badRequest("a JSON body is required");
+      if (body.dimensions !== undefined && body.dimensions !== dim) {
+        throw badRequest(
+          `this model's embeddings have ${dim} dimensions; dimensions=${body.dimensions} is not supported`,
+        );
+      }
+      const single = typeof body.input === "string";
+      const inputs = single ? [body.input as string] : (body.input as string[]);
+      const base64 = body.encoding_format === "base64";
+      const encode = (v: Float32Array | undefined) =>
+        v === undefined ? (base64 ? "" : []) : base64 ? float32ToBase64(v) : Array.from(v);
+      let vectors: { embedding?: Float32Array; error?: string }[];
+      let promptTokens = 0;
+      if (body.modality === "image") {
+        if (inputs.length > s.maxImagesPerRequest) {
+          throw badRequest(`at most ${s.maxImagesPerRequest} images per request`);
+        }
+        vectors = await embedRequestImages(ctx, inputs, request.abortSignal);
+        if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
+      } else {
+        for (const t of inputs) promptTokens += ctx.model.tokenizer.encode(t).length;
+        const embs = await raceSignal(ctx.model.embedTexts(inputs), request.abortSignal);
+        vectors = embs.map((embedding) => ({ embedding }));
+      }
+      return {
+        object: "list",
+        data: vectors.map((v, index) => ({
+          object: "embedding",
+          index,
+          embedding: encode(v.embedding),
+          error: v.error,
+        })),
+        model: s.modelName,
+        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+      };
+    },
+  );
+};

@@ -1,0 +1,162 @@
+/**
+ * The HTTP server as a fastify app, built without listening (`app.inject` tests it without a
+ * port): one plugin per concern (docs, auth, deadlines, metrics, health, config, classify,
+ * embeddings, describe, the web page), plus feature plugins handed in by the caller.
+ */
+import cors from "@fastify/cors";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { ClassifierCache } from "../classify/classifier-cache.js";
+import { installAuth } from "./auth.js";
+import { zeroShotSource } from "./classifier-source.js";
+import type { ServeContext } from "./context.js";
+import { installDeadlines } from "./deadline.js";
+import { ERROR_SCHEMA, installErrorHandlers } from "./errors.js";
+import { ServeMetrics } from "./metrics.js";
+import { resolveSettings, type ServeOptions } from "./options.js";
+import { pageRoutes } from "./page/plugin.js";
+import { classifyRoutes } from "./routes/classify.js";
+import { configRoutes } from "./routes/config.js";
+import { describeRoutes } from "./routes/describe.js";
+import { installDocs } from "./routes/docs.js";
+import { embeddingsRoutes } from "./routes/embeddings.js";
+import { healthRoutes } from "./routes/health.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The server's shared state (model, batcher, metrics, settings). */
+    zeroclip: ServeContext;
+    /** Load both towers and run each once; `GET /ready` answers 200 afterwards. */
+    warmUp(): Promise<void>;
+  }
+}
+
+/** Header paths the logger never prints. */
+const REDACT = [
+  "req.headers.authorization",
+  'req.headers["proxy-authorization"]',
+  "req.headers.cookie",
+];
+
+function loggerOptions(o: ServeOptions): FastifyServerOptions["logger"] {
+  if (o.logger === false) return false;
+  return {
+    level: o.logger?.level ?? "info",
+    stream: o.logger?.destination ?? process.stderr,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    serializers: {
+      // Headers are logged (redacted), so a leak would show in tests rather than hide.
+      req: (req) => ({
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.ip,
+        headers: req.headers,
+      }),
+    },
+  } as FastifyServerOptions["logger"];
+}
+
+/** Drop ajv's "must match then/else schema" lines: the branch's own errors say what is wrong. */
+function formatSchemaErrors(
+  errors: { keyword: string; instancePath: string; message?: string }[],
+  dataVar: string,
+): Error {
+  const useful = errors.filter((e) => e.keyword !== "if");
+  const text = (useful.length > 0 ? useful : errors)
+    .map((e) => `${dataVar}${e.instancePath} ${e.message ?? "is invalid"}`)
+    .join(", ");
+  return new Error(text);
+}
+
+/** Build the server (not listening). Call `app.warmUp()` to load the towers, `app.close()` to stop. */
+export async function buildServer(options: ServeOptions): Promise<FastifyInstance> {
+  const settings = resolveSettings(options);
+  const app = Fastify({
+    logger: loggerOptions(options),
+    bodyLimit: settings.bodyLimit,
+    // The whole request, upload included; slower clients get 408.
+    requestTimeout: settings.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaErrorFormatter: formatSchemaErrors,
+  });
+  // JSON and (for classify) multipart only; anything else is a 415.
+  app.removeContentTypeParser("text/plain");
+
+  const model = options.model;
+  const classifierCache = new ClassifierCache(model, {
+    maxEntries: settings.classifierCacheSize,
+    diskCache: settings.diskCache,
+    onWarning: (m) => app.log.warn({ warning: m }, "classifier"),
+  });
+  let metrics: ServeMetrics | undefined;
+  const batcher = model.imageBatcher({
+    batchSize: options.batchSize,
+    waitMs: options.batchWaitMs,
+    maxQueue: options.maxQueue,
+    decode: { maxPixels: settings.maxPixels, exifOrientation: settings.exifOrientation },
+    fetch: { timeoutMs: settings.urlTimeoutMs, maxBytes: settings.bodyLimit },
+    onBatch: (size, seconds) => metrics?.onBatch(size, seconds),
+  });
+  metrics = new ServeMetrics({
+    queueDepth: () => batcher.depth,
+    classifierCache: () => ({ size: classifierCache.size, ...classifierCache.stats }),
+  });
+  const ctx: ServeContext = {
+    model,
+    settings,
+    batcher,
+    classifiers: options.classifiers ?? zeroShotSource(classifierCache),
+    classifierCache,
+    metrics,
+    llm: options.llm,
+    presets: {
+      classnames: options.presets?.classnames ?? {},
+      templates: options.presets?.templates ?? {},
+    },
+    features: new Set(options.llm ? ["describe"] : []),
+    ready: false,
+  };
+  app.decorate("zeroclip", ctx);
+  app.decorate("warmUp", async () => {
+    await model.embedTexts(["a photo of a cat."]);
+    const { cropHeight: h, cropWidth: w } = model.preprocess;
+    await model.embedPixels(new Float32Array(3 * h * w), 1);
+    ctx.ready = true;
+  });
+  // Closing: answers to the requests still in flight end their connections, so the server's
+  // close (which waits for every connection) is not held up by idle keep-alive sockets.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return payload;
+  });
+  app.addHook("onClose", async () => {
+    await batcher.close();
+  });
+
+  installErrorHandlers(app);
+  app.addSchema(ERROR_SCHEMA);
+  await installDocs(app, options.apiKey !== undefined);
+  if (settings.corsOrigins.length > 0) {
+    await app.register(cors, { origin: settings.corsOrigins, maxAge: 600 });
+  }
+  installAuth(app, options.apiKey);
+  installDeadlines(app, settings.requestTimeoutMs);
+  metrics.install(app);
+  const withCtx = { ctx };
+  await app.register(healthRoutes, withCtx);
+  await app.register(configRoutes, withCtx);
+  await app.register(classifyRoutes, withCtx);
+  await app.register(embeddingsRoutes, withCtx);
+  await app.register(describeRoutes, withCtx);
+  await app.register(pageRoutes, withCtx);
+  for (const p of options.plugins ?? []) {
+    ctx.features.add(p.feature);
+    await app.register(p.plugin, withCtx);
+  }
+  return app;
+}

@@ -1,0 +1,52 @@
+/** parseInlineImage: URLs, data: URIs and base64 become sources; file paths never do. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseInlineImage } from "../../src/image/inline.js";
+import { InputError } from "../../src/util/errors.js";
+
+const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00, 0xfe]);
+const b64 = Buffer.from(bytes).toString("base64");
+
+describe("parseInlineImage", () => {
+  it("keeps http(s) URLs as URLs", () => {
+    assert.equal(parseInlineImage("https://example.com/a.jpg"), "https://example.com/a.jpg");
+    assert.equal(parseInlineImage("  HTTP://h/x.png "), "HTTP://h/x.png");
+  });
+
+  it("refuses URLs when they are turned off", () => {
+    assert.throws(
+      () => parseInlineImage("http://127.0.0.1/a.jpg", { allowUrls: false }),
+      (e: unknown) => e instanceof InputError && /URL inputs are turned off/.test(e.message),
+    );
+  });
+
+  it("decodes base64 (standard, URL-safe, unpadded, wrapped) to the same bytes", () => {
+    assert.deepEqual(parseInlineImage(b64), bytes);
+    const urlSafe = b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    assert.deepEqual(parseInlineImage(urlSafe), bytes);
+    assert.deepEqual(parseInlineImage(`${b64.slice(0, 4)}\n${b64.slice(4)}`), bytes);
+  });
+
+  it("decodes data: URIs, base64 and percent-encoded", () => {
+    assert.deepEqual(parseInlineImage(`data:image/png;base64,${b64}`), bytes);
+    const pct = Array.from(bytes, (b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+    assert.deepEqual(parseInlineImage(`data:image/png,${pct}`), bytes);
+    assert.throws(() => parseInlineImage("data:image/png;base64"), /no comma/);
+  });
+
+  it("never treats a string as a file path", () => {
+    for (const s of ["./cat.jpg", "C:\\photos\\cat.jpg", "cat.jpg", "~/cat.jpg"]) {
+      assert.throws(() => parseInlineImage(s), /never reads file paths/, s);
+    }
+    assert.throws(() => parseInlineImage("file:///etc/passwd"), /unsupported URL scheme file:/);
+    // A path made only of base64 characters is decoded as base64 (garbage bytes), not read.
+    const junk = parseInlineImage("/etc/passwd");
+    assert.ok(junk instanceof Uint8Array);
+    assert.deepEqual(junk, new Uint8Array(Buffer.from("/etc/passwd", "base64")));
+  });
+
+  it("refuses empty input", () => {
+    assert.throws(() => parseInlineImage("   "), /empty/);
+    assert.throws(() => parseInlineImage("data:image/png;base64,"), /not valid base64|no bytes/);
+  });
+});
