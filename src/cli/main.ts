@@ -17,6 +17,7 @@ import { indexCommand } from "./index-images.js";
 import { modelsCommand } from "./models.js";
 import { pullCommand } from "./pull.js";
 import { searchCommand } from "./search.js";
+import { workerCommand } from "./worker.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
 const COMMANDS: (() => Command)[] = [
@@ -29,6 +30,7 @@ const COMMANDS: (() => Command)[] = [
   adaptCommand,
   indexCommand,
   searchCommand,
+  workerCommand,
 ];
 
 /** The version in package.json (dist/src/cli → the package root). */
@@ -57,6 +59,7 @@ Examples:
   zeroclip eval photos/ --strategy base=single:"a photo of a {}." --strategy cupl=cupl:desc.json
   zeroclip adapt photos/ --method gda --shots 16 --out photos.safetensors
   zeroclip index photos/ --store photos.zcstore && zeroclip search --store photos.zcstore --text "a red car"
+  zeroclip index /shared/photos --store postgres://db/photos --queue redis://queue:6379  (+ zeroclip worker …)
 
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,
