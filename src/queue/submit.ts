@@ -46,6 +46,8 @@ export interface SubmitProgress {
 export interface SubmitReport extends IndexReport, SubmitPlan {
   /** Whether the run waited for the workers (the counts then include theirs). */
   waited: boolean;
+  /** The job ids of this run's shards. */
+  shardIds: string[];
   /** Shards that failed after all their attempts (their images count as failed). */
   failedShards: { id: string; error: string }[];
 }
@@ -95,6 +97,7 @@ export async function submitIndex(
       failed: 0,
       failures: [],
       waited: wait,
+      shardIds: shards.map((s) => s.id),
       failedShards: [],
     };
     if (!events) return report;
