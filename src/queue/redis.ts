@@ -49,7 +49,8 @@ export async function connectRedis(url: string, timeoutMs = 10_000): Promise<Red
     redis.disconnect();
     // The reason (a refused password, a refused connection) comes as an error event; the
     // promise may only say that the connection closed.
-    const reason = lastError && lastError !== err ? `${errorMessage(lastError)}` : errorMessage(err);
+    const reason =
+      lastError && lastError !== err ? `${errorMessage(lastError)}` : errorMessage(err);
     const message = scrub(reason, secrets);
     if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) {
       throw new UsageError(`Redis at ${location} refused the credentials: ${message}`);

@@ -222,6 +222,26 @@ describe("scale-out: submitter + three workers, one killed mid-shard", {
         assert.equal(r.score, Number(want[i].score.toPrecision(6)));
       });
     }
+    const approx = await runCli(
+      [
+        "search",
+        "--store",
+        storeUrl,
+        "--image",
+        query,
+        "-k",
+        "7",
+        "--approximate",
+        "--ef-search",
+        "200",
+      ],
+      env,
+    );
+    assert.equal(approx.code, 0, approx.stderr);
+    const hnsw = (parseJsonl(approx.stdout)[0] as typeof byImage).results.map((r) => r.input);
+    const exact = new Set(byImage.results.map((r) => r.input));
+    assert.equal(hnsw.length, 7);
+    assert.ok(hnsw.filter((i) => exact.has(i)).length >= 6, `HNSW found ${hnsw}`);
     const labels = ["red", "green", "blue", "cyan", "magenta", "yellow"].join(",");
     const fromStore = await runCli(["classify", "--store", storeUrl, "--labels", labels], env);
     const fromFiles = await runCli(
