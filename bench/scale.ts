@@ -218,7 +218,7 @@ try {
         const n = Number(/image (\d+)/.exec(Buffer.from(src as Uint8Array).toString())?.[1] ?? i);
         return { input: String(i), embedding: vectors[n % N] };
       });
-      out.forEach((r, i) => o.onResult?.(r, i));
+      for (const [i, r] of out.entries()) o.onResult?.(r, i);
       o.onProgress?.(out.length, out.length);
       return out;
     },

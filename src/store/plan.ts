@@ -68,7 +68,7 @@ export interface IndexPlan {
   files: string[];
   /** The inputs to read and embed (size and mtime as found now; no hash yet), in listing order. */
   todo: SourceState[];
-  /** Every stored input's state before the run. */
+  /** The stored state, before the run, of every stored input under the inputs. */
   known: Map<string, StoredInfo>;
   /** Inputs skipped because the store has them unchanged. */
   unchanged: number;
@@ -83,11 +83,16 @@ export async function planIndex(
   opts: PlanOptions = {},
 ): Promise<IndexPlan> {
   const files = await listInputs(inputs);
+  // Only the stored records under the inputs matter (a folder's files, a file, a URL): reading
+  // just those keeps a submission of one folder of a huge store small.
+  const { prefixes, exact } = await pruneScope(inputs);
+  const scope = [...prefixes, ...exact];
   const known = new Map<string, StoredInfo>();
-  for await (const page of store.list()) for (const info of page) known.set(info.input, info);
+  for await (const page of store.list(scope.length <= 256 ? { prefixes: scope } : {})) {
+    for (const info of page) known.set(info.input, info);
+  }
   let removed = 0;
   if (opts.prune) {
-    const { prefixes, exact } = await pruneScope(inputs);
     const present = new Set(files);
     const gone = [...known.keys()].filter(
       (k) => !present.has(k) && (exact.has(k) || prefixes.some((p) => k.startsWith(p))),
