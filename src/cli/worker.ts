@@ -4,6 +4,7 @@ import { startIndexWorker } from "../queue/worker.js";
 import { modelIdentity } from "../store/identity.js";
 import { PostgresStore } from "../store/postgres.js";
 import { UsageError } from "../util/errors.js";
+import { scrub, urlSecrets } from "../util/redact.js";
 import { addModelOptions, type ModelFlags, positiveInt } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { openStoreModel } from "./store-common.js";
@@ -78,6 +79,8 @@ export async function runWorker(flags: WorkerFlags, cmd: Command): Promise<numbe
     queue = await IndexQueue.connect(flags.queue, await store.id());
     let shards = 0;
     let images = 0;
+    let lastError = "";
+    const secrets = [...urlSecrets(flags.queue), ...urlSecrets(flags.store)];
     const worker = await startIndexWorker(queue, store, opened.model, identity, {
       concurrency: flags.concurrency,
       exitWhenIdle: flags.exitWhenIdle,
@@ -86,6 +89,7 @@ export async function runWorker(flags: WorkerFlags, cmd: Command): Promise<numbe
       lockDurationMs: flags.lockDuration,
       stalledIntervalMs: flags.stalledInterval,
       onShard: ({ id, images: n, result: r }) => {
+        lastError = "";
         shards++;
         images += n;
         const secs = r.ms / 1000;
@@ -96,6 +100,12 @@ export async function runWorker(flags: WorkerFlags, cmd: Command): Promise<numbe
       },
       onShardError: ({ id, error }) =>
         process.stderr.write(`worker: ${id}: attempt failed (it will be retried): ${error}\n`),
+      // The same connection error repeats at every reconnection attempt: say it once.
+      onError: (message) => {
+        const line = scrub(message, secrets);
+        if (line !== lastError) process.stderr.write(`worker: queue error (retrying): ${line}\n`);
+        lastError = line;
+      },
     });
     process.stderr.write(
       `worker ${worker.name}: ${store.location} (${identity.model}, ${identity.dtype}, ${identity.dim}-d) ` +

@@ -42,6 +42,8 @@ export interface IndexWorkerOptions
   onShard?: (e: { id: string; images: number; result: ShardResult }) => void;
   /** Called when an attempt at a shard fails (it will be retried unless attempts are spent). */
   onShardError?: (e: { id: string; error: string }) => void;
+  /** Called with errors of the queue connection (Redis down: the worker reconnects by itself). */
+  onError?: (message: string) => void;
 }
 
 /** A running worker. */
@@ -77,6 +79,7 @@ export async function startIndexWorker(
     maxStalledCount = 3,
     onShard,
     onShardError,
+    onError,
     ...embedOpts
   } = opts;
 
@@ -129,7 +132,7 @@ export async function startIndexWorker(
     maxStalledCount,
     autorun: false,
   });
-  worker.on("error", () => {});
+  worker.on("error", (err) => onError?.(errorMessage(err)));
   worker.on("completed", (job, result) => {
     onShard?.({ id: String(job.id), images: job.data.items.length, result });
   });

@@ -108,7 +108,9 @@ describe("scale-out: submitter + three workers, one killed mid-shard", {
         "--workers",
         "1",
       ];
-      const workers = ["w1", "w2", "w3"].map((n) => startCli(workerArgs(n), env));
+      const workers = ["w1", "w2", "w3"].map((n) =>
+        startCli([...workerArgs(n), ...(n === "w3" ? ["--concurrency", "2"] : [])], env),
+      );
       children.push(...workers);
       // Freeze w1 while it holds a shard, make sure the shard is still unfinished, then kill it.
       let killed: string | undefined;
