@@ -13,7 +13,9 @@
  * with a serializable real server. A client that disconnects mid-transaction is rolled back.
  *
  * As a script: `node dist/test/support/pg-server.js [--port N] [--db DIR]` prints
- * `listening postgres://postgres@127.0.0.1:N/postgres` and serves until SIGTERM / SIGINT.
+ * `listening postgres://postgres@127.0.0.1:N/postgres` and serves until SIGTERM / SIGINT (or,
+ * with `--exit-with-stdin`, until its stdin closes: how `startPgServer` makes sure the server
+ * never outlives the test process).
  */
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
@@ -161,9 +163,10 @@ export interface PgServer {
 
 /** Start the server in a child process (see the module comment); `stop` ends it. */
 export async function startPgServer(opts: { dataDir?: string } = {}): Promise<PgServer> {
-  const args = [fileURLToPath(import.meta.url)];
+  const args = [fileURLToPath(import.meta.url), "--exit-with-stdin"];
   if (opts.dataDir) args.push("--db", opts.dataDir);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  // Its stdin is our pipe: when this process dies, however, the server sees EOF and stops.
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => {
@@ -199,7 +202,11 @@ export async function startPgServer(opts: { dataDir?: string } = {}): Promise<Pg
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: "string", default: "0" }, db: { type: "string" } },
+    options: {
+      port: { type: "string", default: "0" },
+      db: { type: "string" },
+      "exit-with-stdin": { type: "boolean", default: false },
+    },
   });
   const served = await servePglite({ port: Number(values.port), dataDir: values.db });
   process.stdout.write(`listening postgres://postgres@127.0.0.1:${served.port}/postgres\n`);
@@ -209,6 +216,10 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  if (values["exit-with-stdin"]) {
+    process.stdin.on("end", stop);
+    process.stdin.resume();
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

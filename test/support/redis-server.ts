@@ -1,7 +1,9 @@
 /**
  * A real Redis for tests: Debian's `redis-server` on 127.0.0.1, a free port and a temporary
  * directory, with persistence off (`--save "" --appendonly no`); `stop` ends it and removes the
- * directory. Tests skip when the binary is missing (`.ci/run` installs it).
+ * directory. It runs under a small shell that stops it when our end of its stdin closes, so it
+ * never outlives the test process (even one killed with SIGKILL). Tests skip when the binary is
+ * missing (`.ci/run` installs it).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -48,7 +50,8 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
     args.push("--save", "", "--appendonly", "no", "--protected-mode", "no");
     if (opts.password) args.push("--requirepass", opts.password);
-    const child = spawn(redisServerBinary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const guard = 'redis-server "$@" </dev/null & p=$!; read _; kill $p 2>/dev/null; wait $p';
+    const child = spawn("sh", ["-c", guard, "sh", ...args], { stdio: ["pipe", "pipe", "pipe"] });
     const ready = await new Promise<boolean>((resolve) => {
       let out = "";
       const timer = setTimeout(() => resolve(false), 20_000);
@@ -57,6 +60,9 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
         if (out.includes("Ready to accept connections")) {
           clearTimeout(timer);
           resolve(true);
+        } else if (/Address already in use|Could not create server TCP/.test(out)) {
+          clearTimeout(timer);
+          resolve(false);
         }
       };
       child.stdout.on("data", onData);
@@ -67,7 +73,12 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
       });
     });
     if (!ready) {
-      child.kill("SIGKILL");
+      child.stdin.end(); // the shell stops redis-server, then exits
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await new Promise<void>((r) =>
+        child.exitCode !== null ? r() : child.once("exit", () => r()),
+      );
+      clearTimeout(timer);
       if (attempt < 3) continue; // the port was taken in between: try another
       await rm(dir, { recursive: true, force: true });
       throw new Error("redis-server did not start");
@@ -81,7 +92,7 @@ export async function startRedisServer(opts: { password?: string } = {}): Promis
       port,
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
-          child.kill("SIGTERM");
+          child.stdin.end(); // the shell then stops redis-server and waits for it
           const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
           await exited;
           clearTimeout(timer);
