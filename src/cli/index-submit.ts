@@ -1,13 +1,9 @@
 import type { Command } from "commander";
-import { IndexQueue } from "../queue/index-queue.js";
 import { submitIndex } from "../queue/submit.js";
-import { modelIdentity } from "../store/identity.js";
-import { PostgresStore } from "../store/postgres.js";
-import { UsageError } from "../util/errors.js";
 import { type Progress, progressBar } from "../util/progress.js";
 import type { IndexFlags } from "./index-images.js";
 import { printReport } from "./index-report.js";
-import { openStoreModel } from "./store-common.js";
+import { openQueuedStore } from "./queue-common.js";
 
 /** `zeroclip index … --queue URL`: enqueue shards for workers, wait, print the counts. */
 export async function runSubmit(
@@ -16,23 +12,14 @@ export async function runSubmit(
   cmd: Command,
   format: "table" | "json",
 ): Promise<number> {
-  const opened = await openStoreModel(flags.store, flags, cmd, { readonly: false });
-  let queue: IndexQueue | undefined;
+  const { store, identity, queue, close } = await openQueuedStore(flags, cmd, {
+    exifOrientation: () => flags.exifOrientation,
+    needsShared:
+      "--queue needs a store that every worker can reach: give --store a postgres:// URL",
+  });
   let bar: Progress | undefined;
   let ticker: NodeJS.Timeout | undefined;
   try {
-    const store = opened.store;
-    if (!(store instanceof PostgresStore)) {
-      throw new UsageError(
-        "--queue needs a store that every worker can reach: give --store a postgres:// URL",
-      );
-    }
-    const identity = await modelIdentity(opened.model, {
-      name: opened.name,
-      exifOrientation: flags.exifOrientation,
-    });
-    await store.bind(identity);
-    queue = await IndexQueue.connect(flags.queue, await store.id());
     const started = Date.now();
     let last = "";
     const report = await submitIndex(queue, store, identity, inputs, {
@@ -46,7 +33,7 @@ export async function runSubmit(
         process.stderr.write(
           `index: ${p.inputs} inputs: ${p.todo} to embed in ${p.shards} shards, ${p.unchanged} unchanged` +
             (p.removed > 0 ? `, ${p.removed} removed` : "") +
-            `; ${p.enqueued} shards enqueued, ${p.alreadyQueued} already queued on ${queue!.location} (${queue!.name})\n`,
+            `; ${p.enqueued} shards enqueued, ${p.alreadyQueued} already queued on ${queue.location} (${queue.name})\n`,
         );
         if (!flags.wait || p.shards === 0) return;
         bar = progressBar("index", p.todo, "images", { detail: " | {shards} shards" });
@@ -89,7 +76,6 @@ export async function runSubmit(
   } finally {
     if (ticker) clearInterval(ticker);
     bar?.stop();
-    await queue?.close();
-    await opened.close();
+    await close();
   }
 }

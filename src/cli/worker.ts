@@ -1,13 +1,9 @@
 import { Command } from "commander";
-import { IndexQueue } from "../queue/index-queue.js";
 import { startIndexWorker } from "../queue/worker.js";
-import { modelIdentity } from "../store/identity.js";
-import { PostgresStore } from "../store/postgres.js";
-import { UsageError } from "../util/errors.js";
 import { scrub, urlSecrets } from "../util/redact.js";
 import { addModelOptions, type ModelFlags, positiveInt } from "./common.js";
 import { setExitCode } from "./exit.js";
-import { openStoreModel } from "./store-common.js";
+import { openQueuedStore } from "./queue-common.js";
 
 interface WorkerFlags extends ModelFlags {
   queue: string;
@@ -62,21 +58,11 @@ Exit codes: 0 stopped, 2 usage error, 3 model error, 4 network error.`,
 }
 
 export async function runWorker(flags: WorkerFlags, cmd: Command): Promise<number> {
-  const opened = await openStoreModel(flags.store, flags, cmd, { readonly: false });
-  let queue: IndexQueue | undefined;
+  const { opened, store, identity, queue, close } = await openQueuedStore(flags, cmd, {
+    exifOrientation: (stored) => stored?.exifOrientation ?? true,
+    needsShared: "zeroclip worker writes to a shared store: give --store a postgres:// URL",
+  });
   try {
-    const store = opened.store;
-    if (!(store instanceof PostgresStore)) {
-      throw new UsageError(
-        "zeroclip worker writes to a shared store: give --store a postgres:// URL",
-      );
-    }
-    const identity = await modelIdentity(opened.model, {
-      name: opened.name,
-      exifOrientation: opened.identity?.exifOrientation ?? true,
-    });
-    await store.bind(identity);
-    queue = await IndexQueue.connect(flags.queue, await store.id());
     let shards = 0;
     let images = 0;
     let lastError = "";
@@ -130,7 +116,6 @@ export async function runWorker(flags: WorkerFlags, cmd: Command): Promise<numbe
     process.stderr.write(`worker: stopped after ${shards} shards, ${images} images\n`);
     return 0;
   } finally {
-    await queue?.close();
-    await opened.close();
+    await close();
   }
 }

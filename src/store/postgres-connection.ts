@@ -100,7 +100,7 @@ const types = {
 };
 
 /** A connection pool for the location; idle-client errors are reported by the next query. */
-export function createPool(where: PostgresLocation, max: number): pg.Pool {
+function createPool(where: PostgresLocation, max: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: where.connectionString,
     max,
@@ -111,4 +111,56 @@ export function createPool(where: PostgresLocation, max: number): pg.Pool {
   });
   pool.on("error", () => {});
   return pool;
+}
+
+/** Queries and transactions on a pool, with every error through `postgresError`. */
+export class PgClient {
+  private readonly pool: pg.Pool;
+
+  constructor(
+    private readonly where: PostgresLocation,
+    maxConnections: number,
+  ) {
+    this.pool = createPool(where, maxConnections);
+  }
+
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (err) {
+      throw postgresError(err, this.where);
+    }
+  }
+
+  /** Run `fn` in one transaction on one connection (rolled back if it throws). */
+  async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw postgresError(err, this.where);
+    }
+    let broken = false;
+    try {
+      await client.query(begin);
+      const out = await fn(client);
+      await client.query("COMMIT");
+      return out;
+    } catch (err) {
+      // A connection that cannot even roll back is dropped from the pool.
+      await client.query("ROLLBACK").catch(() => {
+        broken = true;
+      });
+      throw postgresError(err, this.where);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => {});
+  }
 }

@@ -22,18 +22,22 @@
  * reads back to the same float32, so embeddings go in and come out bit for bit.
  */
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import { cosine } from "../math/vector.js";
 import { ModelError, UsageError } from "../util/errors.js";
-import { sha256 } from "../util/hash.js";
 import { assertSameModel } from "./identity.js";
+import { PgClient, type PostgresLocation, parsePostgresLocation } from "./postgres-connection.js";
 import {
-  createPool,
-  type PostgresLocation,
-  parsePostgresLocation,
-  postgresError,
-} from "./postgres-connection.js";
+  HNSW_MAX_DIM,
+  itemsDdl,
+  itemsTableName,
+  MARGIN,
+  META,
+  POSTGRES_STORE_FORMAT,
+  parseVector,
+  vectorText,
+} from "./postgres-schema.js";
 import { prefixRanges } from "./prefix.js";
+
 import type {
   NearestOptions,
   Neighbour,
@@ -46,69 +50,12 @@ import type {
   VectorStore,
 } from "./types.js";
 
-/** Version of the table layout; a store written by another version is refused. */
-export const POSTGRES_STORE_FORMAT = 1;
-
-/** Candidates fetched beyond k, so float32 near-ties at the cut are re-decided in float64. */
-const MARGIN = 8;
-/** pgvector's largest `vector` dimension an HNSW index takes. */
-const HNSW_MAX_DIM = 2000;
-
-const META = `CREATE TABLE IF NOT EXISTS zeroclip_stores (
-  name text PRIMARY KEY,
-  id text NOT NULL UNIQUE,
-  format integer NOT NULL,
-  identity jsonb NOT NULL,
-  items_table text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-)`;
-
-function itemsDdl(table: string, dim: number): string[] {
-  const t = `"${table}"`;
-  const ddl = [
-    `CREATE TABLE IF NOT EXISTS ${t} (
-      input text COLLATE "C" PRIMARY KEY,
-      size bigint NOT NULL,
-      mtime_ms double precision,
-      sha256 text,
-      status text NOT NULL CHECK (status IN ('ok', 'failed')),
-      error text,
-      embedding vector(${dim}),
-      indexed_at timestamptz NOT NULL DEFAULT now(),
-      CHECK ((status = 'ok') = (embedding IS NOT NULL))
-    )`,
-    // Inline (not TOASTed): a 512-d vector is 2 KB, just over the TOAST threshold, and exact
-    // search reads every one of them.
-    `ALTER TABLE ${t} ALTER COLUMN embedding SET STORAGE PLAIN`,
-  ];
-  if (dim <= HNSW_MAX_DIM) {
-    ddl.push(
-      `CREATE INDEX IF NOT EXISTS "${table}_hnsw" ON ${t} USING hnsw (embedding vector_cosine_ops)`,
-    );
-  }
-  return ddl;
-}
-
-/** The table of a store and model: name plus the identity key's first 12 hex digits. */
-export function itemsTableName(storeName: string, identityKey: string): string {
-  const hex = /^[0-9a-f]{12}/.test(identityKey) ? identityKey : sha256(identityKey);
-  return `zeroclip_${storeName}_${hex.slice(0, 12)}`;
-}
-
-/** A float32 vector in pgvector's text form (9 significant digits identify a float32). */
-export function vectorText(v: Float32Array): string {
-  let s = "[";
-  for (let i = 0; i < v.length; i++) {
-    s += (i ? "," : "") + (Object.is(v[i], -0) ? "-0" : v[i].toPrecision(9));
-  }
-  return s + "]";
-}
-
-/** pgvector's text form back to a Float32Array. */
-export function parseVector(text: string): Float32Array {
-  const inner = text.slice(1, -1);
-  return inner === "" ? new Float32Array(0) : new Float32Array(inner.split(",").map(Number));
-}
+export {
+  itemsTableName,
+  POSTGRES_STORE_FORMAT,
+  parseVector,
+  vectorText,
+} from "./postgres-schema.js";
 
 interface StoreRow {
   id: string;
@@ -141,7 +88,7 @@ export class PostgresStore implements VectorStore {
     /** The URL with its password shown as `***`. */
     readonly location: string,
     private readonly where: PostgresLocation,
-    private readonly pool: pg.Pool,
+    private readonly db: PgClient,
   ) {}
 
   /** Connect to the store at a `postgres://` URL (see docs/scale-out.md for the parameters). */
@@ -150,7 +97,7 @@ export class PostgresStore implements VectorStore {
     const store = new PostgresStore(
       where.location,
       where,
-      createPool(where, opts.maxConnections ?? 4),
+      new PgClient(where, opts.maxConnections ?? 4),
     );
     try {
       const row = await store.lookup();
@@ -183,7 +130,7 @@ export class PostgresStore implements VectorStore {
   }
 
   async bind(identity: StoreIdentity): Promise<void> {
-    await this.transaction(async (c) => {
+    await this.db.transaction(async (c) => {
       // One creator at a time: concurrent workers binding a new store create it once.
       await c.query("SELECT pg_advisory_xact_lock(hashtext('zeroclip-stores'))");
       const ext = await c.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'");
@@ -241,7 +188,7 @@ export class PostgresStore implements VectorStore {
     }
     const rows = [...byInput.values()];
     const t = `"${row.items_table}"`;
-    await this.query(
+    await this.db.query(
       `INSERT INTO ${t} AS t (input, size, mtime_ms, sha256, status, error, embedding)
        SELECT u.input, u.size, u.mtime_ms, u.sha256, u.status, u.error, u.embedding::vector
        FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::text[], $6::text[],
@@ -267,9 +214,10 @@ export class PostgresStore implements VectorStore {
   async delete(inputs: readonly string[]): Promise<number> {
     const row = await this.lookup();
     if (!row || inputs.length === 0) return 0;
-    const res = await this.query(`DELETE FROM "${row.items_table}" WHERE input = ANY($1::text[])`, [
-      [...inputs],
-    ]);
+    const res = await this.db.query(
+      `DELETE FROM "${row.items_table}" WHERE input = ANY($1::text[])`,
+      [[...inputs]],
+    );
     return res.rowCount ?? 0;
   }
 
@@ -303,7 +251,7 @@ export class PostgresStore implements VectorStore {
     const row = await this.lookup();
     if (!row) return out;
     for (let i = 0; i < inputs.length; i += 1000) {
-      const res = await this.query<{ input: string; embedding: string }>(
+      const res = await this.db.query<{ input: string; embedding: string }>(
         `SELECT input, embedding FROM "${row.items_table}"
          WHERE input = ANY($1::text[]) AND embedding IS NOT NULL`,
         [inputs.slice(i, i + 1000)],
@@ -321,7 +269,7 @@ export class PostgresStore implements VectorStore {
   async counts(): Promise<StoreCounts> {
     const row = await this.lookup();
     if (!row) return { ok: 0, failed: 0 };
-    const res = await this.query<{ status: string; n: number }>(
+    const res = await this.db.query<{ status: string; n: number }>(
       `SELECT status, count(*)::int AS n FROM "${row.items_table}" GROUP BY status`,
     );
     const n = (s: string) => res.rows.find((r) => r.status === s)?.n ?? 0;
@@ -359,20 +307,22 @@ export class PostgresStore implements VectorStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end().catch(() => {});
+    await this.db.close();
   }
 
   /** The store's row (cached once found), or undefined when the store does not exist yet. */
   private async lookup(): Promise<StoreRow | undefined> {
     if (this.row) return this.row;
-    const res = await this.query<StoreRow>(
-      "SELECT id, format, identity, items_table FROM zeroclip_stores WHERE name = $1",
-      [this.where.name],
-    ).catch(async (err: unknown) => {
-      // The meta table does not exist yet: a new database.
-      if ((err as { code?: string }).code === "42P01") return { rows: [] as StoreRow[] };
-      throw err;
-    });
+    const res = await this.db
+      .query<StoreRow>(
+        "SELECT id, format, identity, items_table FROM zeroclip_stores WHERE name = $1",
+        [this.where.name],
+      )
+      .catch(async (err: unknown) => {
+        // The meta table does not exist yet: a new database.
+        if ((err as { code?: string }).code === "42P01") return { rows: [] as StoreRow[] };
+        throw err;
+      });
     const row = res.rows[0];
     if (row) {
       this.checkFormat(row);
@@ -391,7 +341,7 @@ export class PostgresStore implements VectorStore {
   ): Promise<{ input: string; embedding: string }[]> {
     const want = k + MARGIN;
     const approximate = opts.approximate === true && row.identity.dim <= HNSW_MAX_DIM;
-    return this.transaction(async (c) => {
+    return this.db.transaction(async (c) => {
       if (approximate) {
         const ef = Math.min(1000, Math.max(opts.efSearch ?? 40, want));
         await c.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(ef)]);
@@ -435,48 +385,12 @@ export class PostgresStore implements VectorStore {
       for (;;) {
         const params: unknown[] = [lo, after, pageSize];
         if (hi !== undefined) params.push(hi);
-        const res = await this.query<T>(sql, params);
+        const res = await this.db.query<T>(sql, params);
         if (res.rows.length === 0) break;
         yield res.rows;
         if (res.rows.length < pageSize) break;
         after = res.rows[res.rows.length - 1].input;
       }
-    }
-  }
-
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(sql, params);
-    } catch (err) {
-      throw postgresError(err, this.where);
-    }
-  }
-
-  /** Run `fn` in one transaction on one connection (rolled back if it throws). */
-  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw postgresError(err, this.where);
-    }
-    let broken = false;
-    try {
-      await client.query(begin);
-      const out = await fn(client);
-      await client.query("COMMIT");
-      return out;
-    } catch (err) {
-      // A connection that cannot even roll back is dropped from the pool.
-      await client.query("ROLLBACK").catch(() => {
-        broken = true;
-      });
-      throw postgresError(err, this.where);
-    } finally {
-      client.release(broken);
     }
   }
 }
