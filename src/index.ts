@@ -15,7 +15,9 @@
  * training-free few-shot adapter (Tip-Adapter, TIP-X, GDA) built from a few labelled images.
  * `indexImages` embeds a photo library into a store (`openStore`) once; `searchStore` and
  * `classifyStored` answer from the stored vectors; `evaluateRetrieval` measures image–text
- * retrieval and CLIP's contrastive loss. `buildServer` is `zeroclip serve`'s HTTP API.
+ * retrieval and CLIP's contrastive loss. `buildServer` is `zeroclip serve`'s HTTP API. At scale,
+ * `submitIndex` puts the work on a BullMQ queue (`IndexQueue`, Redis) and `startIndexWorker`
+ * processes run it on many machines into one `PostgresStore` (PostgreSQL + pgvector).
  */
 
 // Few-shot adapters (Tip-Adapter, TIP-X, GDA)
@@ -119,6 +121,18 @@ export {
   QUESTION_SETS,
   readDescriptionsFile,
 } from "./prompts/index.js";
+// Scale-out: shards on a BullMQ queue (Redis), workers writing to PostgreSQL + pgvector
+export {
+  IndexQueue,
+  type IndexWorker,
+  type IndexWorkerOptions,
+  type ShardJob,
+  type ShardResult,
+  type SubmitOptions,
+  type SubmitReport,
+  startIndexWorker,
+  submitIndex,
+} from "./queue/index.js";
 // HTTP server (zeroclip serve)
 export {
   ApiError,
@@ -146,8 +160,11 @@ export {
   type IndexReport,
   indexImages,
   modelIdentity,
+  type NearestOptions,
   type Neighbour,
   openStore,
+  PostgresStore,
+  type PostgresStoreOptions,
   queryEmbedding,
   type SearchOptions,
   type SearchQuery,

@@ -1,14 +1,19 @@
 import { Command, Option } from "commander";
-import { type IndexReport, indexImages } from "../store/indexer.js";
+import { indexImages } from "../store/indexer.js";
 import { UsageError } from "../util/errors.js";
 import { type Progress, progressBar } from "../util/progress.js";
-import { addImageOptions, addModelOptions, type ModelFlags } from "./common.js";
+import { addImageOptions, addModelOptions, type ModelFlags, positiveInt } from "./common.js";
 import { setExitCode } from "./exit.js";
-import { formatTable } from "./output.js";
+import { printReport } from "./index-report.js";
+import { runSubmit } from "./index-submit.js";
 import { openStoreModel } from "./store-common.js";
 
-interface IndexFlags extends ModelFlags {
+export interface IndexFlags extends ModelFlags {
   store: string;
+  queue?: string;
+  shardSize: number;
+  wait: boolean;
+  attempts: number;
   prune?: boolean;
   refreshUrls?: boolean;
   format?: "table" | "json";
@@ -23,7 +28,27 @@ export function indexCommand(): Command {
       "embed images into a store once, for search and classification without an image pass",
     )
     .argument("<inputs...>", "image files, folders (searched recursively) or http(s) URLs")
-    .requiredOption("--store <path>", "the store file (created if missing)")
+    .requiredOption(
+      "--store <path|url>",
+      "the store: a file (created if missing), or a postgres:// URL (PostgreSQL + pgvector)",
+    )
+    .option(
+      "--queue <redis-url>",
+      "scale out: enqueue the work on this Redis for `zeroclip worker` processes (needs a postgres:// store)",
+    )
+    .option(
+      "--shard-size <n>",
+      "with --queue: inputs per shard (one job)",
+      positiveInt("--shard-size"),
+      64,
+    )
+    .option("--no-wait", "with --queue: return once the shards are enqueued")
+    .option(
+      "--attempts <n>",
+      "with --queue: attempts per shard before it fails for good",
+      positiveInt("--attempts"),
+      5,
+    )
     .option("--prune", "remove stored images under the given folders that are gone")
     .option("--refresh-urls", "fetch stored URLs again and re-embed those whose bytes changed")
     .addOption(
@@ -41,11 +66,16 @@ Examples:
   zeroclip index photos/ --store photos.zcstore
   zeroclip index photos/ --store photos.zcstore --prune --format json
   zeroclip index https://example.com/a.jpg --store web.zcstore --dtype q8
+  zeroclip index /shared/photos --store postgres://me@db/photos --queue redis://queue:6379
+      (then, on any machines: zeroclip worker --queue redis://queue:6379 --store postgres://me@db/photos)
 
 A file is skipped when its path, size and mtime are those stored; a stored URL is skipped
 unless --refresh-urls. Images that fail are recorded with their error and retried next run.
 A run stopped at any point (even kill -9) keeps every finished batch; run it again to finish.
 The store keeps its model: later runs, search and classify --store use it by default.
+With --queue, inputs must be reachable by every worker (shared filesystem paths or URLs); the
+run waits for the workers and prints the same counts (--no-wait: the shard counts instead).
+Submitting the same inputs again enqueues nothing that is queued, running or stored.
 Output (json): {"added": n, "updated": n, "removed": n, "unchanged": n, "failed": n}
 Exit codes: 0 all indexed, 1 some images failed, 2 usage error, 3 model error (e.g. a store of
 another model), 4 network error (hub).`,
@@ -59,6 +89,8 @@ another model), 4 network error (hub).`,
 export async function runIndex(inputs: string[], flags: IndexFlags, cmd: Command): Promise<number> {
   if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
   const format = flags.format ?? (process.stdout.isTTY ? "table" : "json");
+  if (flags.queue !== undefined)
+    return runSubmit(inputs, { ...flags, queue: flags.queue }, cmd, format);
   const opened = await openStoreModel(flags.store, flags, cmd, { readonly: false });
   let bar: Progress | undefined;
   try {
@@ -91,26 +123,5 @@ export async function runIndex(inputs: string[], flags: IndexFlags, cmd: Command
   } finally {
     bar?.stop();
     await opened.close();
-  }
-}
-
-function printReport(r: IndexReport, format: "table" | "json"): void {
-  const counts = {
-    added: r.added,
-    updated: r.updated,
-    removed: r.removed,
-    unchanged: r.unchanged,
-    failed: r.failed,
-  };
-  if (format === "json") process.stdout.write(JSON.stringify(counts) + "\n");
-  else {
-    process.stdout.write(
-      formatTable(Object.keys(counts), [Object.values(counts).map((n) => String(n))]),
-    );
-  }
-  const shown = r.failures.slice(0, 10);
-  for (const f of shown) process.stderr.write(`failed: ${f.input}: ${f.error}\n`);
-  if (r.failures.length > shown.length) {
-    process.stderr.write(`… and ${r.failures.length - shown.length} more failed\n`);
   }
 }

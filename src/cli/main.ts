@@ -18,6 +18,7 @@ import { modelsCommand } from "./models.js";
 import { pullCommand } from "./pull.js";
 import { searchCommand } from "./search.js";
 import { serveCommand } from "./serve.js";
+import { workerCommand } from "./worker.js";
 
 /** Every subcommand; each file builds its own Command with its action. */
 const COMMANDS: (() => Command)[] = [
@@ -31,6 +32,7 @@ const COMMANDS: (() => Command)[] = [
   indexCommand,
   searchCommand,
   serveCommand,
+  workerCommand,
 ];
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
@@ -50,6 +52,7 @@ Examples:
   zeroclip adapt photos/ --method gda --shots 16 --out photos.safetensors
   zeroclip index photos/ --store photos.zcstore && zeroclip search --store photos.zcstore --text "a red car"
   zeroclip serve --port 8080        # HTTP API + web page at http://127.0.0.1:8080/
+  zeroclip index /shared/photos --store postgres://db/photos --queue redis://queue:6379  (+ zeroclip worker …)
 
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,

@@ -34,6 +34,8 @@ interface SearchFlags extends ModelFlags {
   allowMissing?: boolean;
   format?: Format;
   html?: string;
+  approximate?: boolean;
+  efSearch?: number;
 }
 
 export function searchCommand(): Command {
@@ -41,7 +43,10 @@ export function searchCommand(): Command {
     .description("find the stored images closest to a text or an image (exact cosine top-k)")
     .option("--text <text>", "a text query (repeatable)", ordered)
     .option("--image <path|url>", "an image query (repeatable)", ordered)
-    .requiredOption("--store <path>", "the store made by `zeroclip index`")
+    .requiredOption(
+      "--store <path|url>",
+      "the store made by `zeroclip index` (file or postgres://)",
+    )
     .option("-k, --k <k>", "results per query", positiveInt("-k"), 10)
     .option(
       "-t, --template <template>",
@@ -66,7 +71,16 @@ export function searchCommand(): Command {
         "output format (default: table on a terminal, jsonl when piped)",
       ).choices(["table", "json", "jsonl"]),
     )
-    .option("--html <file>", "also write the results as a self-contained HTML gallery");
+    .option("--html <file>", "also write the results as a self-contained HTML gallery")
+    .option(
+      "--approximate",
+      "postgres:// stores: let pgvector's HNSW index answer (faster, not always the exact top k)",
+    )
+    .option(
+      "--ef-search <n>",
+      "with --approximate: HNSW candidates (hnsw.ef_search; default 40, at least k)",
+      positiveInt("--ef-search"),
+    );
   addModelOptions(cmd);
   cmd.addHelpText(
     "after",
@@ -76,9 +90,11 @@ Examples:
   zeroclip search --store photos.zcstore --image query.jpg --html results.html
   zeroclip search --store photos.zcstore --text "tree frog" --descriptions descriptions.json
   zeroclip search --store photos.zcstore --text cat --text dog --format jsonl
+  zeroclip search --store postgres://me@db/photos --text "a red car" --approximate --ef-search 100
 
 The store's model and dtype are used unless --model / --dtype say otherwise (another model is
-an error). Several queries give one result block each, in command-line order.
+an error). Several queries give one result block each, in command-line order. Search is exact
+(every stored vector is compared) unless --approximate.
 Output (jsonl): {"query": "...", "results": [{"input": "...", "score": 0.31}, ...]} per query.
 Exit codes: 0 ok, 1 some image queries could not be read, 2 usage error, 3 model error.`,
   );
@@ -99,6 +115,9 @@ export async function runSearch(flags: SearchFlags, cmd: Command): Promise<numbe
   const descriptions = flags.descriptions
     ? await readDescriptionsFile(flags.descriptions)
     : undefined;
+  if (flags.efSearch !== undefined && !flags.approximate) {
+    throw new UsageError("--ef-search applies only with --approximate");
+  }
   const format = flags.format ?? defaultFormat();
   const opened = await openStoreModel(flags.store, flags, cmd, { readonly: true });
   try {
@@ -110,6 +129,7 @@ export async function runSearch(flags: SearchFlags, cmd: Command): Promise<numbe
       allowMissing: flags.allowMissing,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
       exifOrientation: opened.identity?.exifOrientation,
+      nearest: { approximate: flags.approximate, efSearch: flags.efSearch },
     });
     printResults(results, format);
     if (flags.html) {

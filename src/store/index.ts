@@ -20,14 +20,25 @@ export {
   modelIdentity,
 } from "./identity.js";
 export {
+  type EmbedInputsOptions,
+  type EmbedReport,
+  embedInputs,
   type IndexCounts,
   type IndexModel,
   type IndexOptions,
   type IndexReport,
   indexImages,
-  listInputs,
+  type KnownState,
 } from "./indexer.js";
 export { type OpenStoreOptions, openStore, storeScheme } from "./open.js";
+export { type IndexPlan, listInputs, type PlanOptions, planIndex } from "./plan.js";
+export {
+  itemsTableName,
+  POSTGRES_STORE_FORMAT,
+  PostgresStore,
+  type PostgresStoreOptions,
+} from "./postgres.js";
+export { DEFAULT_STORE_NAME } from "./postgres-connection.js";
 export {
   type QueryModel,
   type QueryOptions,
@@ -42,6 +53,7 @@ export { type Selected, selectStored } from "./select.js";
 export { SQLITE_STORE_FORMAT, SqliteStore } from "./sqlite.js";
 export type {
   ModelFileIdentity,
+  NearestOptions,
   Neighbour,
   PageOptions,
   SourceState,

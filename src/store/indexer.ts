@@ -1,25 +1,25 @@
 /**
  * Incremental indexing: inputs (files, folders, URLs) → embeddings in a store.
  *
- * - A file whose path, size and mtime match its stored record is unchanged and skipped; a URL
- *   already stored is unchanged unless `refreshUrls` (then it is fetched and compared by the
- *   SHA-256 of its bytes). Everything else, and every input whose last attempt failed, is
- *   read, hashed and embedded; a changed file whose bytes are those stored (touched, or copied
- *   back from a backup) keeps its stored embedding without a model run, and counts as updated.
+ * - What to do is decided by `planIndex` (src/store/plan.ts): unchanged inputs are skipped,
+ *   everything else, and every input whose last attempt failed, is read, hashed and embedded.
+ * - `embedInputs` does the reading and embedding of such a list; the scale-out worker runs it on
+ *   one shard. A changed file whose bytes are those stored (touched, or copied back from a
+ *   backup) keeps its stored embedding without a model run, and counts as updated; a refreshed
+ *   URL with the same bytes is unchanged.
  * - Results are written one encoder batch at a time, each batch in one transaction, so a killed
  *   run loses at most the batches in flight and the next run picks up the rest.
- * - `prune` removes stored inputs that lie under a given folder (or are a given file) but were
- *   not found this time.
  */
-import { stat } from "node:fs/promises";
-import { resolve, sep } from "node:path";
-import { expandInputs, isHttpUrl, readImageSource } from "../image/source.js";
+import { isHttpUrl, readImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
 import { errorMessage } from "../util/errors.js";
 import { sha256 } from "../util/hash.js";
 import { modelIdentity } from "./identity.js";
+import { type PlanOptions, planIndex } from "./plan.js";
 import type { SourceState, StoredInfo, StoreItem, VectorStore } from "./types.js";
+
+export { listInputs } from "./plan.js";
 
 /** The counts `zeroclip index --format json` prints. */
 export interface IndexCounts {
@@ -40,69 +40,28 @@ export interface IndexReport extends IndexCounts {
   failures: { input: string; error: string }[];
 }
 
-export interface IndexOptions extends Omit<ImageEmbedOptions, "onResult" | "onProgress"> {
-  /** How the model is named in the store (hub repo id or directory). */
-  modelName?: string;
-  /** Remove stored inputs under the given folders that are gone (default false). */
-  prune?: boolean;
-  /** Fetch stored URLs again and re-embed those whose bytes changed (default false). */
-  refreshUrls?: boolean;
+/** What `embedInputs` did: the counts of an index run but `removed`. */
+export type EmbedReport = Omit<IndexReport, "removed">;
+
+/** What embedding needs to know of an input's stored record. */
+export type KnownState = Pick<StoredInfo, "status" | "sha256">;
+
+export interface EmbedInputsOptions extends Omit<ImageEmbedOptions, "onResult" | "onProgress"> {
   /** Inputs read ahead at a time (default 256). */
   chunkSize?: number;
+  /** Called as inputs are finished (done of total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface IndexOptions extends EmbedInputsOptions, PlanOptions {
+  /** How the model is named in the store (hub repo id or directory). */
+  modelName?: string;
   /** Called once the work is known: inputs to embed, unchanged ones, removed ones. */
   onPlan?: (plan: { inputs: number; todo: number; unchanged: number; removed: number }) => void;
-  /** Called as inputs to embed are finished (done of total `todo`). */
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** What the indexer needs of a model. */
 export type IndexModel = Pick<ClipModel, "dir" | "dtype" | "config" | "embedImages">;
-
-/** Absolute paths for files, URLs as given; duplicates dropped, order kept. */
-export async function listInputs(inputs: readonly string[]): Promise<string[]> {
-  const expanded = await expandInputs([...inputs]);
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const e of expanded) {
-    const key = isHttpUrl(e) ? e : resolve(e);
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(key);
-    }
-  }
-  return out;
-}
-
-/** The stored inputs `prune` may remove: those under a given folder, or equal to a given input. */
-export async function pruneScope(
-  inputs: readonly string[],
-): Promise<{ prefixes: string[]; exact: Set<string> }> {
-  const prefixes: string[] = [];
-  const exact = new Set<string>();
-  for (const input of inputs) {
-    if (isHttpUrl(input)) {
-      exact.add(input);
-      continue;
-    }
-    const abs = resolve(input);
-    const st = await stat(abs).catch(() => undefined);
-    if (st?.isDirectory()) prefixes.push(abs.endsWith(sep) ? abs : abs + sep);
-    else exact.add(abs);
-  }
-  return { prefixes, exact };
-}
-
-async function fileState(input: string): Promise<SourceState> {
-  if (isHttpUrl(input)) return { input, size: 0, mtimeMs: null, sha256: null };
-  const st = await stat(input).catch(() => undefined);
-  return { input, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? null, sha256: null };
-}
-
-function isUnchanged(s: SourceState, known: StoredInfo | undefined, refreshUrls: boolean) {
-  if (known?.status !== "ok") return false;
-  if (isHttpUrl(s.input)) return !refreshUrls;
-  return s.mtimeMs !== null && known.size === s.size && known.mtimeMs === s.mtimeMs;
-}
 
 /**
  * Embed `inputs` into `store`, incrementally (see the module comment). The store is bound to
@@ -114,43 +73,34 @@ export async function indexImages(
   inputs: readonly string[],
   opts: IndexOptions = {},
 ): Promise<IndexReport> {
-  const { prune, refreshUrls = false, chunkSize = 256, onPlan, onProgress, ...embedOpts } = opts;
+  const { prune, refreshUrls, onPlan, modelName, ...embedOpts } = opts;
   await store.bind(
-    await modelIdentity(model, { name: opts.modelName, exifOrientation: opts.exifOrientation }),
+    await modelIdentity(model, { name: modelName, exifOrientation: opts.exifOrientation }),
   );
-  const files = await listInputs(inputs);
-  const known = new Map<string, StoredInfo>();
-  for await (const page of store.list()) for (const info of page) known.set(info.input, info);
-
-  const report: IndexReport = {
-    added: 0,
-    updated: 0,
-    removed: 0,
-    unchanged: 0,
-    failed: 0,
-    failures: [],
-  };
-  if (prune) {
-    const { prefixes, exact } = await pruneScope(inputs);
-    const present = new Set(files);
-    const gone = [...known.keys()].filter(
-      (k) => !present.has(k) && (exact.has(k) || prefixes.some((p) => k.startsWith(p))),
-    );
-    report.removed = await store.delete(gone);
-  }
-
-  const states = await mapLimited(files, 32, fileState);
-  const todo = states.filter((s) => {
-    if (!isUnchanged(s, known.get(s.input), refreshUrls)) return true;
-    report.unchanged++;
-    return false;
-  });
+  const plan = await planIndex(store, inputs, { prune, refreshUrls });
   onPlan?.({
-    inputs: files.length,
-    todo: todo.length,
-    unchanged: report.unchanged,
-    removed: report.removed,
+    inputs: plan.files.length,
+    todo: plan.todo.length,
+    unchanged: plan.unchanged,
+    removed: plan.removed,
   });
+  const done = await embedInputs(model, store, plan.todo, plan.known, embedOpts);
+  return { ...done, unchanged: done.unchanged + plan.unchanged, removed: plan.removed };
+}
+
+/**
+ * Read, hash and embed `todo` into `store` (see the module comment); `known` holds the stored
+ * state of inputs the store had before. Bad inputs become failure records, never errors.
+ */
+export async function embedInputs(
+  model: Pick<IndexModel, "embedImages">,
+  store: Pick<VectorStore, "put" | "get">,
+  todo: readonly SourceState[],
+  known: ReadonlyMap<string, KnownState>,
+  opts: EmbedInputsOptions = {},
+): Promise<EmbedReport> {
+  const { chunkSize = 256, onProgress, ...embedOpts } = opts;
+  const report: EmbedReport = { added: 0, updated: 0, unchanged: 0, failed: 0, failures: [] };
   onProgress?.(0, todo.length);
 
   let done = 0;
@@ -236,24 +186,6 @@ export async function indexImages(
     await writes;
   }
   return report;
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Errors name the input they are about, as reading errors do ("…: path"). */

@@ -1,10 +1,11 @@
 /**
  * Opening a store by location: a plain path (or `file:` URL) is the embedded SQLite engine;
- * `postgres://` / `postgresql://` URLs are reserved for the PostgreSQL + pgvector engine.
+ * a `postgres://` / `postgresql://` URL is the PostgreSQL + pgvector engine.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../util/errors.js";
+import { PostgresStore } from "./postgres.js";
 import { SqliteStore } from "./sqlite.js";
 import type { VectorStore } from "./types.js";
 
@@ -27,10 +28,9 @@ export async function openStore(
   const scheme = storeScheme(location);
   if (scheme === undefined) return SqliteStore.open(resolve(location), opts);
   if (scheme === "file") return SqliteStore.open(fileURLToPath(location), opts);
-  // The PostgreSQL + pgvector engine (scale-out) plugs in here, for "postgres" / "postgresql".
+  if (scheme === "postgres" || scheme === "postgresql") return PostgresStore.open(location, opts);
   throw new UsageError(
-    scheme === "postgres" || scheme === "postgresql"
-      ? "PostgreSQL stores are not available in this version of zeroclip: --store takes a file path"
-      : `unknown store location ${JSON.stringify(scheme + "://")}: --store takes a file path`,
+    `unknown store location ${JSON.stringify(scheme + "://")}: --store takes a file path or a ` +
+      "postgres:// URL",
   );
 }

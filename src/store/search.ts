@@ -13,7 +13,7 @@ import type { ImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
 import { InputError } from "../util/errors.js";
-import type { Neighbour, VectorStore } from "./types.js";
+import type { NearestOptions, Neighbour, VectorStore } from "./types.js";
 
 /** A search query: a text, or an image (path, URL or bytes). */
 export type SearchQuery =
@@ -32,6 +32,8 @@ export interface QueryOptions
 export interface SearchOptions extends QueryOptions {
   /** Results per query (default 10). */
   k?: number;
+  /** How the store searches (default exact; see `NearestOptions`). */
+  nearest?: NearestOptions;
 }
 
 /** One query's results, best first, or why the query could not be embedded. */
@@ -94,7 +96,7 @@ export async function searchStore(
       out.push({ query: name, error: err.message });
       continue;
     }
-    out.push({ query: name, results: await store.nearest(embedding, k) });
+    out.push({ query: name, results: await store.nearest(embedding, k, opts.nearest) });
   }
   return out;
 }

@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 import { ModelError, UsageError } from "../util/errors.js";
 import { exactTopK } from "./exact.js";
 import { assertSameModel } from "./identity.js";
+import { prefixRanges } from "./prefix.js";
 import type {
   Neighbour,
   PageOptions,
@@ -25,6 +26,8 @@ import type {
   StoreItem,
   VectorStore,
 } from "./types.js";
+
+export { prefixRanges } from "./prefix.js";
 
 /** Version of the file layout below; a store written by another version is refused. */
 export const SQLITE_STORE_FORMAT = 1;
@@ -296,19 +299,4 @@ export class SqliteStore implements VectorStore {
 
 function state(r: Row): SourceState {
   return { input: r.input, size: r.size, mtimeMs: r.mtime_ms, sha256: r.sha256 };
-}
-
-/**
- * Disjoint [lo, hi) ranges of inputs starting with any of the prefixes (a prefix inside another
- * is dropped), in order. `hi` is the prefix with its last code unit incremented.
- */
-export function prefixRanges(prefixes: readonly string[]): [string, string | undefined][] {
-  const sorted = [...new Set(prefixes)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const kept: string[] = [];
-  for (const p of sorted) if (!kept.some((k) => p.startsWith(k))) kept.push(p);
-  return kept.map((p) => {
-    if (p === "") return ["", undefined];
-    const last = p.charCodeAt(p.length - 1);
-    return [p, p.slice(0, -1) + String.fromCharCode(last + 1)];
-  });
 }

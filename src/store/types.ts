@@ -1,8 +1,8 @@
 /**
  * The store interface: what `index`, `search`, `classify --store` and `eval --store` need from a
- * place that keeps image embeddings. The embedded engine (`SqliteStore`, a single SQLite file)
- * implements it; a PostgreSQL + pgvector engine can implement it too (one table per model,
- * `vector(dim)`, upserts in one transaction, `ORDER BY embedding <=> $1 LIMIT k`).
+ * place that keeps image embeddings. Two engines implement it: the embedded `SqliteStore` (a
+ * single SQLite file) and `PostgresStore` (PostgreSQL + pgvector, for many machines: one table
+ * per model, `vector(dim)`, upserts in one transaction, `ORDER BY embedding <=> $1 LIMIT k`).
  *
  * Every method is async so that a networked engine fits; every write is one transaction.
  */
@@ -90,6 +90,21 @@ export interface PageOptions {
   prefixes?: readonly string[];
 }
 
+/** How `nearest` may search. */
+export interface NearestOptions {
+  /**
+   * Allow an approximate answer from an index (PostgreSQL: pgvector's HNSW index), faster on
+   * large stores but not guaranteed to find the exact top k. Default false: exact search. An
+   * engine without an approximate index answers exactly.
+   */
+  approximate?: boolean;
+  /**
+   * With `approximate`: the HNSW candidate list size (pgvector's `hnsw.ef_search`, default 40;
+   * raised to at least k). Larger is slower and closer to exact.
+   */
+  efSearch?: number;
+}
+
 /** A store of image embeddings for one model. */
 export interface VectorStore {
   /** Where the store is (a file path or a URL without credentials). */
@@ -117,8 +132,8 @@ export interface VectorStore {
   counts(): Promise<StoreCounts>;
   /**
    * The `k` stored embeddings with the highest cosine similarity to `query` (exact search over
-   * every stored embedding), best first; ties keep the input order.
+   * every stored embedding unless `opts.approximate`), best first; ties keep the input order.
    */
-  nearest(query: Float32Array, k: number): Promise<Neighbour[]>;
+  nearest(query: Float32Array, k: number, opts?: NearestOptions): Promise<Neighbour[]>;
   close(): Promise<void>;
 }

@@ -16,14 +16,15 @@ export function progressBar(
   label: string,
   total: number,
   unit = "items",
-  opts: { minTotal?: number; stream?: NodeJS.WriteStream } = {},
+  opts: { minTotal?: number; stream?: NodeJS.WriteStream; detail?: string } = {},
 ): Progress {
   const stream = opts.stream ?? process.stderr;
   if (!stream.isTTY || total < (opts.minTotal ?? 2)) return silent;
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
+      // `detail`: more of the line, with {tokens} filled from `update`'s extra values.
+      format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}${opts.detail ?? ""}`,
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,

@@ -115,7 +115,8 @@ describe("zeroclip index (probe model, generated images)", () => {
     const after = await openStore(store, { readonly: true });
     try {
       const [info] = (await collectList(after)).filter((i) => i.input === ds.images[0].path);
-      // The new state is recorded: the file's mtime as stat gives it (utimes may round).
+      // The new state is recorded: the file's mtime as stat gives it (ns → ms, so not always
+      // exactly the Date given to utimes).
       assert.equal(info.mtimeMs, (await stat(ds.images[0].path)).mtimeMs);
       assert.ok(Math.abs(info.mtimeMs! - later.getTime()) < 1);
       assert.deepEqual((await after.get([ds.images[0].path])).get(ds.images[0].path), old);

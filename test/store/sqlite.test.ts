@@ -43,7 +43,7 @@ describe("SqliteStore", () => {
     const junk = join(dir, "junk.zcstore");
     await writeFile(junk, "not a database at all, just text".repeat(100));
     await assert.rejects(openStore(junk), { name: "UsageError", message: /not a zeroclip store/ });
-    await assert.rejects(openStore("postgres://localhost/db"), { name: "UsageError" });
+    await assert.rejects(openStore("mysql://localhost/db"), { name: "UsageError" });
   });
 
   it("prefix ranges cover exactly the inputs that start with a prefix", () => {
