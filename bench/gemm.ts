@@ -68,3 +68,18 @@ export async function measureGemm(n = 2048, threads = 2, runs = 7): Promise<Gemm
   const seconds = times[Math.floor(times.length / 2)];
   return { n, threads, seconds, gflops: (2 * n ** 3) / seconds / 1e9 };
 }
+
+// `node dist/bench/gemm.js [n] [threads]` prints one JSON GemmResult line (run by bench/run.ts in
+// its own process, like every measurement).
+if (process.argv[1]?.endsWith("gemm.js")) {
+  const [n, threads] = process.argv.slice(2).map(Number);
+  measureGemm(n || 2048, threads || 2)
+    .then((r) => {
+      process.stdout.write(JSON.stringify(r) + "\n");
+      process.exit(0);
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

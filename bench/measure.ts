@@ -2,6 +2,7 @@
  * One benchmark measurement, run in its own process so that peak RSS belongs to one engine:
  * `node dist/bench/measure.js '<json task>'` prints one JSON result line on stdout.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
@@ -36,6 +37,14 @@ export interface Result {
   seconds: number;
   perSecond: number;
   peakRssMiB: number;
+  /** CPU seconds this process used over the timed passes (all threads). */
+  cpuSeconds: number;
+  /**
+   * zeroclip-images on Linux: the timed CPU seconds split by thread, onnxruntime's (the main
+   * thread, which runs inference, and onnxruntime's pool) against everything else (the
+   * preprocessing workers, libvips and libuv threads, the garbage collector).
+   */
+  threadCpu?: { inference: number; other: number };
   /** Embeddings of the first few inputs, for agreement checks between engines and dtypes. */
   sample: number[][];
 }
@@ -63,10 +72,19 @@ async function timed(
   passes: number,
   warmup: () => Promise<unknown>,
   fn: () => Promise<{ items: number; sample: number[][] }>,
-): Promise<{ items: number; seconds: number; sample: number[][] }> {
+  inference?: ReadonlySet<number>,
+): Promise<{
+  items: number;
+  seconds: number;
+  cpuSeconds: number;
+  sample: number[][];
+  threadCpu?: { inference: number; other: number };
+}> {
   await warmup();
   let items = 0;
   let sample: number[][] = [];
+  const threads0 = inference && threadCpuSeconds();
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let p = 0; p < passes; p++) {
     const r = await fn();
@@ -74,12 +92,50 @@ async function timed(
     sample = r.sample;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { items, seconds, sample };
+  const cpu = process.cpuUsage(cpu0);
+  const threads1 = threads0 && threadCpuSeconds();
+  let threadCpu: { inference: number; other: number } | undefined;
+  if (threads0 && threads1) {
+    threadCpu = { inference: 0, other: 0 };
+    for (const [tid, s1] of threads1) {
+      threadCpu[inference.has(tid) ? "inference" : "other"] += s1 - (threads0.get(tid) ?? 0);
+    }
+  }
+  return { items, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, sample, threadCpu };
+}
+
+/** CPU seconds of each of this process's threads (Linux `/proc`), or undefined elsewhere. */
+function threadCpuSeconds(): Map<number, number> | undefined {
+  try {
+    const out = new Map<number, number>();
+    for (const tid of readdirSync("/proc/self/task")) {
+      try {
+        // Fields after "(comm) ": state is the 1st, utime the 12th and stime the 13th (in ticks).
+        const f = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
+        out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 async function zeroclipImages(t: Task) {
-  const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
   const files = await imageFiles(t.images);
+  await readFile(files[0]); // starts libuv's thread pool, so it is not taken for onnxruntime's
+  const before = new Set(threadCpuSeconds()?.keys());
+  const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
+  const { cropHeight, cropWidth } = model.preprocess;
+  // One inference before the preprocessing workers exist, so the threads that appear now are
+  // onnxruntime's; with the main thread (which runs inference), they are the inference threads.
+  await model.embedPixels(new Float32Array(3 * cropHeight * cropWidth), 1);
+  const inference = new Set(
+    [...(threadCpuSeconds()?.keys() ?? [])].filter((tid) => !before.has(tid)),
+  );
+  inference.add(process.pid);
   return timed(
     t.passes,
     () => model.embedImages(files.slice(0, t.batchSize), { batchSize: t.batchSize }),
@@ -92,6 +148,7 @@ async function zeroclipImages(t: Task) {
         sample: res.slice(0, SAMPLE).map((r) => Array.from(r.embedding!)),
       };
     },
+    inference,
   );
 }
 
@@ -235,8 +292,14 @@ const TASKS = {
 
 async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2]) as Task;
-  const r: { items: number; seconds: number; sample: number[][]; peakRssMiB?: number } =
-    await TASKS[task.kind](task);
+  const r: {
+    items: number;
+    seconds: number;
+    cpuSeconds: number;
+    sample: number[][];
+    peakRssMiB?: number;
+    threadCpu?: { inference: number; other: number };
+  } = await TASKS[task.kind](task);
   const result: Result = {
     kind: task.kind,
     dtype: task.dtype,
@@ -245,6 +308,8 @@ async function main(): Promise<void> {
     perSecond: r.items / r.seconds,
     // The server's own peak (it runs in a child process), else this process's.
     peakRssMiB: r.peakRssMiB ?? process.resourceUsage().maxRSS / 1024,
+    cpuSeconds: r.cpuSeconds,
+    threadCpu: r.threadCpu,
     sample: r.sample,
   };
   process.stdout.write(JSON.stringify(result) + "\n");

@@ -59,6 +59,16 @@ function peakRssMiB(pid: number): number {
   }
 }
 
+/** CPU seconds a process has used so far (Linux `/proc`), NaN elsewhere. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export async function serveImages(t: ServeLoadTask) {
   const names = (await readdir(t.images)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
   const bodies = await Promise.all(
@@ -100,10 +110,13 @@ export async function serveImages(t: ServeLoadTask) {
     // At least 8 requests per client, so the ramp-up and the drain (the last requests, when
     // fewer than `concurrency` remain, answered in smaller batches) weigh little.
     const total = Math.max(bodies.length * t.passes, 8 * t.concurrency);
+    const cpu0 = cpuSecondsOf(child.pid!);
     const start = process.hrtime.bigint();
     const sample = await round(total);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { items: total, seconds, sample, peakRssMiB: peakRssMiB(child.pid!) };
+    // The server's CPU (this process only sends requests).
+    const cpuSeconds = cpuSecondsOf(child.pid!) - cpu0;
+    return { items: total, seconds, cpuSeconds, sample, peakRssMiB: peakRssMiB(child.pid!) };
   } finally {
     child.kill("SIGTERM");
   }

@@ -8,7 +8,7 @@
 import sharp, { type Metadata, type OutputInfo } from "sharp";
 import { InputError } from "../util/errors.js";
 import { cmykToRgb, toRgb } from "./composite.js";
-import { guessNonImageType, pngColourType } from "./sniff.js";
+import { guessNonImageType, jpegFrame, pngColourType } from "./sniff.js";
 import type { RgbImage } from "./types.js";
 
 export interface DecodeOptions {
@@ -66,6 +66,39 @@ function describeUndecodable(bytes: Uint8Array, err: unknown): string {
   return `corrupt image (${reason})`;
 }
 
+/** What decoding needs to know before it starts: format, stored size, and whether it is CMYK. */
+interface Header {
+  format: string;
+  width: number;
+  height: number;
+  cmyk: boolean;
+}
+
+/**
+ * The header facts, without decoding pixels. A grey or colour JPEG (1 or 3 components, nearly
+ * every photo) is read from its frame header here, which saves a second pass of sharp over the
+ * bytes; everything else (and any JPEG whose header this parser does not accept) asks sharp.
+ */
+async function readHeader(bytes: Uint8Array, suffix: string): Promise<Header> {
+  const frame = jpegFrame(bytes);
+  if (frame && (frame.components === 1 || frame.components === 3)) {
+    return { format: "jpeg", width: frame.width, height: frame.height, cmyk: false };
+  }
+  let meta: Metadata;
+  try {
+    // Header only; no pixel is decoded here, so huge declared sizes cost nothing.
+    meta = await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new InputError(describeUndecodable(bytes, err) + suffix);
+  }
+  return {
+    format: String(meta.format),
+    width: meta.width ?? 0,
+    height: meta.height ?? 0,
+    cmyk: meta.space === "cmyk",
+  };
+}
+
 /**
  * Decodes JPEG, PNG, WebP, GIF (first frame), TIFF (first page) or AVIF bytes to RGB8.
  * Throws `InputError` for empty, non-image, corrupt, truncated, unsupported or oversized input.
@@ -75,23 +108,15 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.length === 0) throw new InputError(`empty file (0 bytes)${suffix}`);
 
-  let meta: Metadata;
-  try {
-    // Header only; no pixel is decoded here, so huge declared sizes cost nothing.
-    meta = await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new InputError(describeUndecodable(bytes, err) + suffix);
-  }
-  const format = String(meta.format);
+  const { format, width: w, height: h, cmyk } = await readHeader(bytes, suffix);
   if (!SUPPORTED_FORMATS.has(format)) {
     throw new InputError(`unsupported image format (${format})${suffix}`);
   }
-  const pixels = (meta.width ?? 0) * (meta.height ?? 0);
+  const pixels = w * h;
   if (pixels > maxPixels) {
     throw new InputError(`image has ${pixels} pixels, above the ${maxPixels} limit${suffix}`);
   }
 
-  const cmyk = meta.space === "cmyk";
   let pipeline = sharp(bytes, {
     failOn: FAIL_ON,
     limitInputPixels: Number.isFinite(maxPixels) ? Math.max(1, Math.floor(maxPixels)) : false,

@@ -51,3 +51,48 @@ export function pngColourType(bytes: Uint8Array): number | undefined {
   if (!startsWith(bytes.subarray(12), "IHDR")) return undefined;
   return bytes[25];
 }
+
+/** Width, height and component count from a JPEG's frame header (SOFn), as stored. */
+export interface JpegFrame {
+  width: number;
+  height: number;
+  components: number;
+}
+
+/**
+ * The frame header of a baseline, extended, progressive or lossless JPEG, found by walking the
+ * marker segments up to the first SOFn; undefined when the bytes are not a well-formed JPEG up
+ * to that point (the decoder then reports what is wrong). Reads at most the header: no pixels.
+ */
+export function jpegFrame(bytes: Uint8Array): JpegFrame | undefined {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let i = 2;
+  while (i + 4 <= bytes.length) {
+    if (bytes[i] !== 0xff) return undefined;
+    const marker = bytes[i + 1];
+    // Fill bytes (0xFF 0xFF …) may pad before a marker.
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    // Standalone markers carry no length: TEM and RSTn.
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return undefined; // EOI or SOS before any frame
+    const length = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (length < 2) return undefined;
+    // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (length < 8 || i + 10 > bytes.length) return undefined;
+      const height = (bytes[i + 5] << 8) | bytes[i + 6];
+      const width = (bytes[i + 7] << 8) | bytes[i + 8];
+      const components = bytes[i + 9];
+      if (width === 0 || height === 0 || components === 0) return undefined;
+      return { width, height, components };
+    }
+    i += 2 + length;
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import sharp from "sharp";
+import { decodeImage } from "../../src/image/decode.js";
+import { jpegFrame } from "../../src/image/sniff.js";
+import { InputError } from "../../src/util/errors.js";
+import { encodeWithSharp, exifOrientedJpeg, noisePixels } from "../support/images.js";
+import { sharedDir } from "../support/paths.js";
+
+/** A one-component (greyscale) JPEG. */
+async function greyJpeg(width: number, height: number): Promise<Uint8Array> {
+  const px = noisePixels(width, height, 1);
+  const raw = { width, height, channels: 1 as const };
+  return new Uint8Array(
+    await sharp(Buffer.from(px.data), { raw }).toColourspace("b-w").jpeg().toBuffer(),
+  );
+}
+
+/** sharp's own reading of the header: the independent expectation for jpegFrame. */
+async function sharpFrame(bytes: Uint8Array) {
+  const m = await sharp(bytes).metadata();
+  return { width: m.width, height: m.height, components: m.channels };
+}
+
+describe("jpegFrame", () => {
+  it("reads width, height and components as sharp does, for every kind of JPEG", async () => {
+    const jpegs: [string, Uint8Array][] = [
+      ["grey", await greyJpeg(37, 21)],
+      [
+        "colour 4:4:4",
+        await encodeWithSharp(noisePixels(50, 33), "jpeg", { chromaSubsampling: "4:4:4" }),
+      ],
+      [
+        "colour 4:2:0",
+        await encodeWithSharp(noisePixels(64, 9), "jpeg", { chromaSubsampling: "4:2:0" }),
+      ],
+      ["progressive", await encodeWithSharp(noisePixels(31, 45), "jpeg", { progressive: true })],
+      ["EXIF-rotated (stored size)", await exifOrientedJpeg(6, 32, 16)],
+      [
+        "CMYK",
+        new Uint8Array(
+          await sharp(Buffer.from(noisePixels(20, 10).data), {
+            raw: { width: 20, height: 10, channels: 3 },
+          })
+            .toColourspace("cmyk")
+            .jpeg()
+            .toBuffer(),
+        ),
+      ],
+      [
+        "with an ICC profile",
+        new Uint8Array(
+          await sharp(Buffer.from(noisePixels(25, 12).data), {
+            raw: { width: 25, height: 12, channels: 3 },
+          })
+            .withIccProfile("p3")
+            .jpeg()
+            .toBuffer(),
+        ),
+      ],
+    ];
+    for (const [name, bytes] of jpegs) {
+      assert.deepEqual(jpegFrame(bytes), await sharpFrame(bytes), name);
+    }
+    assert.equal(jpegFrame(jpegs[0][1])?.components, 1);
+    assert.equal(jpegFrame(jpegs[5][1])?.components, 4);
+  });
+
+  it("agrees with sharp on the ImageNet photos", async (t) => {
+    const dir = join(sharedDir, "data", "imagenet-dev");
+    if (!existsSync(dir)) return t.skip("../shared not present");
+    const files = readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f));
+    assert.ok(files.length > 0);
+    for (const f of files) {
+      const bytes = new Uint8Array(readFileSync(join(dir, f)));
+      assert.deepEqual(jpegFrame(bytes), await sharpFrame(bytes), f);
+    }
+  });
+
+  it("returns undefined for what is not a well-formed JPEG header", async () => {
+    const jpeg = await encodeWithSharp(noisePixels(16, 16), "jpeg");
+    assert.equal(jpegFrame(await encodeWithSharp(noisePixels(4, 4), "png")), undefined);
+    assert.equal(jpegFrame(new Uint8Array(0)), undefined);
+    assert.equal(jpegFrame(jpeg.subarray(0, 20)), undefined, "cut before the frame header");
+    const garbage = Uint8Array.from(jpeg);
+    garbage[2] = 0x00; // no marker after SOI
+    assert.equal(jpegFrame(garbage), undefined);
+  });
+});
+
+describe("decodeImage from a JPEG's frame header", () => {
+  it("refuses an oversized JPEG from its header, with the same message as other formats", async () => {
+    const jpeg = await encodeWithSharp(noisePixels(40, 30), "jpeg");
+    await assert.rejects(decodeImage(jpeg, { maxPixels: 1000, name: "big.jpg" }), (err) => {
+      assert.ok(err instanceof InputError);
+      assert.equal(err.message, "image has 1200 pixels, above the 1000 limit: big.jpg");
+      return true;
+    });
+    assert.equal((await decodeImage(jpeg, { maxPixels: 1200 })).width, 40);
+  });
+
+  it("reports a JPEG corrupt after its header as corrupt or truncated", async () => {
+    const jpeg = await encodeWithSharp(noisePixels(64, 64), "jpeg");
+    await assert.rejects(decodeImage(jpeg.subarray(0, jpeg.length >> 1)), (err) => {
+      assert.ok(err instanceof InputError);
+      assert.match(err.message, /^truncated image \(/);
+      return true;
+    });
+  });
+
+  it("decodes a grey JPEG, read from its frame header, by replicating its one band", async () => {
+    const grey = await greyJpeg(9, 7);
+    assert.equal(jpegFrame(grey)?.components, 1);
+    const img = await decodeImage(grey);
+    const { data: raw, info } = await sharp(grey).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(img.data.length, 9 * 7 * 3);
+    for (let i = 0; i < 9 * 7; i++) {
+      for (let c = 0; c < 3; c++)
+        assert.equal(img.data[i * 3 + c], raw[i * info.channels], `pixel ${i}`);
+    }
+  });
+});
