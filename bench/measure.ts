@@ -2,12 +2,12 @@
  * One benchmark measurement, run in its own process so that peak RSS belongs to one engine:
  * `node dist/bench/measure.js '<json task>'` prints one JSON result line on stdout.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { ClipModel } from "../src/model/clip-model.js";
 import type { Dtype } from "../src/model/files.js";
+import { splitThreadCpu, type ThreadCpu, threadCpuSeconds } from "./proc-cpu.js";
 import { serveImages } from "./serve-load.js";
 
 export interface Task {
@@ -44,7 +44,7 @@ export interface Result {
    * thread, which runs inference, and onnxruntime's pool) against everything else (the
    * preprocessing workers, libvips and libuv threads, the garbage collector).
    */
-  threadCpu?: { inference: number; other: number };
+  threadCpu?: ThreadCpu;
   /** Embeddings of the first few inputs, for agreement checks between engines and dtypes. */
   sample: number[][];
 }
@@ -78,7 +78,7 @@ async function timed(
   seconds: number;
   cpuSeconds: number;
   sample: number[][];
-  threadCpu?: { inference: number; other: number };
+  threadCpu?: ThreadCpu;
 }> {
   await warmup();
   let items = 0;
@@ -94,33 +94,8 @@ async function timed(
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const threads1 = threads0 && threadCpuSeconds();
-  let threadCpu: { inference: number; other: number } | undefined;
-  if (threads0 && threads1) {
-    threadCpu = { inference: 0, other: 0 };
-    for (const [tid, s1] of threads1) {
-      threadCpu[inference.has(tid) ? "inference" : "other"] += s1 - (threads0.get(tid) ?? 0);
-    }
-  }
+  const threadCpu = threads0 && threads1 && splitThreadCpu(threads0, threads1, inference);
   return { items, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, sample, threadCpu };
-}
-
-/** CPU seconds of each of this process's threads (Linux `/proc`), or undefined elsewhere. */
-function threadCpuSeconds(): Map<number, number> | undefined {
-  try {
-    const out = new Map<number, number>();
-    for (const tid of readdirSync("/proc/self/task")) {
-      try {
-        // Fields after "(comm) ": state is the 1st, utime the 12th and stime the 13th (in ticks).
-        const f = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
-        out.set(Number(tid), (Number(f[11]) + Number(f[12])) / 100);
-      } catch {
-        // The thread ended between the listing and the read.
-      }
-    }
-    return out;
-  } catch {
-    return undefined;
-  }
 }
 
 async function zeroclipImages(t: Task) {
@@ -298,7 +273,7 @@ async function main(): Promise<void> {
     cpuSeconds: number;
     sample: number[][];
     peakRssMiB?: number;
-    threadCpu?: { inference: number; other: number };
+    threadCpu?: ThreadCpu;
   } = await TASKS[task.kind](task);
   const result: Result = {
     kind: task.kind,

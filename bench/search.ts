@@ -160,15 +160,18 @@ async function approximate(t: SearchTask, queries: Float32Array) {
     quantization: t.quantization ?? "f16",
   };
   const data = clusteredVectors(t.annVectors, t.dim, 1);
-  const index = new usearch.Index({
-    dimensions: t.dim,
-    metric: usearch.MetricKind.Cos,
-    connectivity: hnsw.connectivity,
-    expansion_add: hnsw.expansionAdd,
-    expansion_search: hnsw.expansionSearch,
-    quantization: hnsw.quantization as ScalarKind,
-    multi: false,
-  });
+  /** An empty HNSW index with these parameters, searched with expansion `ef`. */
+  const hnswIndex = (ef: number) =>
+    new usearch.Index({
+      dimensions: t.dim,
+      metric: usearch.MetricKind.Cos,
+      connectivity: hnsw.connectivity,
+      expansion_add: hnsw.expansionAdd,
+      expansion_search: ef,
+      quantization: hnsw.quantization as ScalarKind,
+      multi: false,
+    });
+  const index = hnswIndex(hnsw.expansionSearch);
   const keys = new BigUint64Array(t.annVectors).map((_, i) => BigInt(i));
   let start = process.hrtime.bigint();
   index.add(keys, data, 0);
@@ -182,7 +185,7 @@ async function approximate(t: SearchTask, queries: Float32Array) {
     exactLat.push(ms(start));
   }
   /** Recall@10 against exact search and median latency of `idx` over the queries. */
-  const score = (idx: InstanceType<typeof usearch.Index>) => {
+  const score = (idx: ReturnType<typeof hnswIndex>) => {
     const lat: number[] = [];
     let recall = 0;
     for (let i = 0; i < t.queries; i++) {
@@ -203,15 +206,7 @@ async function approximate(t: SearchTask, queries: Float32Array) {
     const file = join(dir, "graph.usearch");
     index.save(file);
     for (const ef of [64, 128, 256, 512, 1024]) {
-      const view = new usearch.Index({
-        dimensions: t.dim,
-        metric: usearch.MetricKind.Cos,
-        connectivity: hnsw.connectivity,
-        expansion_add: hnsw.expansionAdd,
-        expansion_search: ef,
-        quantization: hnsw.quantization as ScalarKind,
-        multi: false,
-      });
+      const view = hnswIndex(ef);
       view.view(file);
       annSweep.push({ expansionSearch: ef, ...score(view) });
     }

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { processCpuSeconds } from "./proc-cpu.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, "..", "..", "bin", "zeroclip.js");
@@ -59,16 +60,6 @@ function peakRssMiB(pid: number): number {
   }
 }
 
-/** CPU seconds a process has used so far (Linux `/proc`), NaN elsewhere. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 export async function serveImages(t: ServeLoadTask) {
   const names = (await readdir(t.images)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
   const bodies = await Promise.all(
@@ -110,12 +101,12 @@ export async function serveImages(t: ServeLoadTask) {
     // At least 8 requests per client, so the ramp-up and the drain (the last requests, when
     // fewer than `concurrency` remain, answered in smaller batches) weigh little.
     const total = Math.max(bodies.length * t.passes, 8 * t.concurrency);
-    const cpu0 = cpuSecondsOf(child.pid!);
+    const cpu0 = processCpuSeconds(child.pid!);
     const start = process.hrtime.bigint();
     const sample = await round(total);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     // The server's CPU (this process only sends requests).
-    const cpuSeconds = cpuSecondsOf(child.pid!) - cpu0;
+    const cpuSeconds = processCpuSeconds(child.pid!) - cpu0;
     return { items: total, seconds, cpuSeconds, sample, peakRssMiB: peakRssMiB(child.pid!) };
   } finally {
     child.kill("SIGTERM");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { decodeImage } from "../../src/image/decode.js";
 import { jpegFrame } from "../../src/image/sniff.js";
 import { InputError } from "../../src/util/errors.js";
@@ -16,6 +16,18 @@ async function greyJpeg(width: number, height: number): Promise<Uint8Array> {
   return new Uint8Array(
     await sharp(Buffer.from(px.data), { raw }).toColourspace("b-w").jpeg().toBuffer(),
   );
+}
+
+/** A colour JPEG of noise, written by sharp after `edit` (a colourspace, a profile). */
+async function colourJpeg(
+  width: number,
+  height: number,
+  edit: (img: Sharp) => Sharp,
+): Promise<Uint8Array> {
+  const img = sharp(Buffer.from(noisePixels(width, height).data), {
+    raw: { width, height, channels: 3 },
+  });
+  return new Uint8Array(await edit(img).jpeg().toBuffer());
 }
 
 /** sharp's own reading of the header: the independent expectation for jpegFrame. */
@@ -38,28 +50,8 @@ describe("jpegFrame", () => {
       ],
       ["progressive", await encodeWithSharp(noisePixels(31, 45), "jpeg", { progressive: true })],
       ["EXIF-rotated (stored size)", await exifOrientedJpeg(6, 32, 16)],
-      [
-        "CMYK",
-        new Uint8Array(
-          await sharp(Buffer.from(noisePixels(20, 10).data), {
-            raw: { width: 20, height: 10, channels: 3 },
-          })
-            .toColourspace("cmyk")
-            .jpeg()
-            .toBuffer(),
-        ),
-      ],
-      [
-        "with an ICC profile",
-        new Uint8Array(
-          await sharp(Buffer.from(noisePixels(25, 12).data), {
-            raw: { width: 25, height: 12, channels: 3 },
-          })
-            .withIccProfile("p3")
-            .jpeg()
-            .toBuffer(),
-        ),
-      ],
+      ["CMYK", await colourJpeg(20, 10, (img) => img.toColourspace("cmyk"))],
+      ["with an ICC profile", await colourJpeg(25, 12, (img) => img.withIccProfile("p3"))],
     ];
     for (const [name, bytes] of jpegs) {
       assert.deepEqual(jpegFrame(bytes), await sharpFrame(bytes), name);
