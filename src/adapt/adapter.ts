@@ -66,10 +66,15 @@ export interface GdaAdapter extends AdapterBase, GdaModel {
 
 export type Adapter = TipAdapter | TipXAdapter | GdaAdapter;
 
-/** Logits of every feature (L2-normalized image embeddings) under an adapter. */
+/**
+ * Logits of every feature (L2-normalized image embeddings) under an adapter. For TIP-X,
+ * `keyDists` are the keys' text-space distributions (`keyDistributions`), computed here when
+ * absent: pass them in when scoring many calls with one adapter.
+ */
 export function adapterLogits(
   adapter: Adapter,
   features: readonly ArrayLike<number>[],
+  keyDists?: readonly ArrayLike<number>[],
 ): Float64Array[] {
   const W = adapter.classEmbeddings;
   const s = adapter.logitScale;
@@ -81,15 +86,21 @@ export function adapterLogits(
         logitScale: s,
       });
     case "tip-x":
-      return tipXLogits(features, adapter, W, {
-        alpha: adapter.alpha,
-        beta: adapter.beta,
-        gamma: adapter.gamma,
-        logitScale: s,
-        temperature: adapter.temperature,
-        klRange: adapter.klRange,
-        affinityRange: adapter.affinityRange,
-      });
+      return tipXLogits(
+        features,
+        adapter,
+        W,
+        {
+          alpha: adapter.alpha,
+          beta: adapter.beta,
+          gamma: adapter.gamma,
+          logitScale: s,
+          temperature: adapter.temperature,
+          klRange: adapter.klRange,
+          affinityRange: adapter.affinityRange,
+        },
+        keyDists,
+      );
     case "gda":
       return gdaLogits(features, W, adapter, { alpha: adapter.alpha, logitScale: s });
   }

@@ -8,6 +8,7 @@ import type { ClipModel } from "../model/clip-model.js";
 import { type Adapter, adapterLogits } from "./adapter.js";
 import type { AdapterFile } from "./adapter-file.js";
 import { checkModelIdentity, type ModelIdentity, modelIdentity } from "./identity.js";
+import { keyDistributions } from "./tip.js";
 
 export interface FewShotOptions {
   /**
@@ -20,6 +21,9 @@ export interface FewShotOptions {
 }
 
 export class FewShotClassifier extends ZeroShotClassifier {
+  /** TIP-X: the keys' text-space distributions, which depend only on the adapter. */
+  private keyDists: Float64Array[] | undefined;
+
   protected constructor(
     model: ClipModel,
     readonly adapter: Adapter,
@@ -43,7 +47,11 @@ export class FewShotClassifier extends ZeroShotClassifier {
   logits(imageEmbedding: ArrayLike<number>): Float64Array {
     const n = norm(imageEmbedding);
     const f = Float64Array.from(imageEmbedding, (v) => (n === 0 ? 0 : v / n));
-    return adapterLogits(this.adapter, [f])[0];
+    const a = this.adapter;
+    if (a.method === "tip-x") {
+      this.keyDists ??= keyDistributions(a, a.classEmbeddings, a.temperature);
+    }
+    return adapterLogits(a, [f], this.keyDists)[0];
   }
 
   /** softmax(adapter logits) over all classes, best first, cut to `k`. */

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { IndexQueue } from "../queue/index-queue.js";
+import { parseRedisUrl } from "../queue/redis.js";
 import { modelIdentity } from "../store/identity.js";
+import { storeScheme } from "../store/open.js";
 import { PostgresStore } from "../store/postgres.js";
 import type { StoreIdentity } from "../store/types.js";
 import { UsageError } from "../util/errors.js";
@@ -26,6 +28,10 @@ export async function openQueuedStore(
   cmd: Command,
   opts: { exifOrientation: (stored: StoreIdentity | undefined) => boolean; needsShared: string },
 ): Promise<QueuedStore> {
+  // Both locations are checked before anything is opened, created or loaded.
+  const scheme = storeScheme(flags.store);
+  if (scheme !== "postgres" && scheme !== "postgresql") throw new UsageError(opts.needsShared);
+  parseRedisUrl(flags.queue);
   const opened = await openStoreModel(flags.store, flags, cmd, { readonly: false });
   try {
     const store = opened.store;

@@ -4,6 +4,7 @@
  * in the middle of a shard, and connection errors and passwords on the command line.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -270,6 +271,7 @@ describe("scale-out workers and submitters", { skip: skipWithoutRedis }, () => {
       const file = await runCli(args(locked.url, join(dir, "local.zcstore")), env);
       assert.equal(file.code, 2);
       assert.match(file.stderr, /--queue needs a store that every worker can reach/);
+      assert.ok(!existsSync(join(dir, "local.zcstore")), "refused before the file store is made");
       const notRedis = await runCli(args("http://127.0.0.1:1"), env);
       assert.equal(notRedis.code, 2);
     } finally {
