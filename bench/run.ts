@@ -42,24 +42,21 @@ interface Row {
   rates: number[];
 }
 
-async function measure(task: Task): Promise<Result> {
-  const { stdout } = await run(process.execPath, [join(here, "measure.js"), JSON.stringify(task)], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+/** Run a benchmark script in its own process; its last stdout line is its JSON result. */
+async function runJson<T>(
+  script: string,
+  args: string[],
+  maxBuffer = 16 * 1024 * 1024,
+): Promise<T> {
+  const { stdout } = await run(process.execPath, [join(here, script), ...args], { maxBuffer });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
-async function measureGemm(threads: number): Promise<GemmResult> {
-  const { stdout } = await run(process.execPath, [join(here, "gemm.js"), "2048", String(threads)]);
-  return JSON.parse(stdout.trim().split("\n").at(-1)!);
-}
-
-async function measureSearch(task: SearchTask): Promise<SearchResult> {
-  const { stdout } = await run(process.execPath, [join(here, "search.js"), JSON.stringify(task)], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.trim().split("\n").at(-1)!);
-}
+const measure = (task: Task) =>
+  runJson<Result>("measure.js", [JSON.stringify(task)], 64 * 1024 * 1024);
+const measureGemm = (threads: number) => runJson<GemmResult>("gemm.js", ["2048", String(threads)]);
+const measureSearch = (task: SearchTask) =>
+  runJson<SearchResult>("search.js", [JSON.stringify(task)]);
 
 async function defaultModel(): Promise<string> {
   const gen = await import("../test/support/model-gen/index.js");
@@ -425,15 +422,12 @@ async function runSearchOnly(task: SearchTask, out: string, update: boolean): Pr
   process.stderr.write(`bench: wrote ${out}\n`);
 }
 
-const BEGIN = "<!-- bench:begin -->";
-const END = "<!-- bench:end -->";
-
 /** Replace the `<!-- NAME:begin -->` … `<!-- NAME:end -->` block of docs/benchmarks.md. */
 async function updateDocs(table: string, name = "bench"): Promise<void> {
   const file = join(root, "docs", "benchmarks.md");
   const doc = await readFile(file, "utf8");
-  const begin = name === "bench" ? BEGIN : `<!-- ${name}:begin -->`;
-  const end = name === "bench" ? END : `<!-- ${name}:end -->`;
+  const begin = `<!-- ${name}:begin -->`;
+  const end = `<!-- ${name}:end -->`;
   const i = doc.indexOf(begin);
   const j = doc.indexOf(end);
   if (i < 0 || j < i) throw new Error(`${file} has no ${begin} … ${end} block`);

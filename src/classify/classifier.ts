@@ -56,7 +56,7 @@ export class ZeroShotClassifier {
     readonly classEmbeddings: readonly Float32Array[],
     /**
      * The texts each label's embedding was built from (descriptions, then templates filled);
-     * empty lists when the embeddings came from elsewhere (`fromEmbeddings`, an adapter file).
+     * empty lists when the embeddings came from elsewhere (an adapter file).
      */
     readonly classTexts: readonly (readonly string[])[] = labels.map(() => []),
   ) {}
@@ -82,25 +82,6 @@ export class ZeroShotClassifier {
         )
       : await classEmbeddings(model, texts, aggregate, opts.onTextProgress);
     return new ZeroShotClassifier(model, labels, embeddings, texts);
-  }
-
-  /**
-   * A classifier from class embeddings computed elsewhere (one L2-normalized row per label),
-   * e.g. the ones stored in an adapter file.
-   */
-  static fromEmbeddings(
-    model: ClipModel,
-    labels: readonly string[],
-    embeddings: readonly Float32Array[],
-  ): ZeroShotClassifier {
-    if (labels.length !== embeddings.length || labels.length === 0) {
-      throw new UsageError(`${labels.length} labels but ${embeddings.length} class embeddings`);
-    }
-    return new ZeroShotClassifier(
-      model,
-      [...labels],
-      embeddings.map((e) => e.slice()),
-    );
   }
 
   /** Probabilities over all labels for one image embedding, best first, cut to `k`. */

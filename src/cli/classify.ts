@@ -1,12 +1,7 @@
 import { Command } from "commander";
 import { type ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
 import { expandInputs } from "../image/source.js";
-import {
-  parseLabelList,
-  readDescriptionsFile,
-  readLabelsFile,
-  splitFileKey,
-} from "../prompts/files.js";
+import { parseLabelList, readLabelsFile, splitFileKey } from "../prompts/files.js";
 import { classifyStored } from "../store/classify.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
@@ -22,7 +17,7 @@ import {
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
-import { addPromptOptions, type PromptFlags, templatesFromFlags } from "./prompt-options.js";
+import { addPromptOptions, type PromptFlags, promptsFromFlags } from "./prompt-options.js";
 import { openStoreModel } from "./store-common.js";
 
 interface ClassifyFlags extends ModelFlags, PromptFlags {
@@ -115,15 +110,9 @@ export async function runClassify(
   if (inputs.length === 0 && !flags.store) {
     throw new UsageError("no inputs: give image files, folders or URLs (or --store)");
   }
-  if (flags.allowMissing && !flags.descriptions) {
-    throw new UsageError("--allow-missing applies only with --descriptions");
-  }
+  const { templates, descriptions } = await promptsFromFlags(flags);
   const adapter = flags.adapter ? await readAdapterForClassify(flags) : undefined;
   const labels = adapter ? adapter.adapter.classes : await labelsFromFlags(flags);
-  const templates = await templatesFromFlags(flags);
-  const descriptions = flags.descriptions
-    ? await readDescriptionsFile(flags.descriptions)
-    : undefined;
   const format = flags.format ?? defaultFormat();
   const stored = flags.store
     ? await openStoreModel(flags.store, flags, cmd ?? classifyCommand(), { readonly: true })

@@ -1,13 +1,18 @@
 import { Command, Option } from "commander";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
-import { readDescriptionsFile } from "../prompts/files.js";
 import { writeGallery } from "../store/gallery.js";
 import { type SearchQuery, type SearchResult, searchStore } from "../store/search.js";
 import { UsageError } from "../util/errors.js";
-import { addModelOptions, collect, type ModelFlags, positiveInt } from "./common.js";
+import {
+  addFormatOption,
+  addModelOptions,
+  collect,
+  type ModelFlags,
+  positiveInt,
+} from "./common.js";
 import { setExitCode } from "./exit.js";
-import { defaultFormat, type Format, formatTable, roundScore } from "./output.js";
-import { templatesFromFlags } from "./prompt-options.js";
+import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
+import { type PromptFlags, promptsFromFlags } from "./prompt-options.js";
 import { openStoreModel } from "./store-common.js";
 
 /** A query flag's value with its position on the command line (texts and images interleave). */
@@ -21,17 +26,12 @@ function ordered(value: string, previous: Ordered[] = []): Ordered[] {
   return [...previous, { at: position++, value }];
 }
 
-interface SearchFlags extends ModelFlags {
+/** The prompt flags are classify's (their help here speaks of queries, not classes). */
+interface SearchFlags extends ModelFlags, PromptFlags {
   text?: Ordered[];
   image?: Ordered[];
   store: string;
   k: number;
-  template?: string[];
-  templatesFile?: string;
-  templatesKey?: string;
-  descriptions?: string;
-  aggregate: Aggregate;
-  allowMissing?: boolean;
   format?: Format;
   html?: string;
   approximate?: boolean;
@@ -64,13 +64,8 @@ export function searchCommand(): Command {
         .choices(AGGREGATES as Aggregate[])
         .default("normalized-mean"),
     )
-    .option("--allow-missing", "with --descriptions: a query without descriptions uses templates")
-    .addOption(
-      new Option(
-        "--format <format>",
-        "output format (default: table on a terminal, jsonl when piped)",
-      ).choices(["table", "json", "jsonl"]),
-    )
+    .option("--allow-missing", "with --descriptions: a query without descriptions uses templates");
+  addFormatOption(cmd)
     .option("--html <file>", "also write the results as a self-contained HTML gallery")
     .option(
       "--approximate",
@@ -108,13 +103,9 @@ export async function runSearch(flags: SearchFlags, cmd: Command): Promise<numbe
     ...(flags.image ?? []).map((q) => ({ image: q.value, at: q.at })),
   ].sort((a, b) => a.at - b.at);
   if (queries.length === 0) throw new UsageError("give a query: --text TEXT or --image PATH");
-  if (flags.allowMissing && !flags.descriptions) {
-    throw new UsageError("--allow-missing applies only with --descriptions");
-  }
-  const templates = (await templatesFromFlags(flags)) ?? [];
-  const descriptions = flags.descriptions
-    ? await readDescriptionsFile(flags.descriptions)
-    : undefined;
+  const prompts = await promptsFromFlags(flags);
+  const templates = prompts.templates ?? [];
+  const descriptions = prompts.descriptions;
   if (flags.efSearch !== undefined && !flags.approximate) {
     throw new UsageError("--ef-search applies only with --approximate");
   }
@@ -155,10 +146,8 @@ function toRecord(r: SearchResult): Record<string, unknown> {
 }
 
 function printResults(results: readonly SearchResult[], format: Format): void {
-  if (format === "jsonl") {
-    for (const r of results) process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
-  } else if (format === "json") {
-    process.stdout.write(JSON.stringify(results.map(toRecord), null, 2) + "\n");
+  if (format !== "table") {
+    printRecords(results.map(toRecord), format);
   } else {
     const blocks = results.map((r) => {
       const head = `query: ${r.query}\n`;

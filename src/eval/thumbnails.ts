@@ -30,19 +30,29 @@ export async function thumbnailDataUri(
   }
 }
 
-/** Thumbnails of several files (a few at a time); unreadable files are left out. */
+/**
+ * Thumbnails of several images, a few at a time, keyed by name; unreadable ones are left out.
+ * Each name is a file path unless `load` turns it into bytes (or a path) first, e.g. fetching
+ * a URL; a name `load` gives nothing for is left out too.
+ */
 export async function thumbnails(
-  paths: readonly string[],
+  names: readonly string[],
   opts: ThumbnailOptions = {},
+  load: (name: string) => Promise<string | Uint8Array | undefined> = async (name) => name,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const unique = [...new Set(paths)];
+  const unique = [...new Set(names)];
   for (let i = 0; i < unique.length; i += 8) {
     const batch = unique.slice(i, i + 8);
-    const uris = await Promise.all(batch.map((p) => thumbnailDataUri(p, opts)));
-    batch.forEach((p, k) => {
+    const uris = await Promise.all(
+      batch.map(async (name) => {
+        const src = await load(name);
+        return src === undefined ? undefined : thumbnailDataUri(src, opts);
+      }),
+    );
+    batch.forEach((name, k) => {
       const uri = uris[k];
-      if (uri) out.set(p, uri);
+      if (uri) out.set(name, uri);
     });
   }
   return out;

@@ -8,7 +8,7 @@ import usearch from "usearch";
 import { cosine } from "../math/vector.js";
 
 /** Extra candidates fetched beyond k, so float32 near-ties at the cut are re-decided in float64. */
-const MARGIN = 8;
+export const MARGIN = 8;
 
 /** usearch reads a typed array from the start of its buffer: hand it one that starts there. */
 function own(a: Float32Array): Float32Array {

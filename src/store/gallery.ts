@@ -5,7 +5,7 @@
  */
 
 import { escapeHtml, pageHead } from "../eval/report.js";
-import { thumbnailDataUri } from "../eval/thumbnails.js";
+import { thumbnails } from "../eval/thumbnails.js";
 import { isHttpUrl, readImageSource } from "../image/source.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { SearchResult } from "./search.js";
@@ -76,16 +76,8 @@ export async function writeGallery(
   opts: GalleryOptions = {},
 ): Promise<void> {
   const inputs = [...new Set(results.flatMap((r) => (r.results ?? []).map((h) => h.input)))];
-  const thumbs = new Map<string, string>();
-  const size = opts.size ?? 160;
-  for (let i = 0; i < inputs.length; i += 8) {
-    await Promise.all(
-      inputs.slice(i, i + 8).map(async (input) => {
-        const src = isHttpUrl(input) ? await readImageSource(input).catch(() => undefined) : input;
-        const uri = src ? await thumbnailDataUri(src, { size, quality: 80 }) : undefined;
-        if (uri) thumbs.set(input, uri);
-      }),
-    );
-  }
+  const thumbs = await thumbnails(inputs, { size: opts.size ?? 160, quality: 80 }, async (input) =>
+    isHttpUrl(input) ? readImageSource(input).catch(() => undefined) : input,
+  );
   await writeFileAtomic(path, renderGalleryHtml(results, thumbs, opts));
 }

@@ -19,8 +19,6 @@ import { modelIdentity } from "./identity.js";
 import { type PlanOptions, planIndex } from "./plan.js";
 import type { SourceState, StoredInfo, StoreItem, VectorStore } from "./types.js";
 
-export { listInputs } from "./plan.js";
-
 /** The counts `zeroclip index --format json` prints. */
 export interface IndexCounts {
   /** Inputs that had no embedding in the store and have one now. */

@@ -7,8 +7,6 @@ import { sha256 } from "../util/hash.js";
 /** Version of the table layout; a store written by another version is refused. */
 export const POSTGRES_STORE_FORMAT = 1;
 
-/** Candidates fetched beyond k, so float32 near-ties at the cut are re-decided in float64. */
-export const MARGIN = 8;
 /** pgvector's largest `vector` dimension an HNSW index takes. */
 export const HNSW_MAX_DIM = 2000;
 

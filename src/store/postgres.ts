@@ -24,13 +24,13 @@
 import { randomUUID } from "node:crypto";
 import { cosine } from "../math/vector.js";
 import { ModelError, UsageError } from "../util/errors.js";
+import { MARGIN } from "./exact.js";
 import { assertSameModel } from "./identity.js";
 import { PgClient, type PostgresLocation, parsePostgresLocation } from "./postgres-connection.js";
 import {
   HNSW_MAX_DIM,
   itemsDdl,
   itemsTableName,
-  MARGIN,
   META,
   POSTGRES_STORE_FORMAT,
   parseVector,

@@ -11,26 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
+import { CIFAR10_CLASSES } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import { checkFewShotDoc, type FewShotDoc } from "./fewshot-doc.js";
 
 const cifar = sharedPath("data", "cifar10-test");
-const CLASSES = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
 
 function list(from: number, to: number): string {
-  const rows = CLASSES.flatMap((c) =>
+  const rows = CIFAR10_CLASSES.flatMap((c) =>
     Array.from(
       { length: to - from },
       (_, i) => `${join(cifar!, c, `${String(from + i).padStart(4, "0")}.jpg`)},${c}`,
@@ -74,7 +63,7 @@ describe("few-shot on cifar10-test (probe model)", {
     );
     assert.equal(run.code, 0, run.stderr);
     const doc = JSON.parse(run.stdout) as FewShotDoc;
-    assert.deepEqual(doc.classes, CLASSES);
+    assert.deepEqual(doc.classes, CIFAR10_CLASSES);
     assert.equal(doc.images.evaluated, 1000);
     checkFewShotDoc(doc, "base", ["tip-adapter", "tip-x", "gda"], [1, 4, 16], [1, 2, 3]);
     const zs = doc.strategies.base.top1;

@@ -3,6 +3,8 @@
  * official code (plain loops, Gauss–Jordan inversion), to check src/adapt against.
  */
 
+import { seeded } from "../support/random-vectors.js";
+
 export type Vec = ArrayLike<number>;
 
 export const dotRef = (a: Vec, b: Vec): number => {
@@ -25,15 +27,7 @@ export function softmaxRef(z: Vec): number[] {
 
 /** A seeded generator of normal-ish numbers (sum of uniforms), independent of src/. */
 export function randomSource(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  const uniform = seeded(seed);
   return () => uniform() + uniform() + uniform() - 1.5;
 }
 

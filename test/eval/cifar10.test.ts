@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
+import { CIFAR10_CLASSES } from "../support/datasets.js";
 import { sharedPath } from "../support/paths.js";
 import { checkStrategy, type EvalDoc, reportData } from "./recompute.js";
 
@@ -17,19 +18,6 @@ const cupl = sharedPath("prompts", "cupl_cifar10_full.json");
 const templates = sharedPath("templates", "clip_benchmark_templates.json");
 const skip =
   cifar && tiny && cupl && templates ? false : "../shared (cifar10-test, tiny-clip) is absent";
-
-const CLASSES = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
 
 describe("zeroclip eval on cifar10-test", { skip }, () => {
   let dir: string;
@@ -61,12 +49,12 @@ describe("zeroclip eval on cifar10-test", { skip }, () => {
     const run = await runCli(args(report), env);
     assert.equal(run.code, 0, run.stderr);
     const doc = JSON.parse(run.stdout) as EvalDoc;
-    assert.deepEqual(doc.classes, CLASSES);
+    assert.deepEqual(doc.classes, CIFAR10_CLASSES);
     assert.equal(doc.images.evaluated, 200);
     assert.deepEqual(doc.failed, []);
     for (const name of ["single", "cupl"]) {
       checkStrategy(doc, name);
-      for (const label of CLASSES) {
+      for (const label of CIFAR10_CLASSES) {
         assert.equal(doc.strategies[name].predictions.filter((p) => p.label === label).length, 20);
       }
     }
@@ -79,7 +67,7 @@ describe("zeroclip eval on cifar10-test", { skip }, () => {
       strategies: { name: string; top1: number; top5: number; confusion: number[][] }[];
       thumbs: Record<string, { src: string }>;
     };
-    assert.deepEqual(data.classes, CLASSES);
+    assert.deepEqual(data.classes, CIFAR10_CLASSES);
     for (const s of data.strategies) {
       assert.equal(s.top1, doc.strategies[s.name].top1);
       assert.equal(s.top5, doc.strategies[s.name].top5);

@@ -22,6 +22,20 @@ export interface GeneratedDataset {
   jsonl: string;
 }
 
+/** The class folders of ../shared/data/cifar10-test, in CIFAR-10's label order. */
+export const CIFAR10_CLASSES: readonly string[] = [
+  "airplane",
+  "automobile",
+  "bird",
+  "cat",
+  "deer",
+  "dog",
+  "frog",
+  "horse",
+  "ship",
+  "truck",
+];
+
 /** Base colours of the default classes (RGB). */
 export const CLASS_COLOURS: Record<string, [number, number, number]> = {
   blue: [30, 60, 220],

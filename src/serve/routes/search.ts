@@ -7,7 +7,7 @@
  * (the page's grid); stored URLs are listed without one (the server would have to fetch them).
  */
 
-import { thumbnailDataUri } from "../../eval/thumbnails.js";
+import { thumbnails } from "../../eval/thumbnails.js";
 import { isHttpUrl } from "../../image/source.js";
 import { queryEmbedding } from "../../store/search.js";
 import type { VectorStore } from "../../store/types.js";
@@ -108,16 +108,14 @@ export function searchPlugin(store: Pick<VectorStore, "nearest" | "location">): 
             embedding = r.embedding;
           }
           const hits = await store.nearest(embedding, body.k ?? 10);
-          const results = body.thumbnails
-            ? await Promise.all(
-                hits.map(async (h) => {
-                  const thumbnail = isHttpUrl(h.input)
-                    ? undefined
-                    : await thumbnailDataUri(h.input);
-                  return thumbnail ? { ...h, thumbnail } : h;
-                }),
-              )
-            : hits;
+          // Stored files only (a URL would be fetched on every search), a few at a time.
+          const thumbs = body.thumbnails
+            ? await thumbnails(hits.map((h) => h.input).filter((input) => !isHttpUrl(input)))
+            : undefined;
+          const results = hits.map((h) => {
+            const thumbnail = thumbs?.get(h.input);
+            return thumbnail ? { ...h, thumbnail } : h;
+          });
           return { query: queryName(body), results };
         },
       );
