@@ -1,4 +1,5 @@
 /** `classify --adapter FILE`: the few-shot classifier from an adapter file (see `zeroclip adapt`). */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { AdapterFile } from "../adapt/adapter-file.js";
 import { readAdapterFile } from "../adapt/adapter-file.js";
@@ -6,6 +7,7 @@ import { FewShotClassifier } from "../adapt/classifier.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { parseLabelList, readLabelsFile, splitFileKey } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
+import type { ModelFlags } from "./common.js";
 import { givenPromptFlags, type PromptFlags } from "./prompt-options.js";
 
 export interface AdapterFlags extends PromptFlags {
@@ -69,4 +71,24 @@ export function adapterClassifier(
   path: string,
 ): Promise<FewShotClassifier> {
   return FewShotClassifier.fromAdapter(model, file, { name: `adapter ${path}` });
+}
+
+/**
+ * The model flags for an adapter: `--model` / `--dtype` when given, else the model directory and
+ * dtype the adapter was made with, when that directory exists here (an adapter copied from
+ * another machine falls back to the defaults, and its identity check names the mismatch).
+ */
+export function adapterModelFlags<F extends ModelFlags>(
+  flags: F,
+  adapter: AdapterFile,
+  cmd: Command | undefined,
+): F {
+  const made = adapter.model;
+  if (flags.model !== undefined || made === undefined || !existsSync(made.model)) return flags;
+  const dtypeGiven = cmd?.getOptionValueSource("dtype") === "cli";
+  return {
+    ...flags,
+    model: made.model,
+    dtype: dtypeGiven ? flags.dtype : (made.dtype as ModelFlags["dtype"]),
+  };
 }

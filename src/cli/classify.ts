@@ -5,7 +5,12 @@ import { parseLabelList, readLabelsFile, splitFileKey } from "../prompts/files.j
 import { classifyStored } from "../store/classify.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
-import { adapterClassifier, addAdapterOption, readAdapterForClassify } from "./classify-adapter.js";
+import {
+  adapterClassifier,
+  adapterModelFlags,
+  addAdapterOption,
+  readAdapterForClassify,
+} from "./classify-adapter.js";
 import {
   addFormatOption,
   addImageOptions,
@@ -117,7 +122,9 @@ export async function runClassify(
   const stored = flags.store
     ? await openStoreModel(flags.store, flags, cmd ?? classifyCommand(), { readonly: true })
     : undefined;
-  const model = stored?.model ?? (await loadModel(flags));
+  // With --adapter (and no --store), the model defaults to the one the adapter was made with.
+  const model =
+    stored?.model ?? (await loadModel(adapter ? adapterModelFlags(flags, adapter, cmd) : flags));
   try {
     const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
     const classifier = adapter

@@ -13,6 +13,7 @@ import {
 } from "../serve/index.js";
 import { readPresetFile } from "../serve/presets.js";
 import { UsageError } from "../util/errors.js";
+import { adapterModelFlags } from "./classify-adapter.js";
 import {
   addModelOptions,
   collect,
@@ -198,7 +199,10 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
   const stored: StoreModel | undefined = flags.store
     ? await openStoreModel(flags.store, flags, cmd ?? serveCommand(), { readonly: true })
     : undefined;
-  const model = stored?.model ?? (await loadModel(flags));
+  // With --adapter (and no --store), the model defaults to the one the adapter was made with.
+  const model =
+    stored?.model ??
+    (await loadModel(adapterFile ? adapterModelFlags(flags, adapterFile, cmd) : flags));
   try {
     const classifiers = adapterFile
       ? adapterSource(

@@ -245,6 +245,14 @@ describe("zeroclip adapt / classify --adapter (probe model)", () => {
     assert.equal(header.__metadata__.val_images, "18");
   });
 
+  it("classify --adapter without --model uses the model the adapter was made with", async () => {
+    const out = join(dir, "tip-own-model.safetensors");
+    await adapt(out, "--method", "tip-adapter", "--augment-views", "0");
+    const own = await runCli(["classify", query.root, "--adapter", out, "--format", "jsonl"], env);
+    assert.equal(own.code, 0, own.stderr);
+    assert.deepEqual(scores(parseJsonl(own.stdout) as unknown as Records), await classify(out));
+  });
+
   it("Tip-Adapter with α = 0 gives exactly the zero-shot probabilities", async () => {
     const out = join(dir, "tip-zero.safetensors");
     await adapt(out, "--method", "tip-adapter", "--augment-views", "0", "--alpha", "0");
