@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { PREPROCESS_VERSION } from "../eval/image-pass.js";
+import { PREPROCESS_VERSION } from "../image/version.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { onnxFiles } from "../model/files.js";
 import { ModelError, UsageError } from "../util/errors.js";

@@ -5,8 +5,9 @@
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type ViewId, viewKey, viewSpec } from "../adapt/views.js";
 import { readImageSource } from "../image/source.js";
+import { PREPROCESS_VERSION } from "../image/version.js";
+import { type ViewId, viewKey, viewSpec } from "../image/views.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { onnxFiles } from "../model/files.js";
 import type { ImageEmbedOptions, ImageEmbedResult } from "../model/image-pipeline.js";
@@ -14,12 +15,6 @@ import { zeroclipCacheDir } from "../util/cache-dir.js";
 import { errorMessage } from "../util/errors.js";
 import { hashKey, sha256 } from "../util/hash.js";
 import { ImageEmbeddingStore } from "./embedding-store.js";
-
-/**
- * Version of everything between image bytes and embedding that the model identity does not
- * capture (decode, resize, crop, normalization code). Bump it when that code changes results.
- */
-export const PREPROCESS_VERSION = 1;
 
 /** What identifies the embeddings a model gives for given bytes. */
 export interface ImageModelIdentity {
@@ -81,7 +76,7 @@ export interface ImagePassOptions extends ImageEmbedOptions {
   chunkSize?: number;
   /**
    * Embed this augmented view of every image instead of its centre crop (few-shot support sets).
-   * Views are cached under their own key (src/adapt/views.ts), next to the plain embeddings.
+   * Views are cached under their own key (src/image/views.ts), next to the plain embeddings.
    */
   view?: ViewId;
 }
