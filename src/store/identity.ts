@@ -1,24 +1,15 @@
 /**
- * The identity of a model's embeddings, from the content of its files rather than their paths,
- * so that the same hub model gives the same identity on every machine (wherever its cache is)
- * and a re-downloaded or edited file does not.
- * File hashes come from `fileSha256` (free for hub blobs, computed once otherwise).
+ * A store's model identity: the model's content (from `model/identity.ts`, the one identity
+ * module), dimension, and the image settings its embeddings were made with; recorded when the
+ * store is created and checked by every later run.
  */
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { PREPROCESS_VERSION } from "../image/version.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { onnxFiles } from "../model/files.js";
+import { fileIdentity, imageSideIdentity } from "../model/identity.js";
 import { ModelError, UsageError } from "../util/errors.js";
-import { fileSha256 } from "../util/file-sha256.js";
-import { hashKey, sha256 } from "../util/hash.js";
-import type { ModelFileIdentity, StoreIdentity, VectorStore } from "./types.js";
-
-async function fileIdentity(dir: string, file: string, cacheDir?: string) {
-  const path = join(dir, file);
-  const [st, digest] = await Promise.all([stat(path), fileSha256(path, cacheDir)]);
-  return { file, size: st.size, sha256: digest } satisfies ModelFileIdentity;
-}
+import { hashKey } from "../util/hash.js";
+import type { StoreIdentity, VectorStore } from "./types.js";
 
 export interface IdentityOptions {
   /** How the model was named (hub repo id or directory); default the model directory. */
@@ -34,19 +25,17 @@ export async function modelIdentity(
   model: Pick<ClipModel, "dir" | "dtype" | "config">,
   opts: IdentityOptions = {},
 ): Promise<StoreIdentity> {
-  const files = onnxFiles(model.dtype);
-  const [vision, text, config, preprocessor] = await Promise.all([
-    fileIdentity(model.dir, files.vision, opts.cacheDir),
-    fileIdentity(model.dir, files.text, opts.cacheDir),
-    readFile(join(model.dir, "config.json")).then(sha256),
-    readFile(join(model.dir, "preprocessor_config.json")).then(sha256),
+  const [image, text] = await Promise.all([
+    imageSideIdentity(model, opts.cacheDir),
+    fileIdentity(model.dir, onnxFiles(model.dtype).text, opts.cacheDir),
   ]);
+  // The stored format: adding a field changes every store's key (see docs/index.md).
   const content = {
     dtype: model.dtype,
     dim: model.config.projectionDim,
-    vision,
+    vision: image.vision,
     text,
-    configs: { config, preprocessor },
+    configs: image.configs,
     exifOrientation: opts.exifOrientation ?? true,
     preprocessVersion: PREPROCESS_VERSION,
   };

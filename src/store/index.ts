@@ -1,5 +1,6 @@
 /** The image index: stores of image embeddings, incremental indexing, search (see docs/index.md). */
 
+export type { ModelFileIdentity } from "../model/identity.js";
 export { fileSha256 } from "../util/file-sha256.js";
 export { classifyStored, type EmbeddingPredictor, type StoredClassifyOptions } from "./classify.js";
 export {
@@ -52,7 +53,6 @@ export {
 export { type Selected, selectStored } from "./select.js";
 export { SQLITE_STORE_FORMAT, SqliteStore } from "./sqlite.js";
 export type {
-  ModelFileIdentity,
   NearestOptions,
   Neighbour,
   PageOptions,

@@ -7,12 +7,7 @@
  * Every method is async so that a networked engine fits; every write is one transaction.
  */
 
-/** A model file's identity: its name in the model directory, size and SHA-256. */
-export interface ModelFileIdentity {
-  file: string;
-  size: number;
-  sha256: string;
-}
+import type { ModelFileIdentity } from "../model/identity.js";
 
 /**
  * What makes two runs' embeddings comparable: the model's content (its ONNX files and configs,
