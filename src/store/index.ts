@@ -48,7 +48,6 @@ export {
   type SearchOptions,
   type SearchQuery,
   type SearchResult,
-  searchStore,
 } from "./search.js";
 export { type Selected, selectStored } from "./select.js";
 export { SQLITE_STORE_FORMAT, SqliteStore } from "./sqlite.js";
