@@ -5,8 +5,7 @@
  */
 import { PREPROCESS_VERSION } from "../image/version.js";
 import type { ClipModel } from "../model/clip-model.js";
-import { onnxFiles } from "../model/files.js";
-import { fileIdentity, imageSideIdentity } from "../model/identity.js";
+import { imageSideIdentity, textSideIdentity } from "../model/identity.js";
 import { ModelError, UsageError } from "../util/errors.js";
 import { hashKey } from "../util/hash.js";
 import type { StoreIdentity, VectorStore } from "./types.js";
@@ -27,19 +26,43 @@ export async function modelIdentity(
 ): Promise<StoreIdentity> {
   const [image, text] = await Promise.all([
     imageSideIdentity(model, opts.cacheDir),
-    fileIdentity(model.dir, onnxFiles(model.dtype).text, opts.cacheDir),
+    textSideIdentity(model, opts.cacheDir),
   ]);
-  // The stored format: adding a field changes every store's key (see docs/index.md).
   const content = {
     dtype: model.dtype,
     dim: model.config.projectionDim,
     vision: image.vision,
-    text,
+    text: text.text,
     configs: image.configs,
     exifOrientation: opts.exifOrientation ?? true,
     preprocessVersion: PREPROCESS_VERSION,
   };
-  return { key: hashKey(content), model: opts.name ?? model.dir, ...content };
+  const tokenizer = {
+    tokenizer: text.configs.tokenizer,
+    tokenizerConfig: text.configs.tokenizerConfig,
+  };
+  return {
+    key: hashKey({ ...content, tokenizer }),
+    model: opts.name ?? model.dir,
+    ...content,
+    tokenizer,
+  };
+}
+
+/**
+ * The key `identity` would have had before the tokenizer files were part of it: a store made
+ * then records no `tokenizer`, and is compared on this key (its tokenizer files are not known).
+ */
+export function keyWithoutTokenizer(identity: StoreIdentity): string {
+  const { dtype, dim, vision, text, configs, exifOrientation, preprocessVersion } = identity;
+  return hashKey({ dtype, dim, vision, text, configs, exifOrientation, preprocessVersion });
+}
+
+/** Whether `given` is the model `stored` was made with (stores of either identity format). */
+export function sameModel(stored: StoreIdentity, given: StoreIdentity): boolean {
+  if (stored.dim !== given.dim) return false;
+  if (stored.key === given.key) return true;
+  return stored.tokenizer === undefined && stored.key === keyWithoutTokenizer(given);
 }
 
 /** Why two identities differ, in a few words (for error messages). */
@@ -54,6 +77,14 @@ export function identityDifference(a: StoreIdentity, b: StoreIdentity): string {
   if (a.preprocessVersion !== b.preprocessVersion) {
     return `preprocessing version ${b.preprocessVersion} instead of ${a.preprocessVersion} (re-index)`;
   }
+  if (
+    a.tokenizer &&
+    b.tokenizer &&
+    (a.tokenizer.tokenizer !== b.tokenizer.tokenizer ||
+      a.tokenizer.tokenizerConfig !== b.tokenizer.tokenizerConfig)
+  ) {
+    return "another tokenizer (tokenizer.json or tokenizer_config.json)";
+  }
   return "other model configuration files";
 }
 
@@ -63,7 +94,7 @@ export function assertSameModel(
   given: StoreIdentity,
   location: string,
 ): void {
-  if (stored.key === given.key && stored.dim === given.dim) return;
+  if (sameModel(stored, given)) return;
   throw new ModelError(
     `${location} holds ${stored.dim}-d embeddings of ${stored.model} (${stored.dtype}); ` +
       `this run uses ${identityDifference(stored, given)} (${given.model}, ${given.dtype}, ` +

@@ -30,6 +30,11 @@ export interface StoreIdentity {
   exifOrientation: boolean;
   /** Version of zeroclip's decode + resize + normalize code (PREPROCESS_VERSION). */
   preprocessVersion: number;
+  /**
+   * SHA-256 of tokenizer.json and tokenizer_config.json (null when absent): text queries go
+   * through them. Absent in stores made before it was recorded (compared without it then).
+   */
+  tokenizer?: { tokenizer: string; tokenizerConfig: string | null };
 }
 
 /** How an input was when it was indexed: what "unchanged" is decided on. */
