@@ -4,8 +4,8 @@
  * embeddings are appended to the store chunk by chunk (a killed run keeps what it finished).
  */
 import { join } from "node:path";
+import { embeddingImageSettings, resolveImageSettings } from "../image/settings.js";
 import { readImageSource } from "../image/source.js";
-import { PREPROCESS_VERSION } from "../image/version.js";
 import { type ViewId, viewKey, viewSpec } from "../image/views.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { type ImageSideIdentity, imageSideIdentity } from "../model/identity.js";
@@ -35,8 +35,7 @@ export async function imageModelIdentity(
   return {
     ...(await imageSideIdentity(model, cacheDir)),
     preprocess: model.preprocess,
-    exifOrientation,
-    preprocessVersion: PREPROCESS_VERSION,
+    ...embeddingImageSettings(resolveImageSettings({ exifOrientation })),
   };
 }
 

@@ -3,7 +3,7 @@
  * module), dimension, and the image settings its embeddings were made with; recorded when the
  * store is created and checked by every later run.
  */
-import { PREPROCESS_VERSION } from "../image/version.js";
+import { embeddingImageSettings, resolveImageSettings } from "../image/settings.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { imageSideIdentity, textSideIdentity } from "../model/identity.js";
 import { ModelError, UsageError } from "../util/errors.js";
@@ -34,8 +34,7 @@ export async function modelIdentity(
     vision: image.vision,
     text: text.text,
     configs: image.configs,
-    exifOrientation: opts.exifOrientation ?? true,
-    preprocessVersion: PREPROCESS_VERSION,
+    ...embeddingImageSettings(resolveImageSettings({ exifOrientation: opts.exifOrientation })),
   };
   const tokenizer = {
     tokenizer: text.configs.tokenizer,
