@@ -1,9 +1,41 @@
 #!/usr/bin/env node
-// Runs every compiled `*.test.js` under dist/test with node's test runner, one file at a time.
-// (Node 20's `--test` takes no globs, and given a directory it would also run helper modules.)
-import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+// Runs every compiled `*.test.js` under dist/test with node's test runner, several files at a time.
+//
+//   node scripts/test.mjs [SUBSTRING...] [--jobs N] [--e2e-jobs N] [--times] [--count-asserts]
+//
+// Each file runs in its own `node --test FILE` child (its own temporary directory as
+// $ZEROCLIP_CACHE, so files never share a cache). Two tiers share one pool of `--jobs` slots:
+// end-to-end files (those that spawn the CLI, servers, Redis or a browser; see `isEndToEnd`) take
+// at most `--e2e-jobs` of them, unit files the rest. Files start longest first, by the durations
+// in scripts/test-times.json (unknown files count as long), so the run ends when the longest
+// file does. A file's output is printed whole when it ends; the run ends with node's summary
+// lines (`# tests`, `# pass`, `# fail`, ... as the tap reporter prints them; `ℹ tests` ... with
+// the spec reporter on a terminal) added up over all files, and exits 1 when any file failed.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    jobs: { type: "string" },
+    "e2e-jobs": { type: "string" },
+    times: { type: "boolean", default: false },
+    "save-times": { type: "boolean", default: false },
+    "count-asserts": { type: "boolean", default: false },
+  },
+});
+const cpus = availableParallelism();
+const jobs = Number(values.jobs ?? process.env.ZEROCLIP_TEST_JOBS ?? Math.max(2, cpus + 1));
+const e2eJobs = Number(
+  values["e2e-jobs"] ?? process.env.ZEROCLIP_TEST_E2E_JOBS ?? Math.max(1, cpus),
+);
+/** A file still running after this long is killed and counted as failed. */
+const FILE_TIMEOUT_MS = 15 * 60_000;
+const TIMES_FILE = join("scripts", "test-times.json");
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -13,15 +45,151 @@ function find(dir) {
   });
 }
 
-const only = process.argv.slice(2);
+/** A file is end-to-end when it starts processes or servers (the CLI, Redis, PostgreSQL, chromium). */
+function isEndToEnd(file) {
+  const js = readFileSync(file, "utf8");
+  return /node:child_process|support\/(cli|cli-process|browser|redis-server|pg-server|hub-server)\.js/.test(
+    js,
+  );
+}
+
 const files = find(join("dist", "test"))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .filter((f) => positionals.length === 0 || positionals.some((o) => f.includes(o)))
   .sort();
 if (files.length === 0) {
   console.error("no test files found under dist/test (run `npm run build` first)");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", ...files], {
-  stdio: "inherit",
+
+let knownTimes = {};
+try {
+  knownTimes = JSON.parse(readFileSync(TIMES_FILE, "utf8"));
+} catch {}
+const key = (f) => f.replace(/^dist[\\/]/, "").replaceAll("\\", "/");
+const queue = files
+  .map((file) => ({ file, e2e: isEndToEnd(file), expected: knownTimes[key(file)] ?? 60_000 }))
+  .sort((a, b) => b.expected - a.expected);
+
+const reporter = process.stdout.isTTY ? "spec" : "tap";
+const COUNTS = ["tests", "suites", "pass", "fail", "cancelled", "skipped", "todo"];
+const SUMMARY =
+  /^(?:# |ℹ )(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)\s*$/;
+const totals = Object.fromEntries(COUNTS.map((c) => [c, 0]));
+const failedFiles = [];
+const times = {};
+let asserts = 0;
+const started = performance.now();
+
+function runFile(item) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const cache = mkdtempSync(join(tmpdir(), "zeroclip-test-cache-"));
+    const env = { ...process.env, ZEROCLIP_CACHE: cache };
+    const countFile = join(cache, "..", `${cache.split(/[\\/]/).pop()}.asserts`);
+    if (values["count-asserts"]) {
+      const hook = new URL("./count-asserts.mjs", import.meta.url).href;
+      env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import ${hook}`.trim();
+      env.ZEROCLIP_ASSERT_COUNT_FILE = countFile;
+    }
+    const child = spawn(process.execPath, ["--test", `--test-reporter=${reporter}`, item.file], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const chunks = [];
+    child.stdout.on("data", (d) => chunks.push(d));
+    child.stderr.on("data", (d) => chunks.push(d));
+    const timer = setTimeout(() => {
+      chunks.push(Buffer.from(`\n# ${item.file}: killed after ${FILE_TIMEOUT_MS / 1000} s\n`));
+      child.kill("SIGKILL");
+    }, FILE_TIMEOUT_MS);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const ms = performance.now() - t0;
+      times[key(item.file)] = Math.round(ms);
+      const counts = {};
+      const kept = [];
+      for (const line of Buffer.concat(chunks).toString("utf8").split("\n")) {
+        const m = SUMMARY.exec(line);
+        if (m) counts[m[1]] = Number(m[2]);
+        else kept.push(line);
+      }
+      for (const c of COUNTS) totals[c] += counts[c] ?? 0;
+      if (code !== 0 || (counts.fail ?? 0) > 0) {
+        failedFiles.push(item.file);
+        if (!counts.fail) totals.fail += 1; // a crash before or outside any test
+      }
+      if (values["count-asserts"]) {
+        try {
+          for (const l of readFileSync(countFile, "utf8").trim().split("\n")) {
+            asserts += Number(l.split(" ")[1]);
+          }
+        } catch {}
+        rmSync(countFile, { force: true });
+      }
+      rmSync(cache, { recursive: true, force: true });
+      const status = code === 0 ? "ok" : `FAILED (exit ${code ?? signal})`;
+      process.stdout.write(
+        `${kept.join("\n").trimEnd()}\n# file ${item.file}: ${status}, ${(ms / 1000).toFixed(1)} s\n`,
+      );
+      resolve();
+    });
+  });
+}
+
+// The generated fixture models most files need, made once before the files start (each file
+// would otherwise generate its own copy at the same time; the rename into place is atomic).
+const modelGen = join("dist", "test", "support", "model-gen", "index.js");
+if (existsSync(modelGen)) {
+  const warm = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const m = await import(${JSON.stringify(pathToFileURL(modelGen).href)});\n` +
+        'await Promise.all(["tiny", "probe"].map((n) => m.ensureFixtureModel(n)));',
+    ],
+    { stdio: "inherit", timeout: 5 * 60_000 },
+  );
+  if (warm.status !== 0) console.log("# warning: the fixture models could not be made up front");
+}
+
+let running = 0;
+let runningE2e = 0;
+await new Promise((done) => {
+  const pump = () => {
+    if (queue.length === 0 && running === 0) return done();
+    while (running < jobs) {
+      const i = queue.findIndex((q) => !q.e2e || runningE2e < e2eJobs);
+      if (i < 0) break;
+      const [item] = queue.splice(i, 1);
+      running++;
+      if (item.e2e) runningE2e++;
+      runFile(item).then(() => {
+        running--;
+        if (item.e2e) runningE2e--;
+        pump();
+      });
+    }
+  };
+  pump();
 });
-process.exit(r.status ?? 1);
+
+const wall = performance.now() - started;
+if (values["save-times"]) {
+  writeFileSync(TIMES_FILE, `${JSON.stringify({ ...knownTimes, ...times }, null, 2)}\n`);
+}
+if (values.times) {
+  console.log("# slowest files (s):");
+  for (const [f, ms] of Object.entries(times)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)) {
+    console.log(`#   ${(ms / 1000).toFixed(1).padStart(6)}  ${f}`);
+  }
+}
+if (failedFiles.length > 0)
+  console.log(`# failed files:\n${failedFiles.map((f) => `#   ${f}`).join("\n")}`);
+if (values["count-asserts"]) console.log(`# assertions executed: ${asserts}`);
+const prefix = reporter === "tap" ? "# " : "ℹ ";
+for (const c of COUNTS) console.log(`${prefix}${c} ${totals[c]}`);
+console.log(`${prefix}duration_ms ${wall.toFixed(3)}`);
+process.exit(failedFiles.length > 0 ? 1 : 0);

@@ -44,6 +44,14 @@ export {
   tipXLogits,
   writeAdapterFile,
 } from "./adapt/index.js";
+// Use cases (src/app/): the functions the CLI and the server call
+export {
+  type ImageQueryEmbedder,
+  type QueryImageSettings,
+  type SearchStoreOptions,
+  searchStore,
+  storeImageSettings,
+} from "./app/search.js";
 // Classification
 export {
   AGGREGATES,
@@ -174,7 +182,6 @@ export {
   type StoredInfo,
   type StoreIdentity,
   type StoreItem,
-  searchStore,
   storeDataset,
   type VectorStore,
   writeGallery,

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import type { Aggregate, PromptSources } from "../classify/class-embeddings.js";
 import { ZeroShotClassifier } from "../classify/classifier.js";
-import type { Dataset, LabelledImage } from "../eval/dataset.js";
+import type { Dataset, LabelledImage } from "../dataset/dataset.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { UsageError } from "../util/errors.js";
 import { type AdapterMethod, fitAdapter } from "./adapter.js";

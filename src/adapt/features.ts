@@ -3,9 +3,10 @@
  * (centre-crop) embeddings, or N augmented views per image (random resized crop + flip, made in
  * the preprocessing workers and cached per image, seed and view index).
  */
-import type { LabelledImage } from "../eval/dataset.js";
-import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
-import { embedImageFiles, type ImageEmbedder } from "../eval/image-pass.js";
+
+import type { ImageEmbeddingStore } from "../cache/embedding-store.js";
+import { embedImageFiles, type ImageEmbedder } from "../cache/image-pass.js";
+import type { LabelledImage } from "../dataset/dataset.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
 
 export interface FeatureOptions extends Omit<ImageEmbedOptions, "onProgress" | "views"> {

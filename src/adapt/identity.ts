@@ -3,11 +3,10 @@
  * for the vision tower and preprocessing that produced them, so an adapter records them and
  * refuses another model. (The text half, W, is stored in the adapter itself.)
  */
-import { join } from "node:path";
 import type { ClipModel } from "../model/clip-model.js";
 import { onnxFiles } from "../model/files.js";
+import { fileIdentity } from "../model/identity.js";
 import { ModelError } from "../util/errors.js";
-import { fileSha256 } from "../util/file-sha256.js";
 import { hashKey } from "../util/hash.js";
 
 export interface ModelIdentity {
@@ -21,19 +20,15 @@ export interface ModelIdentity {
 }
 
 /**
- * The identity of a loaded model's image embeddings: the vision ONNX file's SHA-256 (free for
- * hub files, computed once per file otherwise: see `fileSha256`) and the preprocessing config.
+ * The identity of a loaded model's image embeddings: the vision ONNX file's SHA-256 (from
+ * `model/identity.ts`: free for hub files, computed once per file otherwise) and the
+ * preprocessing config.
  */
 export async function modelIdentity(
   model: Pick<ClipModel, "dir" | "dtype" | "preprocess" | "config">,
 ): Promise<ModelIdentity> {
-  const file = join(model.dir, onnxFiles(model.dtype).vision);
-  let vision: string;
-  try {
-    vision = await fileSha256(file);
-  } catch (err) {
-    throw new ModelError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+  // The adapter file's format: the vision file's SHA-256 and the parsed preprocessing only.
+  const vision = (await fileIdentity(model.dir, onnxFiles(model.dtype).vision)).sha256;
   return {
     model: model.dir,
     dtype: model.dtype,

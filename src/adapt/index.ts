@@ -1,4 +1,13 @@
 /** Training-free few-shot adapters: Tip-Adapter, TIP-X and GDA (see docs/few-shot.md). */
+
+export {
+  AUGMENT_VERSION,
+  type AugmentSpec,
+  augmentView,
+  type CropBox,
+  randomResizedCropBox,
+} from "../image/augment.js";
+export { type ViewId, viewKey, viewSpec } from "../image/views.js";
 export {
   type AdaptOptions,
   type AdaptResult,
@@ -27,13 +36,6 @@ export {
   readAdapterFile,
   writeAdapterFile,
 } from "./adapter-file.js";
-export {
-  AUGMENT_VERSION,
-  type AugmentSpec,
-  augmentView,
-  type CropBox,
-  randomResizedCropBox,
-} from "./augment.js";
 export { FewShotClassifier, type FewShotOptions } from "./classifier.js";
 export { type EmbeddedImages, embedLabelledImages, type ViewOptions } from "./features.js";
 export { type GdaModel, gdaFit, gdaLogits } from "./gda.js";
@@ -59,4 +61,3 @@ export {
   tipXRanges,
   zeroShotLogits,
 } from "./tip.js";
-export { type ViewId, viewKey, viewSpec } from "./views.js";

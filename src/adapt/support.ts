@@ -9,8 +9,9 @@
  * - `sampleValidation`: the papers' validation split, min(K, 4) images per class (CoOp's
  *   datasets, used by Tip-Adapter and GDA), drawn from the images not in the support set.
  */
-import { sampleItems, seededPermutation } from "../eval/sample.js";
+
 import { UsageError } from "../util/errors.js";
+import { sampleItems, seededPermutation } from "../util/sample.js";
 
 interface Labelled {
   label: number;

@@ -1,8 +1,10 @@
-import { readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { type Dtype, onnxFiles } from "../model/files.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Dtype } from "../model/files.js";
+import { textSideIdentity } from "../model/identity.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { zeroclipCacheDir } from "../util/cache-dir.js";
+import { ModelError } from "../util/errors.js";
 import { hashKey } from "../util/hash.js";
 import { type Aggregate, classEmbeddings, type TextEmbedder } from "./class-embeddings.js";
 
@@ -20,31 +22,26 @@ export function defaultClassEmbeddingCacheDir(): string {
 const MAGIC = 0x4543435a; // "ZCCE" little-endian
 const VERSION = 1;
 const HEADER = 16;
-
-async function fileIdentity(path: string): Promise<{ size: number; mtimeMs: number } | null> {
-  try {
-    const s = await stat(path);
-    return { size: s.size, mtimeMs: Math.round(s.mtimeMs) };
-  } catch {
-    return null;
-  }
-}
+/** Bumped when what the key covers changes (2: model files by content, tokenizer config). */
+const KEY_VERSION = 2;
 
 /**
- * The cache key of a set of class embeddings: model directory, dtype, identity (size + mtime)
- * of the text ONNX file and the tokenizer, every class's texts in order, and the aggregate.
- * Undefined when the text model file cannot be found (then nothing is cached).
+ * The cache key of a set of class embeddings: the model's text side by content (text ONNX file,
+ * config.json, tokenizer.json, tokenizer_config.json, dtype; see `textSideIdentity`), every
+ * class's texts in order, and the aggregate. Undefined when the model's files cannot be read
+ * (then nothing is cached).
  */
 export async function classEmbeddingKey(
   model: CacheableEmbedder,
   texts: readonly (readonly string[])[],
   aggregate: Aggregate,
 ): Promise<string | undefined> {
-  const dir = resolve(model.dir);
-  const textModel = await fileIdentity(join(dir, onnxFiles(model.dtype).text));
-  if (!textModel) return undefined;
-  const tokenizer = await fileIdentity(join(dir, "tokenizer.json"));
-  return hashKey({ v: VERSION, dir, dtype: model.dtype, textModel, tokenizer, texts, aggregate });
+  const identity = await textSideIdentity(model).catch((err: unknown) => {
+    if (err instanceof ModelError) return undefined;
+    throw err;
+  });
+  if (!identity) return undefined;
+  return hashKey({ key: KEY_VERSION, identity, texts, aggregate });
 }
 
 /** Serialize embeddings: a 16-byte header (magic, version, count, dim), then float32 LE rows. */

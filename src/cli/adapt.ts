@@ -2,9 +2,9 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { adaptFromDataset } from "../adapt/adapt.js";
 import { ADAPTER_METHODS, type AdapterMethod } from "../adapt/adapter.js";
 import { writeAdapterFile } from "../adapt/adapter-file.js";
-import { readClassnames } from "../eval/classnames.js";
-import { loadDataset } from "../eval/dataset.js";
-import { openImageStore } from "../eval/image-pass.js";
+import { openImageStore } from "../cache/image-pass.js";
+import { readClassnames } from "../dataset/classnames.js";
+import { loadDataset } from "../dataset/dataset.js";
 import { lazyProgressBar, type Progress, progressBar } from "../util/progress.js";
 import {
   addImageOptions,

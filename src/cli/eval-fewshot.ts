@@ -1,9 +1,9 @@
 /** `eval --train`: the few-shot part of `zeroclip eval` (options, run, printing). */
 import type { Command } from "commander";
 import { ADAPTER_METHODS, type AdapterMethod } from "../adapt/adapter.js";
-import type { Classnames } from "../eval/classnames.js";
-import { type Dataset, type LabelledImage, loadDataset } from "../eval/dataset.js";
-import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
+import type { ImageEmbeddingStore } from "../cache/embedding-store.js";
+import type { Classnames } from "../dataset/classnames.js";
+import { type Dataset, type LabelledImage, loadDataset } from "../dataset/dataset.js";
 import type { EvalResult } from "../eval/evaluate.js";
 import { evaluateFewShot, type FewShotResult, planFewShot } from "../eval/fewshot.js";
 import { fewShotJson, fewShotRows } from "../eval/fewshot-json.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { openImageStore } from "../eval/image-pass.js";
+import { openImageStore } from "../cache/image-pass.js";
 import { prettyJson } from "../eval/json.js";
 import { loadPairs } from "../eval/pairs.js";
 import { evaluateRetrieval, retrievalJson, retrievalRows } from "../eval/retrieval-eval.js";

@@ -1,18 +1,18 @@
 import { Command, Option } from "commander";
+import type { ImageEmbeddingStore } from "../cache/embedding-store.js";
+import { openImageStore } from "../cache/image-pass.js";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
-import { type Classnames, readClassnames } from "../eval/classnames.js";
-import { type Dataset, loadDataset } from "../eval/dataset.js";
-import type { ImageEmbeddingStore } from "../eval/embedding-store.js";
+import { type Classnames, readClassnames } from "../dataset/classnames.js";
+import { type Dataset, loadDataset } from "../dataset/dataset.js";
 import { type EvaluateOptions, evaluateStrategies } from "../eval/evaluate.js";
-import { openImageStore } from "../eval/image-pass.js";
 import { evalJson, prettyJson, SUMMARY_HEADER, summaryRows } from "../eval/json.js";
 import { writeReport } from "../eval/report.js";
-import { sampleItems } from "../eval/sample.js";
 import { loadStrategy, type PromptStrategy, parseStrategies } from "../eval/strategies.js";
 import { evaluateStored, storeDataset } from "../store/dataset.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
+import { sampleItems } from "../util/sample.js";
 import {
   addImageOptions,
   addModelOptions,

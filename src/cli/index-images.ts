@@ -2,25 +2,12 @@ import { Command, Option } from "commander";
 import { indexImages } from "../store/indexer.js";
 import { UsageError } from "../util/errors.js";
 import { type Progress, progressBar } from "../util/progress.js";
-import { addImageOptions, addModelOptions, type ModelFlags, positiveInt } from "./common.js";
+import { addImageOptions, addModelOptions, positiveInt } from "./common.js";
 import { setExitCode } from "./exit.js";
+import type { IndexFlags } from "./index-flags.js";
 import { printReport } from "./index-report.js";
 import { runSubmit } from "./index-submit.js";
 import { openStoreModel } from "./store-common.js";
-
-export interface IndexFlags extends ModelFlags {
-  store: string;
-  queue?: string;
-  shardSize: number;
-  wait: boolean;
-  attempts: number;
-  prune?: boolean;
-  refreshUrls?: boolean;
-  format?: "table" | "json";
-  batchSize: number;
-  exifOrientation: boolean;
-  maxPixels: number;
-}
 
 export function indexCommand(): Command {
   const cmd = new Command("index")

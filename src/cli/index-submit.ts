@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { submitIndex } from "../queue/submit.js";
 import { type Progress, progressBar } from "../util/progress.js";
-import type { IndexFlags } from "./index-images.js";
+import type { IndexFlags } from "./index-flags.js";
 import { printReport } from "./index-report.js";
 import { openQueuedStore } from "./queue-common.js";
 

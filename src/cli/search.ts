@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
+import { searchStore } from "../app/search.js";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
 import { writeGallery } from "../store/gallery.js";
-import { type SearchQuery, type SearchResult, searchStore } from "../store/search.js";
+import type { SearchQuery, SearchResult } from "../store/search.js";
 import { UsageError } from "../util/errors.js";
 import {
   addFormatOption,
@@ -119,7 +120,6 @@ export async function runSearch(flags: SearchFlags, cmd: Command): Promise<numbe
       aggregate: flags.aggregate,
       allowMissing: flags.allowMissing,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      exifOrientation: opened.identity?.exifOrientation,
       nearest: { approximate: flags.approximate, efSearch: flags.efSearch },
     });
     printResults(results, format);

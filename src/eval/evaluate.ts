@@ -2,19 +2,20 @@
  * Evaluate prompt strategies side by side: the images are embedded once (through the cache),
  * then each strategy's class embeddings score every image and the metrics are computed.
  */
-import {
-  type Aggregate,
-  classEmbeddings,
-  type TextEmbedder,
-} from "../classify/class-embeddings.js";
-import { dot } from "../math/vector.js";
-import type { Dataset, LabelledImage } from "./dataset.js";
+
 import {
   embedImageFiles,
   type ImageEmbedder,
   type ImagePassOptions,
   type ImagePassResult,
-} from "./image-pass.js";
+} from "../cache/image-pass.js";
+import {
+  type Aggregate,
+  classEmbeddings,
+  type TextEmbedder,
+} from "../classify/class-embeddings.js";
+import type { Dataset, LabelledImage } from "../dataset/dataset.js";
+import { dot } from "../math/vector.js";
 import { type ClassificationMetrics, classificationMetrics, rankClasses, TOP5 } from "./metrics.js";
 import { type PromptStrategy, strategyTexts } from "./strategies.js";
 

@@ -16,11 +16,11 @@ import {
 } from "../adapt/features.js";
 import { argmax, type TipSearchGrid } from "../adapt/search.js";
 import { sampleSupport, sampleValidation, validationShots } from "../adapt/support.js";
+import type { ImageEmbedder } from "../cache/image-pass.js";
+import type { Dataset, LabelledImage } from "../dataset/dataset.js";
 import { TRAINED_LOGIT_SCALE } from "../model/config.js";
 import { UsageError } from "../util/errors.js";
-import type { Dataset, LabelledImage } from "./dataset.js";
 import type { EvalResult } from "./evaluate.js";
-import type { ImageEmbedder } from "./image-pass.js";
 
 export interface FewShotEvalOptions extends FeatureOptions {
   /** Where support and (without `val`) validation images are drawn from. */

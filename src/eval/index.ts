@@ -1,11 +1,23 @@
 /** Evaluation of prompt strategies on labelled image sets (see docs/eval.md). */
+
+export { ImageEmbeddingStore, type StoreEntry } from "../cache/embedding-store.js";
+export {
+  embedImageFiles,
+  type ImageEmbedder,
+  type ImageModelIdentity,
+  type ImagePassOptions,
+  type ImagePassResult,
+  imageModelIdentity,
+  imageStorePath,
+  openImageStore,
+} from "../cache/image-pass.js";
 export {
   type Classnames,
   type ClassSet,
   classnamesFromJson,
   readClassnames,
   resolveClassnames,
-} from "./classnames.js";
+} from "../dataset/classnames.js";
 export {
   type Dataset,
   type LabelledImage,
@@ -13,8 +25,9 @@ export {
   parseCsv,
   type RawDataset,
   readRawDataset,
-} from "./dataset.js";
-export { ImageEmbeddingStore, type StoreEntry } from "./embedding-store.js";
+} from "../dataset/dataset.js";
+export { PREPROCESS_VERSION } from "../image/version.js";
+export { type SampleOptions, sampleItems } from "../util/sample.js";
 export {
   type EvalModel,
   type EvalResult,
@@ -33,17 +46,6 @@ export {
   type FewShotStrategyResult,
 } from "./fewshot.js";
 export { type FewShotJson, fewShotJson, fewShotRows } from "./fewshot-json.js";
-export {
-  embedImageFiles,
-  type ImageEmbedder,
-  type ImageModelIdentity,
-  type ImagePassOptions,
-  type ImagePassResult,
-  imageModelIdentity,
-  imageStorePath,
-  openImageStore,
-  PREPROCESS_VERSION,
-} from "./image-pass.js";
 export { type EvalJson, evalJson, type StrategyJson } from "./json.js";
 export {
   type ClassificationMetrics,
@@ -87,7 +89,6 @@ export {
   retrievalSectionHtml,
   writeRetrievalReport,
 } from "./retrieval-report.js";
-export { type SampleOptions, sampleItems } from "./sample.js";
 export {
   loadStrategy,
   type PromptStrategy,

@@ -5,10 +5,10 @@
  * relative to the file's folder; an image may appear on several rows (several captions).
  */
 import { dirname, extname, isAbsolute, join } from "node:path";
+import { parseCsv, parseJsonLines } from "../dataset/dataset.js";
 import { isHttpUrl } from "../image/source.js";
 import { parseUserJson, readUserFile } from "../prompts/files.js";
 import { UsageError } from "../util/errors.js";
-import { parseCsv, parseJsonLines } from "./dataset.js";
 
 /** Images (each once, in order of first appearance) and their captions. */
 export interface PairSet {

@@ -3,13 +3,14 @@
  * or read from a store) and the captions, then compute CLIP_benchmark's recalls and CLIP's
  * contrastive loss. Images that cannot be embedded are left out with their captions.
  */
-import type { TextEmbedder } from "../classify/class-embeddings.js";
+
 import {
   embedImageFiles,
   type ImageEmbedder,
   type ImagePassOptions,
   type ImagePassResult,
-} from "./image-pass.js";
+} from "../cache/image-pass.js";
+import type { TextEmbedder } from "../classify/class-embeddings.js";
 import type { PairSet } from "./pairs.js";
 import { type RetrievalMetrics, retrievalMetrics } from "./retrieval.js";
 

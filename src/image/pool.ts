@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { AugmentSpec } from "../adapt/augment.js";
+import type { AugmentSpec } from "./augment.js";
 import type { DecodeOptions } from "./decode.js";
 import type { FetchOptions, ImageSource } from "./source.js";
 import type { PreprocessConfig } from "./types.js";

@@ -4,8 +4,8 @@
  * could not overlap with it).
  */
 import { parentPort } from "node:worker_threads";
-import { augmentView } from "../adapt/augment.js";
 import { errorMessage } from "../util/errors.js";
+import { augmentView } from "./augment.js";
 import { decodeImage } from "./decode.js";
 import type { PrepareRequest, PrepareResponse } from "./pool.js";
 import { preprocessImage } from "./preprocess.js";

@@ -37,6 +37,11 @@ export interface ImageBatcherOptions {
 export interface BatchEmbedOptions {
   /** Aborting rejects the call with the signal's reason; its images not yet encoded are dropped. */
   signal?: AbortSignal;
+  /**
+   * This call's EXIF setting instead of the batcher's (a search query is decoded as its store's
+   * images were).
+   */
+  exifOrientation?: boolean;
 }
 
 /** The queue has no room for a call's images; try again later. */
@@ -155,11 +160,15 @@ export class ImageBatcher {
       this.admitted += sources.length;
       this.admittedBytes += bytes;
       const cfg = this.model.preprocess;
+      const decode =
+        opts.exifOrientation === undefined
+          ? (this.opts.decode ?? {})
+          : { ...this.opts.decode, exifOrientation: opts.exifOrientation };
       sources.forEach((src, index) => {
         const size = typeof src === "string" ? 0 : src.length;
         this.preparing++;
         this.pool
-          .prepare(src, cfg, this.opts.decode ?? {}, this.opts.fetch ?? {})
+          .prepare(src, cfg, decode, this.opts.fetch ?? {})
           .then(
             (r) => r,
             (err: unknown) => ({ error: errorMessage(err), pixels: undefined }),

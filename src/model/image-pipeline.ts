@@ -1,4 +1,4 @@
-import type { AugmentSpec } from "../adapt/augment.js";
+import type { AugmentSpec } from "../image/augment.js";
 import type { DecodeOptions } from "../image/decode.js";
 import type { PreprocessPool } from "../image/pool.js";
 import type { FetchOptions, ImageSource } from "../image/source.js";
@@ -21,7 +21,7 @@ export interface ImageEmbedOptions extends Omit<DecodeOptions, "name">, FetchOpt
   onResult?: (result: ImageEmbedResult, index: number) => void;
   /**
    * Per input (same order), an augmented view to embed instead of the centre crop (few-shot
-   * support sets; see src/adapt/augment.ts). Inputs without an entry get the usual preprocessing.
+   * support sets; see src/image/augment.ts). Inputs without an entry get the usual preprocessing.
    */
   views?: readonly (AugmentSpec | undefined)[];
 }

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { ModelError } from "../util/errors.js";
 import type { Dtype } from "./files.js";
 import { fetchHubModel, type HubOptions, isRepoId } from "./hub/index.js";
+import type { DownloadProgress } from "./hub/progress.js";
 
 /** The model used when none is named. */
 export const DEFAULT_MODEL = "Xenova/clip-vit-base-patch32";
@@ -18,12 +19,6 @@ export interface ResolveOptions extends Pick<HubOptions, "endpoint" | "token" | 
   onProgress?: (p: DownloadProgress) => void;
   /** Called with status and warning lines (e.g. the hub is unreachable, the cache is used). */
   onMessage?: (line: string) => void;
-}
-
-export interface DownloadProgress {
-  file: string;
-  loaded: number;
-  total: number | undefined;
 }
 
 /** A local directory as is; anything else is treated as a hub repo id. */

@@ -7,7 +7,7 @@ import type { ClipModel } from "../model/clip-model.js";
 import type { ImageBatcher } from "../model/image-batcher.js";
 import type { ClassifierSource } from "./classifier-source.js";
 import type { ServeMetrics } from "./metrics.js";
-import type { LlmSettings, ServeSettings } from "./options.js";
+import type { LlmSettings, ServeSettings } from "./settings.js";
 
 export interface ServeContext {
   readonly model: ClipModel;

@@ -11,11 +11,15 @@ import type { ServeContext } from "./context.js";
 /** One image's outcome, in request order. */
 export type ImageOutcome = { embedding: Float32Array; error?: undefined } | { error: string };
 
-/** Embed a request's images; per-image failures are error entries, never a failed call. */
+/**
+ * Embed a request's images; per-image failures are error entries, never a failed call.
+ * `exifOrientation` overrides the server's setting (a search query is decoded as its store's).
+ */
 export async function embedRequestImages(
   ctx: ServeContext,
   inputs: readonly (string | Uint8Array)[],
   signal: AbortSignal,
+  opts: { exifOrientation?: boolean } = {},
 ): Promise<ImageOutcome[]> {
   const out = new Array<ImageOutcome>(inputs.length);
   const sources: ImageSource[] = [];
@@ -32,7 +36,10 @@ export async function embedRequestImages(
       out[i] = { error: errorMessage(err) };
     }
   });
-  const results = await ctx.batcher.embed(sources, { signal });
+  const results = await ctx.batcher.embed(sources, {
+    signal,
+    exifOrientation: opts.exifOrientation,
+  });
   results.forEach((r, k) => {
     out[at[k]] = r.embedding ? { embedding: r.embedding } : { error: r.error };
   });

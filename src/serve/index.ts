@@ -13,7 +13,6 @@ export { ApiError, type ErrorBody } from "./errors.js";
 export { embedRequestImages, type ImageOutcome } from "./images.js";
 export { type ListenOptions, type RunningServer, serveUntilSignal } from "./lifecycle.js";
 export {
-  type LlmSettings,
   type LogDestination,
   SERVE_DEFAULTS,
   type ServeOptions,
@@ -21,3 +20,4 @@ export {
 } from "./options.js";
 export { MAX_SEARCH_K, searchPlugin } from "./routes/search.js";
 export { buildServer } from "./server.js";
+export type { LlmSettings } from "./settings.js";

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ClassifierSource } from "./classifier-source.js";
 import type { ServeContext } from "./context.js";
+import type { LlmSettings, ServeSettings } from "./settings.js";
 
 export const SERVE_DEFAULTS = {
   host: "127.0.0.1",
@@ -31,16 +32,6 @@ export interface ServePlugin {
   feature: string;
   /** Registers the plugin's routes; it gets the server's shared context. */
   plugin: FastifyPluginAsync<{ ctx: ServeContext }>;
-}
-
-/** The language model behind `POST /v1/describe`. */
-export interface LlmSettings {
-  /** The LLM, e.g. gpt-4o-mini or llama3.1:8b. */
-  model: string;
-  /** OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else OpenAI). */
-  baseURL?: string;
-  /** API key (default $OPENAI_API_KEY). Never logged. */
-  apiKey?: string;
 }
 
 /** Where JSON log lines go (pino): anything with `write(line)`. */
@@ -90,9 +81,7 @@ export interface ServeOptions {
 }
 
 /** The options with every default filled in. */
-export type ServeSettings = ReturnType<typeof resolveSettings>;
-
-export function resolveSettings(o: ServeOptions) {
+export function resolveSettings(o: ServeOptions): ServeSettings {
   const requestTimeoutMs = o.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs;
   return {
     modelName: o.modelName ?? o.model.dir,

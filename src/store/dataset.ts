@@ -4,12 +4,12 @@
  * are looked up in the store. Either way no image is read: the embeddings come from the store.
  */
 import { basename, dirname, resolve } from "node:path";
+import type { ImagePassResult } from "../cache/image-pass.js";
 import type { TextEmbedder } from "../classify/class-embeddings.js";
-import type { Classnames } from "../eval/classnames.js";
-import { resolveClassnames } from "../eval/classnames.js";
-import { type Dataset, type LabelledImage, listDataset, loadDataset } from "../eval/dataset.js";
+import type { Classnames } from "../dataset/classnames.js";
+import { resolveClassnames } from "../dataset/classnames.js";
+import { type Dataset, type LabelledImage, listDataset, loadDataset } from "../dataset/dataset.js";
 import { type EvalResult, type EvaluateOptions, evaluateEmbedded } from "../eval/evaluate.js";
-import type { ImagePassResult } from "../eval/image-pass.js";
 import type { PromptStrategy } from "../eval/strategies.js";
 import { isHttpUrl } from "../image/source.js";
 import type { ImageEmbedResult } from "../model/image-pipeline.js";

@@ -1,24 +1,14 @@
 /**
- * The identity of a model's embeddings, from the content of its files rather than their paths,
- * so that the same hub model gives the same identity on every machine (wherever its cache is)
- * and a re-downloaded or edited file does not.
- * File hashes come from `fileSha256` (free for hub blobs, computed once otherwise).
+ * A store's model identity: the model's content (from `model/identity.ts`, the one identity
+ * module), dimension, and the image settings its embeddings were made with; recorded when the
+ * store is created and checked by every later run.
  */
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { PREPROCESS_VERSION } from "../eval/image-pass.js";
+import { embeddingImageSettings, resolveImageSettings } from "../image/settings.js";
 import type { ClipModel } from "../model/clip-model.js";
-import { onnxFiles } from "../model/files.js";
+import { imageSideIdentity, textSideIdentity } from "../model/identity.js";
 import { ModelError, UsageError } from "../util/errors.js";
-import { fileSha256 } from "../util/file-sha256.js";
-import { hashKey, sha256 } from "../util/hash.js";
-import type { ModelFileIdentity, StoreIdentity, VectorStore } from "./types.js";
-
-async function fileIdentity(dir: string, file: string, cacheDir?: string) {
-  const path = join(dir, file);
-  const [st, digest] = await Promise.all([stat(path), fileSha256(path, cacheDir)]);
-  return { file, size: st.size, sha256: digest } satisfies ModelFileIdentity;
-}
+import { hashKey } from "../util/hash.js";
+import type { StoreIdentity, VectorStore } from "./types.js";
 
 export interface IdentityOptions {
   /** How the model was named (hub repo id or directory); default the model directory. */
@@ -34,23 +24,44 @@ export async function modelIdentity(
   model: Pick<ClipModel, "dir" | "dtype" | "config">,
   opts: IdentityOptions = {},
 ): Promise<StoreIdentity> {
-  const files = onnxFiles(model.dtype);
-  const [vision, text, config, preprocessor] = await Promise.all([
-    fileIdentity(model.dir, files.vision, opts.cacheDir),
-    fileIdentity(model.dir, files.text, opts.cacheDir),
-    readFile(join(model.dir, "config.json")).then(sha256),
-    readFile(join(model.dir, "preprocessor_config.json")).then(sha256),
+  const [image, text] = await Promise.all([
+    imageSideIdentity(model, opts.cacheDir),
+    textSideIdentity(model, opts.cacheDir),
   ]);
   const content = {
     dtype: model.dtype,
     dim: model.config.projectionDim,
-    vision,
-    text,
-    configs: { config, preprocessor },
-    exifOrientation: opts.exifOrientation ?? true,
-    preprocessVersion: PREPROCESS_VERSION,
+    vision: image.vision,
+    text: text.text,
+    configs: image.configs,
+    ...embeddingImageSettings(resolveImageSettings({ exifOrientation: opts.exifOrientation })),
   };
-  return { key: hashKey(content), model: opts.name ?? model.dir, ...content };
+  const tokenizer = {
+    tokenizer: text.configs.tokenizer,
+    tokenizerConfig: text.configs.tokenizerConfig,
+  };
+  return {
+    key: hashKey({ ...content, tokenizer }),
+    model: opts.name ?? model.dir,
+    ...content,
+    tokenizer,
+  };
+}
+
+/**
+ * The key `identity` would have had before the tokenizer files were part of it: a store made
+ * then records no `tokenizer`, and is compared on this key (its tokenizer files are not known).
+ */
+export function keyWithoutTokenizer(identity: StoreIdentity): string {
+  const { dtype, dim, vision, text, configs, exifOrientation, preprocessVersion } = identity;
+  return hashKey({ dtype, dim, vision, text, configs, exifOrientation, preprocessVersion });
+}
+
+/** Whether `given` is the model `stored` was made with (stores of either identity format). */
+export function sameModel(stored: StoreIdentity, given: StoreIdentity): boolean {
+  if (stored.dim !== given.dim) return false;
+  if (stored.key === given.key) return true;
+  return stored.tokenizer === undefined && stored.key === keyWithoutTokenizer(given);
 }
 
 /** Why two identities differ, in a few words (for error messages). */
@@ -65,6 +76,14 @@ export function identityDifference(a: StoreIdentity, b: StoreIdentity): string {
   if (a.preprocessVersion !== b.preprocessVersion) {
     return `preprocessing version ${b.preprocessVersion} instead of ${a.preprocessVersion} (re-index)`;
   }
+  if (
+    a.tokenizer &&
+    b.tokenizer &&
+    (a.tokenizer.tokenizer !== b.tokenizer.tokenizer ||
+      a.tokenizer.tokenizerConfig !== b.tokenizer.tokenizerConfig)
+  ) {
+    return "another tokenizer (tokenizer.json or tokenizer_config.json)";
+  }
   return "other model configuration files";
 }
 
@@ -74,7 +93,7 @@ export function assertSameModel(
   given: StoreIdentity,
   location: string,
 ): void {
-  if (stored.key === given.key && stored.dim === given.dim) return;
+  if (sameModel(stored, given)) return;
   throw new ModelError(
     `${location} holds ${stored.dim}-d embeddings of ${stored.model} (${stored.dtype}); ` +
       `this run uses ${identityDifference(stored, given)} (${given.model}, ${given.dtype}, ` +

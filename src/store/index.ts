@@ -1,5 +1,6 @@
 /** The image index: stores of image embeddings, incremental indexing, search (see docs/index.md). */
 
+export type { ModelFileIdentity } from "../model/identity.js";
 export { fileSha256 } from "../util/file-sha256.js";
 export { classifyStored, type EmbeddingPredictor, type StoredClassifyOptions } from "./classify.js";
 export {
@@ -47,12 +48,10 @@ export {
   type SearchOptions,
   type SearchQuery,
   type SearchResult,
-  searchStore,
 } from "./search.js";
 export { type Selected, selectStored } from "./select.js";
 export { SQLITE_STORE_FORMAT, SqliteStore } from "./sqlite.js";
 export type {
-  ModelFileIdentity,
   NearestOptions,
   Neighbour,
   PageOptions,

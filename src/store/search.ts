@@ -13,7 +13,7 @@ import type { ImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
 import { InputError } from "../util/errors.js";
-import type { NearestOptions, Neighbour, VectorStore } from "./types.js";
+import type { NearestOptions, Neighbour } from "./types.js";
 
 /** A search query: a text, or an image (path, URL or bytes). */
 export type SearchQuery =
@@ -72,31 +72,4 @@ export async function queryEmbedding(
   const [r] = await model.embedImages([query.image], { ...opts, batchSize: 1 });
   if (r.error !== undefined) throw new InputError(r.error);
   return r.embedding;
-}
-
-/**
- * Answer queries in order: each gets its `k` nearest stored images (exact cosine), or its error
- * (an unreadable image query does not stop the others).
- */
-export async function searchStore(
-  model: QueryModel,
-  store: Pick<VectorStore, "nearest">,
-  queries: readonly SearchQuery[],
-  opts: SearchOptions = {},
-): Promise<SearchResult[]> {
-  const k = opts.k ?? 10;
-  const out: SearchResult[] = [];
-  for (const q of queries) {
-    const name = queryName(q);
-    let embedding: Float32Array;
-    try {
-      embedding = await queryEmbedding(model, q, opts);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      out.push({ query: name, error: err.message });
-      continue;
-    }
-    out.push({ query: name, results: await store.nearest(embedding, k, opts.nearest) });
-  }
-  return out;
 }

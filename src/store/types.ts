@@ -7,12 +7,7 @@
  * Every method is async so that a networked engine fits; every write is one transaction.
  */
 
-/** A model file's identity: its name in the model directory, size and SHA-256. */
-export interface ModelFileIdentity {
-  file: string;
-  size: number;
-  sha256: string;
-}
+import type { ModelFileIdentity } from "../model/identity.js";
 
 /**
  * What makes two runs' embeddings comparable: the model's content (its ONNX files and configs,
@@ -35,6 +30,11 @@ export interface StoreIdentity {
   exifOrientation: boolean;
   /** Version of zeroclip's decode + resize + normalize code (PREPROCESS_VERSION). */
   preprocessVersion: number;
+  /**
+   * SHA-256 of tokenizer.json and tokenizer_config.json (null when absent): text queries go
+   * through them. Absent in stores made before it was recorded (compared without it then).
+   */
+  tokenizer?: { tokenizer: string; tokenizerConfig: string | null };
 }
 
 /** How an input was when it was indexed: what "unchanged" is decided on. */

@@ -84,12 +84,21 @@ describe("an interrupted build", () => {
     const v = await version();
     // Kill points spread over the whole build (wasm assembly, compile, swap).
     for (const delayMs of [50, 300, 800, 1500, 2500, 4000]) {
+      // Its own process group, killed whole: the compiler build.mjs started dies with it
+      // instead of compiling on for nothing (the next test covers a compiler left running).
       const child = spawn(process.execPath, ["scripts/build.mjs"], {
         cwd: project,
         stdio: "ignore",
+        detached: true,
       });
       const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-(child.pid as number), "SIGKILL");
+        } catch {
+          child.kill("SIGKILL"); // the group is gone already
+        }
+      }, delayMs);
       await exited;
       clearTimeout(timer);
       const r = cli();

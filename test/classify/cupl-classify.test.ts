@@ -3,7 +3,7 @@
  * class-embedding cache, and the published CuPL files.
  */
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -303,21 +303,32 @@ describe("class-embedding cache", () => {
     assert.deepEqual(scoresOf(bypass.stdout), scoresOf(first.stdout));
   });
 
-  test("the key follows the text model file (size + mtime), dtype and directory", async () => {
+  test("the key follows the text side's content (ONNX file, config, tokenizer files), dtype and texts", async () => {
     const dir = join(tmp, "fake-model");
     await mkdir(join(dir, "onnx"), { recursive: true });
     const onnx = join(dir, "onnx", "text_model.onnx");
     await writeFile(onnx, "weights v1");
+    await writeFile(join(dir, "config.json"), "{}");
+    await writeFile(join(dir, "tokenizer.json"), '{"v": 1}');
     const fake = { dir, dtype: "fp32" as const, embedTexts: async () => [] };
     const texts = [["a"], ["b"]];
-    const k1 = await classEmbeddingKey(fake, texts, "normalized-mean");
+    const key = () => classEmbeddingKey(fake, texts, "normalized-mean");
+    const k1 = await key();
     assert.ok(k1);
-    assert.equal(await classEmbeddingKey(fake, texts, "normalized-mean"), k1);
+    assert.equal(await key(), k1);
     await utimes(onnx, new Date(), new Date(Date.now() + 5000));
-    const k2 = await classEmbeddingKey(fake, texts, "normalized-mean");
-    assert.notEqual(k2, k1, "mtime");
-    await writeFile(onnx, "weights v2 longer");
-    assert.notEqual(await classEmbeddingKey(fake, texts, "normalized-mean"), k2, "size");
+    assert.equal(await key(), k1, "touched, same content: same key");
+    await writeFile(onnx, "weights v2");
+    const k2 = await key();
+    assert.notEqual(k2, k1, "same size, other content");
+    await writeFile(join(dir, "tokenizer.json"), '{"v": 2}');
+    const k3 = await key();
+    assert.notEqual(k3, k2, "tokenizer.json");
+    await writeFile(join(dir, "tokenizer_config.json"), "{}");
+    const k4 = await key();
+    assert.notEqual(k4, k3, "tokenizer_config.json");
+    await writeFile(join(dir, "config.json"), '{"x": 1}');
+    assert.notEqual(await key(), k4, "config.json");
     assert.equal(
       await classEmbeddingKey({ ...fake, dtype: "q8" }, texts, "normalized-mean"),
       undefined,
@@ -325,7 +336,14 @@ describe("class-embedding cache", () => {
     );
     assert.notEqual(
       await classEmbeddingKey(fake, [["a", "c"], ["b"]], "normalized-mean"),
-      await classEmbeddingKey(fake, texts, "normalized-mean"),
+      await key(),
+    );
+    // The same files in another directory are the same model.
+    const copy = join(tmp, "fake-model-copy");
+    await cp(dir, copy, { recursive: true });
+    assert.equal(
+      await classEmbeddingKey({ ...fake, dir: copy }, texts, "normalized-mean"),
+      await key(),
     );
   });
 });

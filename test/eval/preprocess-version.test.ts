@@ -1,5 +1,5 @@
 /**
- * PREPROCESS_VERSION (src/eval/image-pass.ts) is part of the image-embedding cache key and is
+ * PREPROCESS_VERSION (src/image/version.ts) is part of the image-embedding cache key and is
  * bumped by hand whenever decoding or preprocessing changes its output. This test pins, next to
  * the version, SHA-256 hashes of the preprocessed tensors (the pool's read → decode → resize →
  * crop → normalize, as the image pass runs it) of images generated here with the project's own
@@ -13,10 +13,10 @@ import { readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { PREPROCESS_VERSION } from "../../src/eval/image-pass.js";
 import { parsePreprocessorConfig } from "../../src/image/config.js";
 import { PreprocessPool } from "../../src/image/pool.js";
 import type { PreprocessConfig } from "../../src/image/types.js";
+import { PREPROCESS_VERSION } from "../../src/image/version.js";
 import { encodePng, noisePixels, pngFromPixels } from "../support/images.js";
 import { sharedPath } from "../support/paths.js";
 
@@ -135,7 +135,7 @@ describe("PREPROCESS_VERSION pins the preprocessing output", () => {
       PINNED[kind],
       `the preprocessing output changed while PREPROCESS_VERSION stayed ${PREPROCESS_VERSION}: ` +
         `cached image embeddings would be stale. Bump PREPROCESS_VERSION in ` +
-        `src/eval/image-pass.ts, then pin the new hashes (and version) in this test:\n${table}`,
+        `src/image/version.ts, then pin the new hashes (and version) in this test:\n${table}`,
     );
   };
 

@@ -3,8 +3,8 @@ import { appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ImageEmbeddingStore } from "../../src/eval/embedding-store.js";
-import { embedImageFiles, type ImageEmbedder } from "../../src/eval/image-pass.js";
+import { ImageEmbeddingStore } from "../../src/cache/embedding-store.js";
+import { embedImageFiles, type ImageEmbedder } from "../../src/cache/image-pass.js";
 import type { ImageEmbedResult } from "../../src/model/image-pipeline.js";
 import { sha256 } from "../../src/util/hash.js";
 

@@ -1,6 +1,6 @@
 /**
  * An independent mulberry32 and the sample docs/eval.md describes, for checking
- * src/eval/sample.ts: the C reference (Tommy Ettinger's `uint32_t mulberry32(uint32_t *state)`)
+ * src/util/sample.ts: the C reference (Tommy Ettinger's `uint32_t mulberry32(uint32_t *state)`)
  * transcribed with BigInt arithmetic modulo 2^32, sharing no code with the Math.imul version.
  */
 const M32 = (1n << 32n) - 1n;

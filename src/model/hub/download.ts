@@ -3,10 +3,10 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { NetworkError } from "../../util/errors.js";
-import type { DownloadProgress } from "../resolve.js";
 import type { RepoCache } from "./cache.js";
 import { type ErrorContext, type FileMeta, type HubClient, transportReason } from "./http.js";
 import { acquireLock } from "./lock.js";
+import type { DownloadProgress } from "./progress.js";
 
 export interface BlobDownload {
   cache: RepoCache;

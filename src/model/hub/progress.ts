@@ -1,6 +1,12 @@
 import cliProgress from "cli-progress";
-import type { DownloadProgress } from "../resolve.js";
 import { envFlag } from "./settings.js";
+
+/** How far the download of one model file is. */
+export interface DownloadProgress {
+  file: string;
+  loaded: number;
+  total: number | undefined;
+}
 
 export interface DownloadBar {
   /** Feed download progress (one file at a time). */

@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import { ModelError, NetworkError } from "../../util/errors.js";
 import { parseClipConfig } from "../config.js";
 import { CONFIG_FILES, DTYPES, type Dtype, dtypesPresent, onnxFiles } from "../files.js";
-import type { DownloadProgress } from "../resolve.js";
 import { checkRevision, RepoCache } from "./cache.js";
 import { downloadBlob } from "./download.js";
 import { type ErrorContext, HubClient } from "./http.js";
+import type { DownloadProgress } from "./progress.js";
 import { downloadProgress } from "./progress.js";
 import { type HubOptions, type HubSettings, hubSettings } from "./settings.js";
 

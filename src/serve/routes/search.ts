@@ -7,9 +7,9 @@
  * (the page's grid); stored URLs are listed without one (the server would have to fetch them).
  */
 
+import { searchStore } from "../../app/search.js";
 import { thumbnails } from "../../eval/thumbnails.js";
 import { isHttpUrl } from "../../image/source.js";
-import { queryEmbedding } from "../../store/search.js";
 import type { VectorStore } from "../../store/types.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError } from "../errors.js";
@@ -44,7 +44,9 @@ function queryName(body: SearchBody): string {
 }
 
 /** The search feature over `store` (opened and checked against the server's model by the caller). */
-export function searchPlugin(store: Pick<VectorStore, "nearest" | "location">): ServePlugin {
+export function searchPlugin(
+  store: Pick<VectorStore, "nearest" | "identity" | "location">,
+): ServePlugin {
   return {
     feature: "search",
     plugin: async (app, { ctx }) => {
@@ -96,18 +98,22 @@ export function searchPlugin(store: Pick<VectorStore, "nearest" | "location">): 
           if (body.templates && body.text === undefined) {
             throw badRequest("templates apply to a text query only");
           }
-          let embedding: Float32Array;
-          if (body.text !== undefined) {
-            embedding = await raceSignal(
-              queryEmbedding(ctx.model, { text: body.text }, { templates: body.templates }),
-              request.abortSignal,
-            );
-          } else {
-            const [r] = await embedRequestImages(ctx, [body.image!], request.abortSignal);
-            if (r.error !== undefined) throw imageError(r.error);
-            embedding = r.embedding;
-          }
-          const hits = await store.nearest(embedding, body.k ?? 10);
+          const query = body.text !== undefined ? { text: body.text } : { image: body.image! };
+          // The same use case as `zeroclip search`; image queries go through the shared batcher,
+          // decoded with the store's settings.
+          const [answer] = await raceSignal(
+            searchStore(ctx.model, store, [query], {
+              k: body.k ?? 10,
+              templates: body.templates,
+              embedImage: async (image, settings) =>
+                (
+                  await embedRequestImages(ctx, [image as string], request.abortSignal, settings)
+                )[0],
+            }),
+            request.abortSignal,
+          );
+          if (answer.error !== undefined) throw imageError(answer.error);
+          const hits = answer.results;
           // Stored files only (a URL would be fetched on every search), a few at a time.
           const thumbs = body.thumbnails
             ? await thumbnails(hits.map((h) => h.input).filter((input) => !isHttpUrl(input)))

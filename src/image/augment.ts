@@ -12,10 +12,10 @@
  *
  * Pure: no IO.
  */
-import { mulberry32 } from "../eval/sample.js";
-import { preprocessImage } from "../image/preprocess.js";
-import { copyWindow, resizeBicubic } from "../image/resample.js";
-import type { PreprocessConfig, RgbImage } from "../image/types.js";
+import { mulberry32 } from "../util/sample.js";
+import { preprocessImage } from "./preprocess.js";
+import { copyWindow, resizeBicubic } from "./resample.js";
+import type { PreprocessConfig, RgbImage } from "./types.js";
 
 /** Bump when anything below changes the pixels of a view (it is part of every view's cache key). */
 export const AUGMENT_VERSION = 1;

@@ -7,11 +7,11 @@ import {
   classnamesFromJson,
   readClassnames,
   resolveClassnames,
-} from "../../src/eval/classnames.js";
-import { loadDataset, parseCsv } from "../../src/eval/dataset.js";
-import { sampleItems, seededPermutation } from "../../src/eval/sample.js";
+} from "../../src/dataset/classnames.js";
+import { loadDataset, parseCsv } from "../../src/dataset/dataset.js";
 import { parseStrategies, parseStrategy } from "../../src/eval/strategies.js";
 import { UsageError } from "../../src/util/errors.js";
+import { sampleItems, seededPermutation } from "../../src/util/sample.js";
 import { type GeneratedDataset, writeColourDataset } from "../support/datasets.js";
 import { sharedPath } from "../support/paths.js";
 

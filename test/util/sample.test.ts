@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { mulberry32, sampleItems, seededPermutation } from "../../src/eval/sample.js";
+import { mulberry32, sampleItems, seededPermutation } from "../../src/util/sample.js";
 import { referenceMulberry32, referenceSample } from "../support/mulberry32.js";
 
 const FIRST_OUTPUTS: [number, number[]][] = [

@@ -3,48 +3,39 @@
  * looked up in the embedding store; only the misses are decoded and embedded, and their
  * embeddings are appended to the store chunk by chunk (a killed run keeps what it finished).
  */
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type ViewId, viewKey, viewSpec } from "../adapt/views.js";
+import { embeddingImageSettings, resolveImageSettings } from "../image/settings.js";
 import { readImageSource } from "../image/source.js";
+import { type ViewId, viewKey, viewSpec } from "../image/views.js";
 import type { ClipModel } from "../model/clip-model.js";
-import { onnxFiles } from "../model/files.js";
+import { type ImageSideIdentity, imageSideIdentity } from "../model/identity.js";
 import type { ImageEmbedOptions, ImageEmbedResult } from "../model/image-pipeline.js";
 import { zeroclipCacheDir } from "../util/cache-dir.js";
-import { errorMessage } from "../util/errors.js";
+import { errorMessage, UsageError } from "../util/errors.js";
 import { hashKey, sha256 } from "../util/hash.js";
 import { ImageEmbeddingStore } from "./embedding-store.js";
 
 /**
- * Version of everything between image bytes and embedding that the model identity does not
- * capture (decode, resize, crop, normalization code). Bump it when that code changes results.
+ * What identifies the embeddings a model gives for given bytes: the model's image side (vision
+ * ONNX file, config.json, preprocessor_config.json by content, and the dtype), its parsed
+ * preprocessing, and the image settings that change pixels.
  */
-export const PREPROCESS_VERSION = 1;
-
-/** What identifies the embeddings a model gives for given bytes. */
-export interface ImageModelIdentity {
-  dir: string;
-  dtype: string;
-  visionFile: { path: string; size: number; mtimeMs: number };
+export interface ImageModelIdentity extends ImageSideIdentity {
   preprocess: unknown;
   exifOrientation: boolean;
   preprocessVersion: number;
 }
 
-/** The identity of a loaded model's image embeddings (stat of its vision ONNX file). */
+/** The identity of a loaded model's image embeddings under an EXIF setting. */
 export async function imageModelIdentity(
   model: Pick<ClipModel, "dir" | "dtype" | "preprocess">,
   exifOrientation: boolean,
+  cacheDir?: string,
 ): Promise<ImageModelIdentity> {
-  const file = onnxFiles(model.dtype).vision;
-  const st = await stat(join(model.dir, file));
   return {
-    dir: model.dir,
-    dtype: model.dtype,
-    visionFile: { path: file, size: st.size, mtimeMs: st.mtimeMs },
+    ...(await imageSideIdentity(model, cacheDir)),
     preprocess: model.preprocess,
-    exifOrientation,
-    preprocessVersion: PREPROCESS_VERSION,
+    ...embeddingImageSettings(resolveImageSettings({ exifOrientation })),
   };
 }
 
@@ -62,7 +53,7 @@ export async function openImageStore(
   exifOrientation: boolean,
   cacheDir?: string,
 ): Promise<ImageEmbeddingStore> {
-  const identity = await imageModelIdentity(model, exifOrientation);
+  const identity = await imageModelIdentity(model, exifOrientation, cacheDir);
   return ImageEmbeddingStore.open(imageStorePath(identity, cacheDir), identity);
 }
 
@@ -81,7 +72,7 @@ export interface ImagePassOptions extends ImageEmbedOptions {
   chunkSize?: number;
   /**
    * Embed this augmented view of every image instead of its centre crop (few-shot support sets).
-   * Views are cached under their own key (src/adapt/views.ts), next to the plain embeddings.
+   * Views are cached under their own key (src/image/views.ts), next to the plain embeddings.
    */
   view?: ViewId;
 }
@@ -96,13 +87,38 @@ export interface ImagePassResult {
   failed: number;
 }
 
-/** Embed image files, using and filling the store. Per-image failures become error records. */
+/**
+ * The EXIF setting a store's embeddings were made with: images looked up in it must be decoded
+ * the same way, or their embeddings would be filed under another setting's key.
+ */
+export function storeExifOrientation(
+  store: Pick<ImageEmbeddingStore, "identity">,
+): boolean | undefined {
+  const identity = store.identity as Partial<ImageModelIdentity> | null | undefined;
+  return typeof identity?.exifOrientation === "boolean" ? identity.exifOrientation : undefined;
+}
+
+/**
+ * Embed image files, using and filling the store. Per-image failures become error records.
+ * With a store, images are decoded with the store's EXIF setting (`exifOrientation` may be left
+ * out; another value than the store's is a `UsageError`, never a poisoned cache).
+ */
 export async function embedImageFiles(
   model: ImageEmbedder,
   paths: readonly string[],
   opts: ImagePassOptions = {},
 ): Promise<ImagePassResult> {
   const { store, chunkSize = 256, onProgress, view, ...embedOpts } = opts;
+  const stored = store ? storeExifOrientation(store) : undefined;
+  if (stored !== undefined) {
+    if (embedOpts.exifOrientation !== undefined && embedOpts.exifOrientation !== stored) {
+      throw new UsageError(
+        `the image-embedding cache ${store?.path} holds embeddings made with EXIF orientation ` +
+          `${stored ? "on" : "off"}; decoding with it ${stored ? "off" : "on"} would mix them up`,
+      );
+    }
+    embedOpts.exifOrientation = stored;
+  }
   const results = new Array<ImageEmbedResult>(paths.length);
   const known = new Map<string, Float32Array>();
   let computed = 0;

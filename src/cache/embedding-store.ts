@@ -43,7 +43,8 @@ export class ImageEmbeddingStore {
   private constructor(
     /** The store file. */
     readonly path: string,
-    private readonly identity: unknown,
+    /** What the embeddings were made with (the caller's identity value; see `openImageStore`). */
+    readonly identity: unknown,
     private dim: number | undefined,
   ) {}
 

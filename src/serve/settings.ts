@@ -1,0 +1,32 @@
+/**
+ * The server's settings once every default is filled in (`resolveSettings` in options.ts makes
+ * them), and the LLM settings of `POST /v1/describe`. Kept apart from `ServeOptions` so that the
+ * shared context (context.ts) does not import the options, which name the context's plugins.
+ */
+
+/** The language model behind `POST /v1/describe`. */
+export interface LlmSettings {
+  /** The LLM, e.g. gpt-4o-mini or llama3.1:8b. */
+  model: string;
+  /** OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else OpenAI). */
+  baseURL?: string;
+  /** API key (default $OPENAI_API_KEY). Never logged. */
+  apiKey?: string;
+}
+
+/** The options with every default filled in (see `ServeOptions` for each one's meaning). */
+export interface ServeSettings {
+  modelName: string;
+  bodyLimit: number;
+  maxPixels: number;
+  exifOrientation: boolean;
+  maxImagesPerRequest: number;
+  maxTextsPerRequest: number;
+  maxLabels: number;
+  requestTimeoutMs: number;
+  urlTimeoutMs: number;
+  allowUrlInputs: boolean;
+  corsOrigins: string[];
+  classifierCacheSize: number;
+  diskCache: boolean;
+}
