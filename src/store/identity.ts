@@ -49,6 +49,7 @@ export async function modelIdentity(
     configs: { config, preprocessor },
     exifOrientation: opts.exifOrientation ?? true,
     preprocessVersion: PREPROCESS_VERSION,
+    ...(model.config.family.name !== "clip" ? { family: model.config.family.name } : {}),
   };
   return { key: hashKey(content), model: opts.name ?? model.dir, ...content };
 }
@@ -56,6 +57,7 @@ export async function modelIdentity(
 /** Why two identities differ, in a few words (for error messages). */
 export function identityDifference(a: StoreIdentity, b: StoreIdentity): string {
   if (a.dtype !== b.dtype) return `dtype ${b.dtype} instead of ${a.dtype}`;
+  if (a.family !== b.family) return `a ${b.family ?? "clip"} model, not ${a.family ?? "clip"}`;
   if (a.vision.sha256 !== b.vision.sha256 || a.text.sha256 !== b.text.sha256) {
     return "another model";
   }

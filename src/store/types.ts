@@ -35,6 +35,11 @@ export interface StoreIdentity {
   exifOrientation: boolean;
   /** Version of zeroclip's decode + resize + normalize code (PREPROCESS_VERSION). */
   preprocessVersion: number;
+  /**
+   * The model family when it is not CLIP ("siglip", "siglip2"); absent for CLIP, so that the
+   * keys of stores made before families existed stay valid.
+   */
+  family?: string;
 }
 
 /** How an input was when it was indexed: what "unchanged" is decided on. */
