@@ -71,7 +71,9 @@ export class ZeroShotClassifier {
     if (dup !== undefined) throw new UsageError(`label ${JSON.stringify(dup)} is given twice`);
     // The default template follows the family (CLIP: "a photo of a {}.", SigLIP: HF's pipeline's).
     const templates = opts.templates ?? (opts.descriptions ? [] : [model.family.defaultTemplate]);
-    const texts = classTexts(labels, { ...opts, templates });
+
+    const defaultTemplate = model.family.defaultTemplate;
+    const texts = classTexts(labels, { defaultTemplate, ...opts, templates });
     const aggregate = opts.aggregate ?? "normalized-mean";
     const embeddings = opts.cache
       ? await cachedClassEmbeddings(
