@@ -95,7 +95,10 @@ async function tfjsImages(t: SiglipTask) {
     () => runBatch(files.slice(0, t.batchSize)),
     async () => {
       let first: Out | undefined;
-      for (const b of chunks(files, t.batchSize)) first ??= await runBatch(b);
+      for (const b of chunks(files, t.batchSize)) {
+        const out = await runBatch(b); // every batch runs (`first ??= await …` would skip them)
+        first ??= out;
+      }
       return { items: files.length, sample: firstRows(first!) };
     },
   );
@@ -116,7 +119,10 @@ async function tfjsText(t: SiglipTask) {
     () => runBatch(texts.slice(0, t.batchSize)),
     async () => {
       let first: Out | undefined;
-      for (const b of chunks(texts, t.batchSize)) first ??= await runBatch(b);
+      for (const b of chunks(texts, t.batchSize)) {
+        const out = await runBatch(b);
+        first ??= out;
+      }
       return { items: texts.length, sample: firstRows(first!) };
     },
   );
