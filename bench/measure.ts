@@ -28,7 +28,7 @@ export interface Task {
   passes: number;
   /** zeroclip-serve-images: clients sending one image per request at once (default 64). */
   concurrency?: number;
-  /** Text tasks: only the first `limit` sentences (SigLIP pads every one to 64 tokens). */
+  /** Only the first `limit` sentences (SigLIP pads every one to 64 tokens) or images. */
   limit?: number;
 }
 
@@ -51,9 +51,10 @@ export interface Result {
   sample: number[][];
 }
 
-export async function imageFiles(dir: string): Promise<string[]> {
+/** The images of a folder, sorted (the first `limit` of them, when given). */
+export async function imageFiles(dir: string, limit?: number): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
-  return names.map((n) => join(dir, n));
+  return names.slice(0, limit ?? names.length).map((n) => join(dir, n));
 }
 
 /** The sentences of a CuPL JSON file (the first `limit` of them, when given). */
@@ -103,7 +104,7 @@ export async function timed(
 }
 
 async function zeroclipImages(t: Task) {
-  const files = await imageFiles(t.images);
+  const files = await imageFiles(t.images, t.limit);
   await readFile(files[0]); // starts libuv's thread pool, so it is not taken for onnxruntime's
   const before = new Set(threadCpuSeconds()?.keys());
   const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });

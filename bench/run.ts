@@ -8,7 +8,8 @@
  *                    [--update-docs] [--skip-q8] [--concurrency N] [--only NAME,...]
  *                    [--search-vectors N] [--ann-vectors N] [--ann-quantization f32|f16|i8]
  *                    [--skip-search] [--search-only] [--rounds N]
- *                    [--siglip-model DIR] [--skip-siglip] [--siglip-sentences N]
+ *                    [--siglip-model DIR] [--skip-siglip] [--siglip-images N]
+ *                    [--siglip-sentences N]
  *
  * Each measurement runs `--rounds` times (default 3), the rounds interleaved, and the best round
  * counts: a shared machine's speed drifts by ±10% within minutes, and drift only ever slows a
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
       "siglip-model": { type: "string" },
       "skip-siglip": { type: "boolean", default: false },
       "siglip-sentences": { type: "string", default: "256" },
+      "siglip-images": { type: "string", default: "48" },
     },
   });
   const search = a["skip-search"]
@@ -196,7 +198,12 @@ async function main(): Promise<void> {
     : await siglipModel(a["siglip-model"]);
   const siglipPlan: [string, Task | SiglipTask][] = [];
   if ("dir" in siglip) {
-    const sImg = { ...img, model: siglip.dir, dtype: "fp32" as const };
+    const sImg = {
+      ...img,
+      model: siglip.dir,
+      dtype: "fp32" as const,
+      limit: Number(a["siglip-images"]),
+    };
     const sTxt = {
       ...txt,
       model: siglip.dir,

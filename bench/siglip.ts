@@ -84,7 +84,7 @@ async function tfjsImages(t: SiglipTask) {
   const { tf, id, opts } = await transformers(t);
   const processor = await tf.AutoProcessor.from_pretrained(id);
   const model = await tf.SiglipVisionModel.from_pretrained(id, opts);
-  const files = await imageFiles(t.images);
+  const files = await imageFiles(t.images, t.limit);
   const runBatch = async (batch: string[]) => {
     const images = await Promise.all(batch.map((f) => tf.RawImage.read(f)));
     const { pooler_output } = await model(await processor(images));
