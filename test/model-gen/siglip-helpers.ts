@@ -1,4 +1,6 @@
 /** Helpers for the SigLIP generator tests: fixtures, weights read back from ONNX, runs. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import ort from "onnxruntime-node";
 import {
   ensureSiglipFixture,
@@ -8,7 +10,7 @@ import {
   type SiglipFamily,
 } from "../support/model-gen/siglip/index.js";
 import { floatValues, readOnnx } from "./onnx-reader.js";
-import type { WeightLookup } from "./siglip-reference.js";
+import { SiglipReference, type WeightLookup } from "./siglip-reference.js";
 
 export interface TinyFixture {
   family: SiglipFamily;
@@ -66,4 +68,31 @@ export function rows(t: ort.Tensor): Float32Array[] {
   const [n, m] = t.dims as number[];
   const data = t.data as Float32Array;
   return Array.from({ length: n }, (_, i) => data.subarray(i * m, (i + 1) * m));
+}
+
+/**
+ * The float64 reference for any SigLIP model directory with an onnx/model.onnx (a generated
+ * fixture or a real fp32 export): sizes from config.json (SiglipConfig defaults for what it
+ * omits), weights from model.onnx's initializers. For parity tests of the engine:
+ * `ref.text(ids).pooled`, `ref.vision(pixels).pooled`, `sigmoid(ref.logit(t, i))`.
+ */
+export async function loadSiglipReference(dir: string): Promise<SiglipReference> {
+  const cfg = JSON.parse(await readFile(join(dir, "config.json"), "utf8"));
+  const t = cfg.text_config ?? {};
+  const v = cfg.vision_config ?? {};
+  const dims: SiglipDims = {
+    hidden: t.hidden_size ?? 768,
+    textHeads: t.num_attention_heads ?? 12,
+    textLayers: t.num_hidden_layers ?? 12,
+    textIntermediate: t.intermediate_size ?? 3072,
+    vocabSize: t.vocab_size ?? 32000,
+    maxPositions: t.max_position_embeddings ?? 64,
+    visionHeads: v.num_attention_heads ?? 12,
+    visionLayers: v.num_hidden_layers ?? 12,
+    visionIntermediate: v.intermediate_size ?? 3072,
+    imageSize: v.image_size ?? 224,
+    patchSize: v.patch_size ?? 16,
+  };
+  if ((v.hidden_size ?? 768) !== dims.hidden) throw new Error("text and vision widths differ");
+  return new SiglipReference(dims, onnxWeights(join(dir, "onnx", "model.onnx")));
 }

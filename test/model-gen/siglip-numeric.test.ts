@@ -11,6 +11,7 @@ import { noise } from "./helpers.js";
 import { maxAbsDiff } from "./reference.js";
 import {
   idsTensor,
+  loadSiglipReference,
   onnxWeights,
   pixelsTensor,
   rows,
@@ -38,7 +39,11 @@ for (const family of ["siglip", "siglip2"] as const) {
 
     before(async () => {
       fx = await tinyFixture(family);
-      ref = new SiglipReference(fx.dims, onnxWeights(join(fx.dir, "onnx", "model.onnx")));
+      ref =
+        family === "siglip"
+          ? new SiglipReference(fx.dims, onnxWeights(join(fx.dir, "onnx", "model.onnx")))
+          : await loadSiglipReference(fx.dir); // dims from config.json
+
       const tok = await loadReferenceTokenizer(fx.dir);
       ids = TEXTS.map((t) => tok.encode(t));
       pixels = noise(2 * 3 * size * size, 7).map((x) => x / 2);

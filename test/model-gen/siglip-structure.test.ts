@@ -17,7 +17,14 @@ import {
 import { generateSiglipModel, SIGLIP_TINY } from "../support/model-gen/siglip/index.js";
 import { tempDir } from "./helpers.js";
 import { readOnnx } from "./onnx-reader.js";
-import { idsTensor, rows, session, type TinyFixture, tinyFixture } from "./siglip-helpers.js";
+import {
+  idsTensor,
+  pixelsTensor,
+  rows,
+  session,
+  type TinyFixture,
+  tinyFixture,
+} from "./siglip-helpers.js";
 import { cosine } from "./siglip-reference.js";
 
 const json = async (path: string) => JSON.parse(await readFile(path, "utf8"));
@@ -226,5 +233,25 @@ describe("SigLIP generator determinism", () => {
       if (f.startsWith("onnx")) assert.ok(!a.equals(c), f);
       else assert.ok(a.equals(c), f);
     }
+  });
+});
+
+describe("SigLIP size overrides", () => {
+  it("a 256 px model (like siglip-base-patch16-256) has 256 patch positions everywhere", async () => {
+    const dir = join(await tempDir(), "m256");
+    await generateSiglipModel(dir, {
+      family: "siglip",
+      dims: { ...SIGLIP_TINY, imageSize: 256 },
+      seed: 1,
+    });
+    assert.equal((await json(join(dir, "config.json"))).vision_config.image_size, 256);
+    const pp = await json(join(dir, "preprocessor_config.json"));
+    assert.deepEqual(pp.size, { height: 256, width: 256 });
+    const vision = readOnnx(join(dir, "onnx", "vision_model.onnx"));
+    assert.deepEqual(vision.outputs[0].dims, ["batch_size", 256, 32]);
+    const s = await session(join(dir, "onnx", "vision_model.onnx"));
+    const px = new Float32Array(3 * 256 * 256).fill(0.25);
+    const out = await s.run({ pixel_values: pixelsTensor(px, 1, 256) });
+    assert.deepEqual(out.pooler_output.dims, [1, 32]);
   });
 });

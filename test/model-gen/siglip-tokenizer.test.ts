@@ -9,6 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { AutoTokenizer, env } from "@huggingface/transformers";
+import { ensureSiglipFixture } from "../support/model-gen/siglip/index.js";
 import {
   canonicalizeSiglip,
   loadReferenceTokenizer,
@@ -112,3 +113,25 @@ for (const family of ["siglip", "siglip2"] as const) {
     });
   });
 }
+
+describe("siglip tiny with a plain tokenizer.json (no lowercasing, punctuation kept)", () => {
+  it("gives Python's ids only to a caller that canonicalizes first", async () => {
+    const dir = await ensureSiglipFixture("siglip-tiny", { plainTokenizer: true });
+    const ref = await loadReferenceTokenizer(dir);
+    const tj = JSON.parse(await readFile(join(dir, "tokenizer.json"), "utf8"));
+    const tc = JSON.parse(await readFile(join(dir, "tokenizer_config.json"), "utf8"));
+    const tok = new Tokenizer(tj, tc);
+    const padTo64 = (ids: number[]) => [...ids, ...Array(64 - ids.length).fill(1)];
+    let differs = 0;
+    for (const text of SIGLIP_TEST_SENTENCES) {
+      const canonical = tok.encode(canonicalizeSiglip(text)).ids;
+      if (canonical.length > 64) continue;
+      assert.deepEqual(padTo64(canonical), ref.encode(text), JSON.stringify(text));
+      const raw = tok.encode(text).ids;
+      if (raw.length > 64 || JSON.stringify(padTo64(raw)) !== JSON.stringify(ref.encode(text))) {
+        differs++;
+      }
+    }
+    assert.ok(differs >= 8, `raw text must tokenize differently for most sentences (${differs})`);
+  });
+});

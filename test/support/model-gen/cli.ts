@@ -3,7 +3,7 @@
  * node dist/test/support/model-gen/cli.js --size tiny|vit-b-32|probe --out DIR [--seed N] [--q8]
  *   [--fp16] [--fp16-io] [--no-fp32] [--full-range] [--tokenizer-from DIR]
  * node dist/test/support/model-gen/cli.js --family siglip|siglip2 --size tiny|b-16 --out DIR
- *   [--seed N] [--q8] [--no-fp32]
+ *   [--seed N] [--q8] [--no-fp32] [--plain-tokenizer]
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -35,7 +35,9 @@ Writes a random-weight CLIP, SigLIP or SigLIP 2 model (Transformers.js layout) t
                           default clip; siglip / siglip2 write text_model.onnx,
                           vision_model.onnx and the joint model.onnx (with
                           logit_scale / logit_bias), sizes tiny or b-16, and
-                          take only --seed, --q8 and --no-fp32
+                          take only --seed, --q8, --no-fp32 and --plain-tokenizer
+  --plain-tokenizer       siglip: a tokenizer.json that neither lowercases nor drops
+                          punctuation (the runtime must canonicalize by itself)
 
   --size tiny|vit-b-32|probe
                           model dimensions (required); probe = the tiny text tower with
@@ -66,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
       "fp16-io": { type: "boolean", default: false },
       "no-fp32": { type: "boolean", default: false },
       "full-range": { type: "boolean", default: false },
+      "plain-tokenizer": { type: "boolean", default: false },
       "tokenizer-from": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -129,6 +132,7 @@ interface SiglipFlags {
   "no-fp32": boolean;
   fp16: boolean;
   "tokenizer-from"?: string;
+  "plain-tokenizer": boolean;
 }
 
 async function siglipMain(family: "siglip" | "siglip2", values: SiglipFlags): Promise<number> {
@@ -142,7 +146,7 @@ async function siglipMain(family: "siglip" | "siglip2", values: SiglipFlags): Pr
     return 2;
   }
   if (values.fp16 || values["tokenizer-from"] !== undefined) {
-    console.error(`--family ${family} takes only --seed, --q8 and --no-fp32`);
+    console.error(`--family ${family} takes only --seed, --q8, --no-fp32 and --plain-tokenizer`);
     return 2;
   }
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);

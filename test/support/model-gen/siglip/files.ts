@@ -80,13 +80,15 @@ export async function writeSiglipSideFiles(
   dir: string,
   d: SiglipDims,
   family: SiglipFamily,
+  /** SigLIP v1: a tokenizer.json whose normalizer does not lowercase or drop punctuation. */
+  plainTokenizer = false,
 ): Promise<void> {
   const files: [string, object][] = [
     ["config.json", siglipConfig(d)],
     ["preprocessor_config.json", siglipPreprocessorConfig(d, family)],
     ...(family === "siglip"
       ? ([
-          ["tokenizer.json", siglipTokenizerJson(d.vocabSize)],
+          ["tokenizer.json", siglipTokenizerJson(d.vocabSize, !plainTokenizer)],
           ["tokenizer_config.json", siglipTokenizerConfig()],
           ["special_tokens_map.json", siglipSpecialTokensMap()],
         ] as [string, object][])

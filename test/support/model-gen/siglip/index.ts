@@ -51,6 +51,11 @@ export interface SiglipGenerateOptions {
   dtypes?: SiglipDtype[];
   /** The joint model's logit_scale / logit_bias (default ln 10 and -2.5). */
   logits?: SiglipLogitParams;
+  /**
+   * SigLIP v1: write a tokenizer.json whose normalizer neither lowercases nor removes
+   * punctuation, so only a runtime that canonicalizes by itself gets Python's ids.
+   */
+  plainTokenizer?: boolean;
   onFile?: (relativePath: string, bytes: number) => void;
 }
 
@@ -69,7 +74,10 @@ export async function generateSiglipModel(
   if (family !== "siglip" && family !== "siglip2") throw new Error(`unknown family ${family}`);
   if (!Number.isSafeInteger(seed)) throw new Error("seed must be an integer");
   await mkdir(join(outDir, "onnx"), { recursive: true });
-  await writeSiglipSideFiles(outDir, dims, family);
+  if (opts.plainTokenizer && family !== "siglip") {
+    throw new Error("plainTokenizer is for the SigLIP (v1) tokenizer");
+  }
+  await writeSiglipSideFiles(outDir, dims, family, opts.plainTokenizer);
   for (const dtype of [...new Set<SiglipDtype>(opts.dtypes ?? ["fp32"])]) {
     for (const kind of ["text", "vision", "joint"] as SiglipGraphKind[]) {
       const rel = join("onnx", siglipOnnxFileName(kind, dtype));
@@ -88,6 +96,8 @@ export interface SiglipFixtureOptions {
   dtypes?: SiglipDtype[];
   dims?: Partial<SiglipDims>;
   logits?: SiglipLogitParams;
+  /** See SiglipGenerateOptions.plainTokenizer. */
+  plainTokenizer?: boolean;
   /** Default <repoRoot>/.cache/fixtures. */
   cacheDir?: string;
 }
@@ -134,6 +144,7 @@ export function ensureSiglipFixture(
     seed,
     dtypes,
     logits,
+    ...(opts.plainTokenizer ? { plainTokenizer: true } : {}),
   });
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
   const cacheDir = opts.cacheDir ?? join(repoRoot, ".cache", "fixtures");
@@ -148,7 +159,14 @@ export function ensureSiglipFixture(
       `.tmp-${name}-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`,
     );
     try {
-      await generateSiglipModel(tmp, { family: spec.family, dims, seed, dtypes, logits });
+      await generateSiglipModel(tmp, {
+        family: spec.family,
+        dims,
+        seed,
+        dtypes,
+        logits,
+        plainTokenizer: opts.plainTokenizer,
+      });
       await writeFile(join(tmp, "fixture.json"), `${key}\n`);
       try {
         await rename(tmp, dir);

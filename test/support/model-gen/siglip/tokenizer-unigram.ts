@@ -72,8 +72,13 @@ const special = (id: number, content: string, strip: boolean) => ({
   special: true,
 });
 
-/** tokenizer.json of a SigLIP v1 model with `size` tokens. */
-export function siglipTokenizerJson(size: number): object {
+/**
+ * tokenizer.json of a SigLIP v1 model with `size` tokens. With `canonicalize` false the
+ * normalizer only collapses whitespace and strips (a plain SentencePiece conversion that leaves
+ * lowercasing and punctuation removal to the caller, as the slow SiglipTokenizer does in code):
+ * a runtime must then canonicalize by itself to get Python's ids.
+ */
+export function siglipTokenizerJson(size: number, canonicalize = true): object {
   const metaspace = { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: true };
   return {
     version: "1.0",
@@ -87,8 +92,12 @@ export function siglipTokenizerJson(size: number): object {
     normalizer: {
       type: "Sequence",
       normalizers: [
-        { type: "Lowercase" },
-        { type: "Replace", pattern: { Regex: PUNCTUATION_CLASS }, content: "" },
+        ...(canonicalize
+          ? [
+              { type: "Lowercase" },
+              { type: "Replace", pattern: { Regex: PUNCTUATION_CLASS }, content: "" },
+            ]
+          : []),
         { type: "Replace", pattern: { Regex: "\\s+" }, content: " " },
         { type: "Strip", strip_left: true, strip_right: true },
       ],
