@@ -124,6 +124,22 @@ for (const name of ["siglip-tiny", "siglip2-tiny"] as SiglipFixtureName[]) {
       const lines = run.stderr.trim().split("\n");
       assert.equal(lines.length, 1, run.stderr);
       assert.match(lines[0], /--logit-scale and --logit-bias/);
+      const given = await runCli(
+        [
+          "classify",
+          images()[0],
+          "--model",
+          copy,
+          "-l",
+          "a,b",
+          "--logit-scale",
+          "3",
+          "--logit-bias",
+          "-1",
+        ],
+        env,
+      );
+      assert.equal(given.code, 0, given.stderr);
       const embed = await runCli(["embed", "--text", "A Cat!", "--model", copy], env);
       assert.equal(embed.code, 0, embed.stderr);
       const [rec] = parseJsonl(embed.stdout);
