@@ -97,7 +97,11 @@ export class TextTokenizer {
       }
     }
     const room = (addBos ? 1 : 0) + (addEos ? 1 : 0);
-    if (maxLength <= room) throw new ModelError(`tokenizer in ${dir}: max length ${maxLength}`);
+    if (maxLength <= room) {
+      throw new ModelError(
+        `tokenizer in ${dir}: a max length of ${maxLength} leaves no room for text beside its special tokens`,
+      );
+    }
     return new TextTokenizer(tokenizer, policy, maxLength, eos, pad, bos, addBos, addEos, padSide);
   }
 
