@@ -28,6 +28,8 @@ export interface Task {
   passes: number;
   /** zeroclip-serve-images: clients sending one image per request at once (default 64). */
   concurrency?: number;
+  /** Only the first `limit` sentences (SigLIP pads every one to 64 tokens) or images. */
+  limit?: number;
 }
 
 export interface Result {
@@ -49,26 +51,29 @@ export interface Result {
   sample: number[][];
 }
 
-async function imageFiles(dir: string): Promise<string[]> {
+/** The images of a folder, sorted (the first `limit` of them, when given). */
+export async function imageFiles(dir: string, limit?: number): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort();
-  return names.map((n) => join(dir, n));
+  return names.slice(0, limit ?? names.length).map((n) => join(dir, n));
 }
 
-async function sentences(file: string): Promise<string[]> {
+/** The sentences of a CuPL JSON file (the first `limit` of them, when given). */
+export async function sentences(file: string, limit?: number): Promise<string[]> {
   const json = JSON.parse(await readFile(file, "utf8")) as Record<string, string[]>;
-  return Object.values(json).flat();
+  const all = Object.values(json).flat();
+  return limit === undefined ? all : all.slice(0, limit);
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
+export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-const SAMPLE = 4;
+export const SAMPLE = 4;
 
 /** Time `passes` runs of `fn` after a warm-up call; `fn` returns the items done and a sample. */
-async function timed(
+export async function timed(
   passes: number,
   warmup: () => Promise<unknown>,
   fn: () => Promise<{ items: number; sample: number[][] }>,
@@ -99,7 +104,7 @@ async function timed(
 }
 
 async function zeroclipImages(t: Task) {
-  const files = await imageFiles(t.images);
+  const files = await imageFiles(t.images, t.limit);
   await readFile(files[0]); // starts libuv's thread pool, so it is not taken for onnxruntime's
   const before = new Set(threadCpuSeconds()?.keys());
   const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
@@ -129,7 +134,7 @@ async function zeroclipImages(t: Task) {
 
 async function zeroclipText(t: Task) {
   const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
-  const texts = await sentences(t.sentences);
+  const texts = await sentences(t.sentences, t.limit);
   return timed(
     t.passes,
     () => model.embedTexts(texts.slice(0, t.batchSize)),

@@ -8,6 +8,8 @@
  *                    [--update-docs] [--skip-q8] [--concurrency N] [--only NAME,...]
  *                    [--search-vectors N] [--ann-vectors N] [--ann-quantization f32|f16|i8]
  *                    [--skip-search] [--search-only] [--rounds N]
+ *                    [--siglip-model DIR] [--skip-siglip] [--siglip-images N]
+ *                    [--siglip-sentences N]
  *
  * Each measurement runs `--rounds` times (default 3), the rounds interleaved, and the best round
  * counts: a shared machine's speed drifts by ±10% within minutes, and drift only ever slows a
@@ -17,6 +19,11 @@
  *
  * Without --model, a full-size ViT-B/32 with random weights is generated (speed does not depend
  * on weight values) with the real CLIP tokenizer from ../shared/models/tiny-clip.
+ *
+ * SigLIP: a full-size SigLIP B/16 with random weights (or --siglip-model) is measured the same
+ * way against Transformers.js on the same export, plus the agreement of Transformers.js'
+ * zero-shot probabilities with zeroclip's (bench/siglip.ts). The section runs only when this
+ * build of zeroclip loads SigLIP models.
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -29,6 +36,7 @@ import { cosine } from "../src/math/vector.js";
 import type { GemmResult } from "./gemm.js";
 import type { Result, Task } from "./measure.js";
 import type { SearchResult, SearchTask } from "./search.js";
+import type { SiglipAgreement, SiglipTask } from "./siglip.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,11 +60,39 @@ async function runJson<T>(
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
-const measure = (task: Task) =>
-  runJson<Result>("measure.js", [JSON.stringify(task)], 64 * 1024 * 1024);
+const measure = (task: Task | SiglipTask) =>
+  runJson<Result>(
+    task.kind.startsWith("tfjs-siglip") ? "siglip.js" : "measure.js",
+    [JSON.stringify(task)],
+    64 * 1024 * 1024,
+  );
+const measureSiglipAgreement = (task: SiglipTask) =>
+  runJson<SiglipAgreement>("siglip.js", [JSON.stringify(task)]);
 const measureGemm = (threads: number) => runJson<GemmResult>("gemm.js", ["2048", String(threads)]);
 const measureSearch = (task: SearchTask) =>
   runJson<SearchResult>("search.js", [JSON.stringify(task)]);
+
+/** The SigLIP model to measure, or why the section is skipped. */
+async function siglipModel(
+  dir: string | undefined,
+): Promise<{ dir: string } | { skipped: string }> {
+  try {
+    const { ClipModel } = await import("../src/model/clip-model.js");
+    let path = dir;
+    if (path === undefined) {
+      const gen = await import("../test/support/model-gen/siglip/index.js");
+      process.stderr.write("bench: generating (or reusing) a random-weight SigLIP B/16 …\n");
+      path = await gen.ensureSiglipFixture("siglip-b16", { dtypes: ["fp32"] });
+    }
+    const m = (await ClipModel.load(resolve(path))) as unknown as { family?: { name: string } };
+    if (m.family?.name !== "siglip" && m.family?.name !== "siglip2") {
+      return { skipped: `zeroclip loads ${path} as ${m.family?.name ?? "CLIP"}, not SigLIP` };
+    }
+    return { dir: resolve(path) };
+  } catch (err) {
+    return { skipped: (err as Error).message.split("\n")[0] };
+  }
+}
 
 async function defaultModel(): Promise<string> {
   const gen = await import("../test/support/model-gen/index.js");
@@ -113,6 +149,10 @@ async function main(): Promise<void> {
       concurrency: { type: "string", default: "64" },
       only: { type: "string" },
       rounds: { type: "string", default: "3" },
+      "siglip-model": { type: "string" },
+      "skip-siglip": { type: "boolean", default: false },
+      "siglip-sentences": { type: "string", default: "256" },
+      "siglip-images": { type: "string", default: "48" },
     },
   });
   const search = a["skip-search"]
@@ -153,6 +193,30 @@ async function main(): Promise<void> {
     ["zeroclip text fp32", { ...txt, kind: "zeroclip-text", dtype: "fp32" }],
     ["transformers.js text fp32", { ...txt, kind: "tfjs-text", dtype: "fp32" }],
   ];
+  const siglip = a["skip-siglip"]
+    ? { skipped: "--skip-siglip" }
+    : await siglipModel(a["siglip-model"]);
+  const siglipPlan: [string, Task | SiglipTask][] = [];
+  if ("dir" in siglip) {
+    const sImg = {
+      ...img,
+      model: siglip.dir,
+      dtype: "fp32" as const,
+      limit: Number(a["siglip-images"]),
+    };
+    const sTxt = {
+      ...txt,
+      model: siglip.dir,
+      dtype: "fp32" as const,
+      limit: Number(a["siglip-sentences"]),
+    };
+    siglipPlan.push(
+      ["zeroclip siglip images fp32", { ...sImg, kind: "zeroclip-images" }],
+      ["transformers.js siglip images fp32", { ...sImg, kind: "tfjs-siglip-images" }],
+      ["zeroclip siglip text fp32", { ...sTxt, kind: "zeroclip-text" }],
+      ["transformers.js siglip text fp32", { ...sTxt, kind: "tfjs-siglip-text" }],
+    );
+  } else process.stderr.write(`bench: SigLIP skipped: ${siglip.skipped}\n`);
   if (!a["skip-q8"] && existsSync(join(model, "onnx", "vision_model_quantized.onnx"))) {
     plan.push(["zeroclip images q8", { ...img, kind: "zeroclip-images", dtype: "q8" }]);
     plan.push(["zeroclip text q8", { ...txt, kind: "zeroclip-text", dtype: "q8" }]);
@@ -160,7 +224,8 @@ async function main(): Promise<void> {
   }
   // --only picks measurements by name (e.g. --only "images fp32"), for a quick check.
   const only = a.only?.split(",").map((x) => x.trim());
-  const picked = only ? plan.filter(([name]) => only.some((o) => name.includes(o))) : plan;
+  const full: [string, Task | SiglipTask][] = [...plan, ...siglipPlan];
+  const picked = only ? full.filter(([name]) => only.some((o) => name.includes(o))) : full;
   const rounds = Math.max(1, Number(a.rounds) || 1);
   process.stderr.write(`bench: fp32 GEMM rate …\n`);
   const gemmBefore = await measureGemm(base.threads);
@@ -175,6 +240,16 @@ async function main(): Promise<void> {
         `  ${result.perSecond.toFixed(1)} ${task.kind.includes("text") ? "sentences" : "images"}/s, peak RSS ${result.peakRssMiB.toFixed(0)} MiB\n`,
       );
     }
+  }
+  let siglipAgreement: SiglipAgreement | undefined;
+  if ("dir" in siglip && picked.some(([name]) => name.includes("siglip"))) {
+    process.stderr.write("bench: SigLIP probabilities, zeroclip vs Transformers.js …\n");
+    siglipAgreement = await measureSiglipAgreement({
+      ...img,
+      kind: "siglip-agreement",
+      model: siglip.dir,
+      dtype: "fp32",
+    });
   }
   const gemmAfter = await measureGemm(base.threads);
   process.stderr.write(`bench: fp32 GEMM rate after: ${gemmAfter.gflops.toFixed(0)} GFLOP/s\n`);
@@ -193,6 +268,10 @@ async function main(): Promise<void> {
     textVsTransformersJs: rate("zeroclip text fp32") / rate("transformers.js text fp32"),
     q8ImagesVsTransformersJsFp32: rate("zeroclip images q8") / rate("transformers.js images fp32"),
     serveVsInProcessImages: rate("zeroclip serve images fp32") / rate("zeroclip images fp32"),
+    siglipImagesVsTransformersJs:
+      rate("zeroclip siglip images fp32") / rate("transformers.js siglip images fp32"),
+    siglipTextVsTransformersJs:
+      rate("zeroclip siglip text fp32") / rate("transformers.js siglip text fp32"),
   };
   const agreement = {
     zeroclipVsTransformersJsImage: cosineOf(
@@ -206,6 +285,14 @@ async function main(): Promise<void> {
     q8VsFp32Image: cosineOf(get("zeroclip images q8"), get("zeroclip images fp32")),
     q8VsFp32Text: cosineOf(get("zeroclip text q8"), get("zeroclip text fp32")),
     serveVsInProcessImage: cosineOf(get("zeroclip serve images fp32"), get("zeroclip images fp32")),
+    siglipZeroclipVsTransformersJsImage: cosineOf(
+      get("zeroclip siglip images fp32"),
+      get("transformers.js siglip images fp32"),
+    ),
+    siglipZeroclipVsTransformersJsText: cosineOf(
+      get("zeroclip siglip text fp32"),
+      get("transformers.js siglip text fp32"),
+    ),
   };
   const targets = {
     imagesVsTransformersJs: { target: 1.3, met: ratios.imagesVsTransformersJs >= 1.3 },
@@ -214,6 +301,8 @@ async function main(): Promise<void> {
     textVsTransformersJs: { target: 2, met: ratios.textVsTransformersJs >= 2 },
     q8ImagesVsTransformersJsFp32: { target: 2, met: ratios.q8ImagesVsTransformersJsFp32 >= 2 },
     serveVsInProcessImages: { target: 0.8, met: ratios.serveVsInProcessImages >= 0.8 },
+    siglipImagesVsTransformersJs: { target: 1.2, met: ratios.siglipImagesVsTransformersJs >= 1.2 },
+    siglipTextVsTransformersJs: { target: 1, met: ratios.siglipTextVsTransformersJs >= 1 },
   };
   const cores = availableParallelism();
   const timeAccounts = (["fp32", "q8"] as const)
@@ -252,13 +341,36 @@ async function main(): Promise<void> {
     timeAccounts,
     agreement,
     search: searchResult && { ...searchResult, targets: searchTargets(searchResult) },
+    siglip:
+      "dir" in siglip
+        ? {
+            model: siglip.dir,
+            sentences: Number(a["siglip-sentences"]),
+            probabilities: siglipAgreement,
+          }
+        : { skipped: siglip.skipped },
   };
   await mkdir(dirname(a.out!), { recursive: true });
   await writeFile(a.out!, JSON.stringify(report, null, 2) + "\n");
-  const table = markdownTable(report) + (searchResult ? "\n\n" + searchTable(searchResult) : "");
+  const table =
+    markdownTable(report) +
+    (siglipAgreement ? `\n\n${siglipTable(siglipAgreement)}` : "") +
+    (searchResult ? "\n\n" + searchTable(searchResult) : "");
   process.stdout.write(table + "\n");
   if (a["update-docs"]) await updateDocs(table);
   process.stderr.write(`bench: wrote ${a.out}\n`);
+}
+
+/** zeroclip's SigLIP probabilities against Transformers.js' zero-shot pipeline. */
+function siglipTable(g: SiglipAgreement): string {
+  const row = (what: string, x: SiglipAgreement["sameTemplate"]) =>
+    `| ${what} | ${x.images} × ${x.labels} | ${x.maxAbsDiff.toExponential(2)} | ${x.meanAbsDiff.toExponential(2)} | ${(100 * x.top1Agreement).toFixed(0)}% |`;
+  return [
+    "| SigLIP probabilities, zeroclip vs Transformers.js' pipeline | images × labels | max abs diff | mean abs diff | same top-1 |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    row('same template ("This is a photo of {}")', g.sameTemplate),
+    row('zeroclip\'s default template ("This is a photo of {}.")', g.defaultTemplate),
+  ].join("\n");
 }
 
 /** Mean cosine over the embeddings both runs sampled (the same first inputs, in order). */

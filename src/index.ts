@@ -102,13 +102,31 @@ export { parsePreprocessorConfig } from "./image/config.js";
 export { type DecodeOptions, decodeImage } from "./image/decode.js";
 export { type InlineImageOptions, parseInlineImage } from "./image/inline.js";
 export { preprocessImage } from "./image/preprocess.js";
+export { BICUBIC, BILINEAR, type ResampleFilter, resize } from "./image/resample.js";
 export type { FetchOptions, ImageSource } from "./image/source.js";
 export type { PreprocessConfig, RgbImage } from "./image/types.js";
+export {
+  logitsToProbabilities,
+  type Scoring,
+  scoreLogits,
+  scoreProbabilities,
+  sigmoid,
+} from "./math/scoring.js";
 // Math
 export { cosine, l2Normalize, softmax, zeroShotProbabilities } from "./math/vector.js";
 // Models
 export { ClipModel, type LoadOptions, type TextEmbedOptions } from "./model/clip-model.js";
 export { TRAINED_LOGIT_SCALE } from "./model/config.js";
+// Model families (SigLIP, SigLIP 2): family objects and detection, scoring, resampling filters
+export {
+  CLIP,
+  detectFamily,
+  FAMILIES,
+  type FamilyName,
+  type ModelFamily,
+  SIGLIP,
+  SIGLIP2,
+} from "./model/families/index.js";
 export { DTYPES, type Dtype } from "./model/files.js";
 export { type CachedModel, fetchHubModel, listCachedModels } from "./model/hub/index.js";
 export {
@@ -119,7 +137,9 @@ export {
   QueueFullError,
 } from "./model/image-batcher.js";
 export type { ImageEmbedOptions, ImageEmbedResult } from "./model/image-pipeline.js";
+export { readScalarInitializers } from "./model/onnx-scalars.js";
 export { DEFAULT_MODEL } from "./model/resolve.js";
+export type { ScoringOverrides } from "./model/scoring.js";
 // Prompts (CuPL)
 export {
   type DescribeFailure,
@@ -186,6 +206,8 @@ export {
   type VectorStore,
   writeGallery,
 } from "./store/index.js";
+export { siglipCanonical } from "./text/canonicalize.js";
+export { TextTokenizer, type TokenBatch, type TokenizerPolicy } from "./text/tokenizer.js";
 // Errors
 export {
   InputError,

@@ -54,9 +54,18 @@ export class FewShotClassifier extends ZeroShotClassifier {
     return adapterLogits(a, [f], this.keyDists)[0];
   }
 
-  /** softmax(adapter logits) over all classes, best first, cut to `k`. */
-  override predict(imageEmbedding: ArrayLike<number>, k = this.labels.length): Prediction[] {
+  /**
+   * softmax(adapter logits) over all classes, best first, cut to `k` and to `minScore`. For a
+   * sigmoid family too: an adapter is a classifier over its classes (see docs/few-shot.md).
+   */
+  override predict(
+    imageEmbedding: ArrayLike<number>,
+    k = this.labels.length,
+    minScore = 0,
+  ): Prediction[] {
     const probs = softmax(this.logits(imageEmbedding));
-    return topK(probs, k).map((i) => ({ label: this.labels[i], score: probs[i] }));
+    return topK(probs, k)
+      .filter((i) => probs[i] >= minScore)
+      .map((i) => ({ label: this.labels[i], score: probs[i] }));
   }
 }

@@ -24,6 +24,8 @@ export interface PromptSources {
   allowMissing?: boolean;
   /** Called with a warning line, e.g. for a label that fell back to templates. */
   onWarning?: (message: string) => void;
+  /** The family's template for a label without descriptions or templates (default CLIP's). */
+  defaultTemplate?: string;
 }
 
 /** The texts of each class, in label order. */
@@ -31,8 +33,9 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
   const templates = src.templates ?? [];
   const desc = src.descriptions;
   if (!desc && templates.length === 0) throw new UsageError("no templates and no descriptions");
-  // A label without descriptions falls back to the templates, or to CLIP's default prompt.
-  const fallback = templates.length > 0 ? templates : [DEFAULT_TEMPLATE];
+  // A label without descriptions falls back to the templates, or to the family's default prompt.
+  const dflt = src.defaultTemplate ?? DEFAULT_TEMPLATE;
+  const fallback = templates.length > 0 ? templates : [dflt];
   const missing: string[] = [];
   const texts = labels.map((label) => {
     const fromTemplates = templates.map((t) => fillTemplate(t, label));
@@ -51,7 +54,7 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
       );
     }
     src.onWarning?.(
-      `no descriptions for ${names}: using ${templates.length > 0 ? "the templates" : `"${DEFAULT_TEMPLATE}"`}`,
+      `no descriptions for ${names}: using ${templates.length > 0 ? "the templates" : `"${dflt}"`}`,
     );
   }
   return texts;

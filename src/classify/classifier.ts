@@ -1,5 +1,5 @@
 import type { ImageSource } from "../image/source.js";
-import { topK, zeroShotProbabilities } from "../math/vector.js";
+import { topK } from "../math/vector.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
 import { UsageError } from "../util/errors.js";
@@ -10,7 +10,6 @@ import {
   type PromptSources,
 } from "./class-embeddings.js";
 import { cachedClassEmbeddings } from "./embedding-cache.js";
-import { DEFAULT_TEMPLATE } from "./templates.js";
 
 export interface ClassifierOptions extends PromptSources {
   /** Class names, in order. */
@@ -40,6 +39,8 @@ export type ClassifyResult =
 export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {
   /** Keep the k best labels (default all). Probabilities are over all labels either way. */
   topK?: number;
+  /** Drop labels scoring below this (SigLIP's per-label sigmoid makes it meaningful). */
+  minScore?: number;
   /** Called with each input's result as soon as its batch is done, in input order. */
   onResult?: (result: ClassifyResult, index: number) => void;
 }
@@ -68,8 +69,11 @@ export class ZeroShotClassifier {
     }
     const dup = labels.find((l, i) => labels.indexOf(l) !== i);
     if (dup !== undefined) throw new UsageError(`label ${JSON.stringify(dup)} is given twice`);
-    const templates = opts.templates ?? (opts.descriptions ? [] : [DEFAULT_TEMPLATE]);
-    const texts = classTexts(labels, { ...opts, templates });
+    // The default template follows the family (CLIP: "a photo of a {}.", SigLIP: HF's pipeline's).
+    const templates = opts.templates ?? (opts.descriptions ? [] : [model.family.defaultTemplate]);
+
+    const defaultTemplate = model.family.defaultTemplate;
+    const texts = classTexts(labels, { defaultTemplate, ...opts, templates });
     const aggregate = opts.aggregate ?? "normalized-mean";
     const embeddings = opts.cache
       ? await cachedClassEmbeddings(
@@ -84,14 +88,16 @@ export class ZeroShotClassifier {
     return new ZeroShotClassifier(model, labels, embeddings, texts);
   }
 
-  /** Probabilities over all labels for one image embedding, best first, cut to `k`. */
-  predict(imageEmbedding: ArrayLike<number>, k = this.labels.length): Prediction[] {
-    const probs = zeroShotProbabilities(
-      imageEmbedding,
-      this.classEmbeddings,
-      this.model.logitScale,
-    );
-    return topK(probs, k).map((i) => ({ label: this.labels[i], score: probs[i] }));
+  /**
+   * Probabilities of the labels for one image embedding as the model's family scores them
+   * (CLIP: a softmax over all labels; SigLIP: a sigmoid per label), best first, cut to `k` and
+   * to those scoring at least `minScore`.
+   */
+  predict(imageEmbedding: ArrayLike<number>, k = this.labels.length, minScore = 0): Prediction[] {
+    const probs = this.model.probabilities(imageEmbedding, this.classEmbeddings);
+    return topK(probs, k)
+      .filter((i) => probs[i] >= minScore)
+      .map((i) => ({ label: this.labels[i], score: probs[i] }));
   }
 
   /** Classify images; a bad input gets an error record and the rest go on. */
@@ -104,7 +110,7 @@ export class ZeroShotClassifier {
       ...opts,
       onResult: (r, i) => {
         results[i] = r.embedding
-          ? { input: r.input, predictions: this.predict(r.embedding, opts.topK) }
+          ? { input: r.input, predictions: this.predict(r.embedding, opts.topK, opts.minScore) }
           : { input: r.input, error: r.error };
         opts.onResult?.(results[i], i);
       },

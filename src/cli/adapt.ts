@@ -9,6 +9,7 @@ import { lazyProgressBar, type Progress, progressBar } from "../util/progress.js
 import {
   addImageOptions,
   addModelOptions,
+  addScoringOptions,
   loadModel,
   type ModelFlags,
   nonNegativeInt,
@@ -93,7 +94,7 @@ export function adaptCommand(): Command {
     "do not read or write the class- and image-embedding caches",
   );
   addImageOptions(cmd);
-  addModelOptions(cmd);
+  addScoringOptions(addModelOptions(cmd));
   cmd.addOption(
     new Option(
       "--format <format>",

@@ -15,6 +15,7 @@ export interface AdapterFlags extends PromptFlags {
   labels?: string;
   labelsFile?: string;
   logitScale?: number;
+  logitBias?: number;
 }
 
 export function addAdapterOption(cmd: Command): Command {
@@ -37,9 +38,9 @@ export async function readAdapterForClassify(flags: AdapterFlags): Promise<Adapt
       `${prompts.join(", ")} cannot be used with --adapter: the adapter holds its class embeddings`,
     );
   }
-  if (flags.logitScale !== undefined) {
+  if (flags.logitScale !== undefined || flags.logitBias !== undefined) {
     throw new UsageError(
-      "--logit-scale cannot be used with --adapter: the adapter records its own",
+      "--logit-scale and --logit-bias cannot be used with --adapter: the adapter records its scale",
     );
   }
   const file = await readAdapterFile(path);

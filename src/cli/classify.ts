@@ -15,10 +15,11 @@ import {
   addFormatOption,
   addImageOptions,
   addModelOptions,
+  addScoringOptions,
   loadModel,
   type ModelFlags,
   positiveInt,
-  positiveNumber,
+  probability,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
@@ -30,6 +31,7 @@ interface ClassifyFlags extends ModelFlags, PromptFlags {
   labelsFile?: string;
   cache: boolean;
   topK?: number;
+  minScore?: number;
   format?: Format;
   batchSize: number;
   exifOrientation: boolean;
@@ -57,14 +59,15 @@ export function classifyCommand(): Command {
       "-k, --top-k <k>",
       "show the k best labels (probabilities are over all labels)",
       positiveInt("--top-k"),
+    )
+    .option(
+      "--min-score <p>",
+      "drop labels scoring below p (meaningful for SigLIP, whose scores are independent per label)",
+      probability("--min-score"),
     );
   addAdapterOption(cmd);
   addImageOptions(cmd);
-  addModelOptions(cmd).option(
-    "--logit-scale <s>",
-    "scale for cosine similarities (default 100, the trained CLIP value)",
-    positiveNumber("--logit-scale"),
-  );
+  addScoringOptions(addModelOptions(cmd));
   cmd.option(
     "--store <path>",
     "classify the embeddings stored by `zeroclip index` (inputs select files or folders in it)",
@@ -83,6 +86,8 @@ Examples:
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  or {"input": "...", "error": "..."} for an input that failed.
+Scores: CLIP's are a softmax over the labels (they sum to 1); SigLIP's are one sigmoid per
+label, each independent of the others (they need not sum to 1; --min-score filters them).
 Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 model error,
 4 network error (hub).`,
   );
@@ -145,7 +150,12 @@ export async function runClassify(
       if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
     };
     const results = stored
-      ? await classifyStored(classifier, stored.store, { inputs, topK: flags.topK, onResult })
+      ? await classifyStored(classifier, stored.store, {
+          inputs,
+          topK: flags.topK,
+          minScore: flags.minScore,
+          onResult,
+        })
       : await classifyFiles(classifier, inputs, flags, onResult);
     if (format !== "jsonl") printResults(results, format);
     const failed = results.filter((r) => r.error).length;
@@ -169,6 +179,7 @@ async function classifyFiles(
   try {
     return await classifier.classify(files, {
       topK: flags.topK,
+      minScore: flags.minScore,
       batchSize: flags.batchSize,
       exifOrientation: flags.exifOrientation,
       maxPixels: flags.maxPixels,

@@ -13,6 +13,7 @@ export interface ModelFlags {
   workers?: number;
   device: Device;
   logitScale?: number;
+  logitBias?: number;
   revision?: string;
   offline?: boolean;
 }
@@ -56,6 +57,40 @@ export function positiveNumber(name: string) {
       throw new InvalidArgumentError(`${name} must be a positive number`);
     return n;
   };
+}
+
+export function finiteNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n))
+      throw new InvalidArgumentError(`${name} must be a number`);
+    return n;
+  };
+}
+
+/** A number from 0 to 1 (a probability threshold). */
+export function probability(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === "" || !(n >= 0 && n <= 1))
+      throw new InvalidArgumentError(`${name} must be a number from 0 to 1`);
+    return n;
+  };
+}
+
+/** --logit-scale and --logit-bias: the family's scoring, overridden. */
+export function addScoringOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--logit-scale <s>",
+      "multiplier of cosine similarities (default: CLIP 100, the trained value; SigLIP exp(logit_scale) from onnx/model.onnx)",
+      positiveNumber("--logit-scale"),
+    )
+    .option(
+      "--logit-bias <b>",
+      "SigLIP: bias added to each logit before the sigmoid (default logit_bias from onnx/model.onnx)",
+      finiteNumber("--logit-bias"),
+    );
 }
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -105,6 +140,7 @@ export function loadModel(flags: ModelFlags): Promise<ClipModel> {
     preprocessWorkers: flags.workers,
     device: flags.device,
     logitScale: flags.logitScale,
+    logitBias: flags.logitBias,
     revision: flags.revision,
     offline: flags.offline,
     onMessage: (line) => process.stderr.write(`zeroclip: ${line}\n`),

@@ -16,6 +16,7 @@ import { sampleItems } from "../util/sample.js";
 import {
   addImageOptions,
   addModelOptions,
+  addScoringOptions,
   collect,
   loadModel,
   type ModelFlags,
@@ -111,7 +112,7 @@ export function evalCommand(): Command {
     .option("--report <file>", "write a self-contained HTML report");
   addEvalFewShotOptions(cmd);
   addImageOptions(cmd);
-  addModelOptions(cmd);
+  addScoringOptions(addModelOptions(cmd));
   cmd.addHelpText(
     "after",
     `

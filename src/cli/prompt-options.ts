@@ -20,7 +20,7 @@ export function addPromptOptions(cmd: Command): Command {
   return cmd
     .option(
       "-t, --template <template>",
-      `prompt template with {} for the class (repeatable; default "${DEFAULT_TEMPLATE}")`,
+      `prompt template with {} for the class (repeatable; default "${DEFAULT_TEMPLATE}", SigLIP "This is a photo of {}.")`,
       collect,
     )
     .option("--templates-file <file>", "templates: a JSON list, or a {dataset: [templates]} map")

@@ -16,6 +16,7 @@ import { UsageError } from "../util/errors.js";
 import { adapterModelFlags } from "./classify-adapter.js";
 import {
   addModelOptions,
+  addScoringOptions,
   collect,
   loadModel,
   type ModelFlags,
@@ -141,11 +142,7 @@ export function serveCommand(): Command {
       "classify with this few-shot adapter from `zeroclip adapt`: its classes are the labels",
     )
     .option("--log-level <level>", `log level (${LOG_LEVELS.join("|")})`, "info");
-  addModelOptions(cmd).option(
-    "--logit-scale <s>",
-    "scale for cosine similarities (default 100, the trained CLIP value)",
-    positiveNumber("--logit-scale"),
-  );
+  addScoringOptions(addModelOptions(cmd));
   cmd.addHelpText(
     "after",
     `

@@ -14,7 +14,7 @@
  */
 import { mulberry32 } from "../util/sample.js";
 import { preprocessImage } from "./preprocess.js";
-import { copyWindow, resizeBicubic } from "./resample.js";
+import { copyWindow, resize } from "./resample.js";
 import type { PreprocessConfig, RgbImage } from "./types.js";
 
 /** Bump when anything below changes the pixels of a view (it is part of every view's cache key). */
@@ -120,7 +120,7 @@ export function augmentView(img: RgbImage, cfg: PreprocessConfig, spec: AugmentS
     height: box.height,
     data: copyWindow(img.data, img.width, box),
   };
-  const view = resizeBicubic(crop, cfg.cropWidth, cfg.cropHeight);
+  const view = resize(crop, cfg.cropWidth, cfg.cropHeight, undefined, cfg.resample);
   if (flip) flipHorizontal(view);
   return preprocessImage(view, viewConfig(cfg));
 }

@@ -1,8 +1,8 @@
 import { ModelError } from "../util/errors.js";
+import { BICUBIC, BILINEAR, type ResampleFilter } from "./resample-common.js";
 import type { PreprocessConfig } from "./types.js";
 
-/** PIL's filter id for bicubic resampling, the only one implemented. */
-export const BICUBIC = 3;
+export { BICUBIC, BILINEAR } from "./resample-common.js";
 
 /** OpenAI CLIP's statistics: `CLIPImageProcessor`'s defaults when a config omits them. */
 const CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
@@ -47,15 +47,32 @@ function triple(v: unknown, key: string, dflt: [number, number, number]): [numbe
   return [finite(v[0], key), finite(v[1], key), finite(v[2], key)];
 }
 
-/** `size`: `{shortest_edge}` or a bare number (old feature-extractor configs). */
-function shortestEdge(v: unknown): number {
-  if (v === undefined || v === null) return 224;
-  if (typeof v === "number") return positiveInt(v, "size");
+/**
+ * `size`: `{shortest_edge}`, `{height, width}` (a fixed size, as SigLIP's processors use) or a
+ * bare number (old feature-extractor configs: the shortest edge).
+ */
+function parseSize(v: unknown): {
+  shortestEdge: number;
+  fixedSize?: { height: number; width: number };
+} {
+  if (v === undefined || v === null) return { shortestEdge: 224 };
+  if (typeof v === "number") return { shortestEdge: positiveInt(v, "size") };
   if (isRecord(v) && v["shortest_edge"] !== undefined) {
     if (v["longest_edge"] !== undefined) fail("size.longest_edge is not supported", v);
-    return positiveInt(v["shortest_edge"], "size.shortest_edge");
+    return { shortestEdge: positiveInt(v["shortest_edge"], "size.shortest_edge") };
   }
-  return fail("size must be {shortest_edge} or a number (fixed height/width is not supported)", v);
+  if (isRecord(v) && v["height"] !== undefined && v["width"] !== undefined) {
+    const height = positiveInt(v["height"], "size.height");
+    const width = positiveInt(v["width"], "size.width");
+    return { shortestEdge: Math.min(height, width), fixedSize: { height, width } };
+  }
+  return fail("size must be {shortest_edge}, {height, width} or a number", v);
+}
+
+/** `resample`: PIL's filter id; 3 (bicubic) and 2 (bilinear) are implemented. */
+function resampleFilter(v: unknown): ResampleFilter {
+  if (v === BICUBIC || v === BILINEAR) return v;
+  return fail("resample must be 3 (bicubic) or 2 (bilinear), the filters implemented", v);
 }
 
 /** `crop_size`: `{height, width}` or a bare number (square). */
@@ -74,32 +91,54 @@ function cropSize(v: unknown): [number, number] {
   return fail("crop_size must be {height, width} or a number", v);
 }
 
+/** Defaults of a family's image processor for the keys a config omits. */
+export interface PreprocessDefaults {
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** `do_center_crop` when absent (CLIPImageProcessor: true; SiglipImageProcessor has no crop). */
+  doCenterCrop: boolean;
+}
+
+/** `CLIPImageProcessor`'s defaults. */
+export const CLIP_PREPROCESS_DEFAULTS: PreprocessDefaults = {
+  mean: CLIP_MEAN,
+  std: CLIP_STD,
+  doCenterCrop: true,
+};
+
 /**
- * Reads a Hugging Face `preprocessor_config.json` (already JSON-parsed) for a CLIP image
- * processor. Missing keys take `CLIPImageProcessor`'s defaults. Throws `ModelError` for values
- * this pipeline cannot reproduce exactly (a resample filter other than bicubic, fixed-size resize).
+ * Reads a Hugging Face `preprocessor_config.json` (already JSON-parsed) for a CLIP-family image
+ * processor. Missing keys take the family's defaults (`CLIPImageProcessor`'s unless given).
+ * Throws `ModelError` for values this pipeline cannot reproduce exactly (a resample filter other
+ * than bicubic or bilinear, a `longest_edge`).
  */
-export function parsePreprocessorConfig(json: unknown): PreprocessConfig {
+export function parsePreprocessorConfig(
+  json: unknown,
+  defaults: PreprocessDefaults = CLIP_PREPROCESS_DEFAULTS,
+): PreprocessConfig {
   if (!isRecord(json)) fail("expected a JSON object", json);
-  const resample = json["resample"] ?? BICUBIC;
-  if (resample !== BICUBIC) {
-    fail("resample must be 3 (bicubic), the only filter implemented", resample);
-  }
-  const [cropHeight, cropWidth] = cropSize(json["crop_size"]);
+  const resample = resampleFilter(json["resample"] ?? BICUBIC);
+  const size = parseSize(json["size"]);
+  const doCenterCrop = bool(json, "do_center_crop", defaults.doCenterCrop);
+  // Without a crop, a fixed resize size is the model's input size (see PreprocessConfig).
+  const [cropHeight, cropWidth] =
+    !doCenterCrop && size.fixedSize
+      ? [size.fixedSize.height, size.fixedSize.width]
+      : cropSize(json["crop_size"]);
   const rescaleFactor = finite(json["rescale_factor"] ?? 1 / 255, "rescale_factor");
-  const std = triple(json["image_std"], "image_std", CLIP_STD);
+  const std = triple(json["image_std"], "image_std", defaults.std);
   if (std.some((s) => s === 0)) fail("image_std must not contain 0", json["image_std"]);
   return {
     doResize: bool(json, "do_resize", true),
-    shortestEdge: shortestEdge(json["size"]),
-    resample: BICUBIC,
-    doCenterCrop: bool(json, "do_center_crop", true),
+    ...size,
+    resample,
+    doCenterCrop,
     cropHeight,
     cropWidth,
     doRescale: bool(json, "do_rescale", true),
     rescaleFactor,
     doNormalize: bool(json, "do_normalize", true),
-    mean: triple(json["image_mean"], "image_mean", CLIP_MEAN),
+    mean: triple(json["image_mean"], "image_mean", defaults.mean),
     std,
     doConvertRgb: bool(json, "do_convert_rgb", true),
   };

@@ -3,7 +3,7 @@ export type { DecodeOptions } from "./decode.js";
 export { DEFAULT_MAX_PIXELS, decodeImage } from "./decode.js";
 export type { Size } from "./preprocess.js";
 export { preprocessedSize, preprocessImage, resizeOutputSize } from "./preprocess.js";
-export { resizeBicubic } from "./resample.js";
+export { BICUBIC as RESAMPLE_BICUBIC, BILINEAR, resize, resizeBicubic } from "./resample.js";
 export type { FetchOptions, ImageSource } from "./source.js";
 export {
   DEFAULT_MAX_BYTES,

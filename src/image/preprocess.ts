@@ -1,11 +1,12 @@
 /**
- * RGB8 image to the model's CHW float32 input, as `CLIPImageProcessor.preprocess` does with
- * Pillow: resize the shortest edge (Pillow-exact bicubic), centre crop (zero padding when the
- * image is smaller), rescale and normalise with Hugging Face's float types.
+ * RGB8 image to the model's CHW float32 input, as `CLIPImageProcessor.preprocess` and
+ * `SiglipImageProcessor.preprocess` do with Pillow: resize the shortest edge, or to a fixed
+ * height x width (Pillow-exact bicubic or bilinear), centre crop when asked (zero padding when
+ * the image is smaller), rescale and normalise with Hugging Face's float types.
  *
  * Pure: no IO.
  */
-import { copyWindow, resizeBicubic } from "./resample.js";
+import { copyWindow, resize } from "./resample.js";
 import type { PreprocessConfig, RgbImage } from "./types.js";
 
 export interface Size {
@@ -25,10 +26,17 @@ export function resizeOutputSize(width: number, height: number, shortestEdge: nu
     : { width: newLong, height: shortestEdge };
 }
 
+/** The size the resize step gives an image (`fixedSize`, or the shortest edge rule). */
+function resizedSize(width: number, height: number, cfg: PreprocessConfig): Size {
+  if (!cfg.doResize) return { width, height };
+  if (cfg.fixedSize) return { width: cfg.fixedSize.width, height: cfg.fixedSize.height };
+  return resizeOutputSize(width, height, cfg.shortestEdge);
+}
+
 /** Width and height of `preprocessImage`'s output for an image of the given size. */
 export function preprocessedSize(width: number, height: number, cfg: PreprocessConfig): Size {
   if (cfg.doCenterCrop) return { width: cfg.cropWidth, height: cfg.cropHeight };
-  return cfg.doResize ? resizeOutputSize(width, height, cfg.shortestEdge) : { width, height };
+  return resizedSize(width, height, cfg);
 }
 
 /**
@@ -78,7 +86,7 @@ export function preprocessImage(
   out?: Float32Array,
   offset = 0,
 ): Float32Array {
-  const full = cfg.doResize ? resizeOutputSize(img.width, img.height, cfg.shortestEdge) : img;
+  const full = resizedSize(img.width, img.height, cfg);
   const outW = cfg.doCenterCrop ? cfg.cropWidth : full.width;
   const outH = cfg.doCenterCrop ? cfg.cropHeight : full.height;
   const plane = outW * outH;
@@ -100,7 +108,7 @@ export function preprocessImage(
     height: Math.min(full.height, cropTop + outH) - Math.max(0, cropTop),
   };
   const src = cfg.doResize
-    ? resizeBicubic(img, full.width, full.height, win)
+    ? resize(img, full.width, full.height, win, cfg.resample)
     : { width: win.width, height: win.height, data: copyWindow(img.data, img.width, win) };
   // Offsets of the computed window relative to the crop.
   const top = cropTop - win.top;

@@ -1,13 +1,13 @@
 /**
- * What both bicubic implementations share (the JS reference in `resample.ts`, the WebAssembly
- * SIMD one in `resample-wasm.ts`): Pillow's kernel and fixed-point coefficient tables, argument
- * checks, and the plan of which passes run over which source rows. Only the two passes differ
- * between the implementations, so the tables, windows and row ranges are identical by
- * construction.
+ * What both resampler implementations share (the JS reference in `resample.ts`, the WebAssembly
+ * SIMD one in `resample-wasm.ts`): Pillow's kernels (bicubic and bilinear) and fixed-point
+ * coefficient tables, argument checks, and the plan of which passes run over which source rows.
+ * Only the two passes differ between the implementations, so the tables, windows and row ranges
+ * are identical by construction; the passes take any taps, so every filter shares them.
  *
  * Pure: no IO, no globals.
  */
-import type { RgbImage } from "./types.js";
+import type { ResampleFilter, RgbImage } from "./types.js";
 
 /** Pillow's `PRECISION_BITS`: 32 bits minus 8 for the value minus 2 for overshoot. */
 export const PRECISION_BITS = 22;
@@ -15,8 +15,10 @@ export const PRECISION_BITS = 22;
 export const HALF = 1 << (PRECISION_BITS - 1);
 const FIXED_ONE = 1 << PRECISION_BITS;
 
-/** Pillow's bicubic support (in source pixels at scale 1). */
-const SUPPORT = 2;
+/** PIL's filter ids (`Image.Resampling`) of the two filters implemented. */
+export const BILINEAR = 2;
+export const BICUBIC = 3;
+export type { ResampleFilter } from "./types.js";
 
 /** The cubic convolution kernel with a = -0.5, written in Pillow's evaluation order. */
 export function bicubicKernel(x: number): number {
@@ -26,6 +28,18 @@ export function bicubicKernel(x: number): number {
   if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
   return 0;
 }
+
+/** Pillow's triangle filter (`bilinear_filter`, support 1). */
+export function bilinearKernel(x: number): number {
+  const t = x < 0 ? -x : x;
+  return t < 1 ? 1 - t : 0;
+}
+
+/** Kernel and support (in source pixels at scale 1) of each filter, as Pillow's `filters`. */
+const FILTERS: Record<ResampleFilter, { kernel: (x: number) => number; support: number }> = {
+  [BILINEAR]: { kernel: bilinearKernel, support: 1 },
+  [BICUBIC]: { kernel: bicubicKernel, support: 2 },
+};
 
 /** Per-output-sample taps of one resampling pass. */
 export interface Coefficients {
@@ -38,14 +52,24 @@ export interface Coefficients {
   weights: Int32Array;
 }
 
+/** `filterCoefficients` with the bicubic filter. */
+export function bicubicCoefficients(inSize: number, outSize: number): Coefficients {
+  return filterCoefficients(inSize, outSize, BICUBIC);
+}
+
 /**
  * Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc` for resampling `inSize` samples to
- * `outSize` over the whole input (box 0..inSize).
+ * `outSize` over the whole input (box 0..inSize) with `filter`.
  */
-export function bicubicCoefficients(inSize: number, outSize: number): Coefficients {
+export function filterCoefficients(
+  inSize: number,
+  outSize: number,
+  filter: ResampleFilter,
+): Coefficients {
+  const { kernel, support: filterSupport } = FILTERS[filter];
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
-  const support = SUPPORT * filterScale;
+  const support = filterSupport * filterScale;
   const ksize = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
@@ -62,7 +86,7 @@ export function bicubicCoefficients(inSize: number, outSize: number): Coefficien
     const n = xmax - xmin;
     let sum = 0;
     for (let x = 0; x < n; x++) {
-      const v = bicubicKernel((x + xmin - center + 0.5) * ss);
+      const v = kernel((x + xmin - center + 0.5) * ss);
       w[x] = v;
       sum += v;
     }
@@ -110,7 +134,7 @@ function checkSize(what: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${what} must be a positive integer`);
 }
 
-/** The work of one `resizeBicubic` call, after validation. */
+/** The work of one `resize` call, after validation. */
 export interface ResizePlan {
   /** The window of the resized image to compute (the whole image by default). */
   win: Window;
@@ -126,13 +150,15 @@ export interface ResizePlan {
   rows: number;
 }
 
-/** Checks the arguments of `resizeBicubic` and computes the tables it needs. */
+/** Checks the arguments of a resize and computes the tables it needs. */
 export function planResize(
   img: RgbImage,
   width: number,
   height: number,
   window: Window = { left: 0, top: 0, width, height },
+  filter: ResampleFilter = BICUBIC,
 ): ResizePlan {
+  if (!(filter in FILTERS)) throw new RangeError(`resample filter ${filter} is not implemented`);
   checkSize("width", width);
   checkSize("height", height);
   const inW = img.width;
@@ -155,11 +181,11 @@ export function planResize(
   }
   const horiz =
     width !== inW
-      ? sliceCoefficients(bicubicCoefficients(inW, width), win.left, win.width)
+      ? sliceCoefficients(filterCoefficients(inW, width, filter), win.left, win.width)
       : undefined;
   const vert =
     height !== inH
-      ? sliceCoefficients(bicubicCoefficients(inH, height), win.top, win.height)
+      ? sliceCoefficients(filterCoefficients(inH, height, filter), win.top, win.height)
       : undefined;
   const firstRow = vert ? vert.start[0] : win.top;
   const lastRow = vert

@@ -1,5 +1,5 @@
 /**
- * The bicubic passes of `resizeBicubicJs` in WebAssembly SIMD (kernels: `resample.wat`, built
+ * The resampling passes of `resizeJs` (bicubic or bilinear) in WebAssembly SIMD (kernels: `resample.wat`, built
  * into `resample-wasm.generated.ts` by scripts/build-wasm.mjs), several times faster and giving
  * the same bytes: the coefficient tables and the plan (windows, row ranges, skipped passes) are
  * the JS ones from `resample-common.ts`; only the multiply-adds run in wasm.
@@ -7,7 +7,13 @@
  * One instance per thread (module state), created on first use; its linear memory grows to the
  * largest image seen and is dropped after a call that needed more than `RETAIN_BYTES`.
  */
-import { copyWindow, planResize, type Window } from "./resample-common.js";
+import {
+  BICUBIC,
+  copyWindow,
+  planResize,
+  type ResampleFilter,
+  type Window,
+} from "./resample-common.js";
 import { RESAMPLE_WASM_BASE64 } from "./resample-wasm.generated.js";
 import type { RgbImage } from "./types.js";
 
@@ -96,17 +102,29 @@ export function splitWeight(w: number): [hi: number, lo: number] {
   return [((w - lo) | 0) >> 16, lo];
 }
 
-/**
- * `resizeBicubic` (same arguments, same bytes) computed with WebAssembly SIMD. Throws when
- * `wasmResamplerAvailable()` is false.
- */
+/** `resizeWasm` with the bicubic filter. */
 export function resizeBicubicWasm(
   img: RgbImage,
   width: number,
   height: number,
   window?: Window,
 ): RgbImage {
-  const { win, horiz, vert, firstRow, rows } = planResize(img, width, height, window);
+  return resizeWasm(img, width, height, window, BICUBIC);
+}
+
+/**
+ * `resize` (same arguments, same bytes) computed with WebAssembly SIMD: the kernels take any
+ * taps, so bilinear and bicubic differ only in the tables. Throws when
+ * `wasmResamplerAvailable()` is false.
+ */
+export function resizeWasm(
+  img: RgbImage,
+  width: number,
+  height: number,
+  window?: Window,
+  filter: ResampleFilter = BICUBIC,
+): RgbImage {
+  const { win, horiz, vert, firstRow, rows } = planResize(img, width, height, window, filter);
   const size = { width: win.width, height: win.height };
   const inW = img.width;
   if (!horiz && !vert) return { ...size, data: copyWindow(img.data, inW, win) };

@@ -1,32 +1,43 @@
 /**
- * Bicubic resize that reproduces Pillow's `Image.resize(size, Image.BICUBIC)` bit for bit
- * (libImaging/Resample.c, 8 bits per channel): separable cubic convolution with a = -0.5, the
- * kernel widened by the scale factor when shrinking, coefficients normalised to sum 1 and then
+ * Resizes that reproduce Pillow's `Image.resize(size, Image.BICUBIC)` and
+ * `Image.resize(size, Image.BILINEAR)` bit for bit (libImaging/Resample.c, 8 bits per channel):
+ * separable convolution with the cubic kernel (a = -0.5, support 2) or the triangle kernel
+ * (support 1), the kernel widened by the scale factor when shrinking, coefficients normalised to sum 1 and then
  * quantised to 22-bit fixed point, a horizontal pass then a vertical pass, each rounded and
  * clamped to 0..255. A pass whose dimension does not change is skipped, as Pillow does.
  *
  * Two implementations of the passes share the tables and the plan (`resample-common.ts`):
- * `resizeBicubicJs` below, the reference, and a WebAssembly SIMD one (`resample-wasm.ts`,
- * several times faster) that must give the same bytes. `resizeBicubic` uses WebAssembly when the
- * runtime supports SIMD, else the JS reference.
+ * `resizeJs` below, the reference, and a WebAssembly SIMD one (`resample-wasm.ts`, several
+ * times faster) that must give the same bytes. `resize` uses WebAssembly when the runtime
+ * supports SIMD, else the JS reference; the passes take any taps, so both filters share them.
  *
  * Pure: no IO. Allocation is per call (coefficient tables and pixel buffers), never per pixel;
  * the only state is the WebAssembly instance `resample-wasm.ts` keeps per thread.
  */
 import {
+  BICUBIC,
   HALF as COMMON_HALF,
   PRECISION_BITS as COMMON_PRECISION_BITS,
   type Coefficients,
   copyWindow,
   planResize,
+  type ResampleFilter,
   type Window,
 } from "./resample-common.js";
-import { resizeBicubicWasm, wasmResamplerAvailable } from "./resample-wasm.js";
+import { resizeWasm, wasmResamplerAvailable } from "./resample-wasm.js";
 import type { RgbImage } from "./types.js";
 
-export type { Coefficients, Window } from "./resample-common.js";
-export { bicubicCoefficients, bicubicKernel, copyWindow } from "./resample-common.js";
-export { resizeBicubicWasm, wasmResamplerAvailable } from "./resample-wasm.js";
+export type { Coefficients, ResampleFilter, Window } from "./resample-common.js";
+export {
+  BICUBIC,
+  BILINEAR,
+  bicubicCoefficients,
+  bicubicKernel,
+  bilinearKernel,
+  copyWindow,
+  filterCoefficients,
+} from "./resample-common.js";
+export { resizeBicubicWasm, resizeWasm, wasmResamplerAvailable } from "./resample-wasm.js";
 
 // Module-local copies: V8 folds these into the loops below, not the imported bindings (~5%).
 const PRECISION_BITS = COMMON_PRECISION_BITS;
@@ -116,17 +127,28 @@ function verticalPass(
   }
 }
 
-/**
- * The reference implementation of `resizeBicubic`, in plain JS (same arguments and result).
- * Used when WebAssembly SIMD is unavailable, and by the tests as the oracle for the wasm one.
- */
+/** `resizeJs` with the bicubic filter. */
 export function resizeBicubicJs(
   img: RgbImage,
   width: number,
   height: number,
   window?: Window,
 ): RgbImage {
-  const { win, horiz, vert, firstRow, rows } = planResize(img, width, height, window);
+  return resizeJs(img, width, height, window, BICUBIC);
+}
+
+/**
+ * The reference implementation of `resize`, in plain JS (same arguments and result). Used when
+ * WebAssembly SIMD is unavailable, and by the tests as the oracle for the wasm one.
+ */
+export function resizeJs(
+  img: RgbImage,
+  width: number,
+  height: number,
+  window?: Window,
+  filter: ResampleFilter = BICUBIC,
+): RgbImage {
+  const { win, horiz, vert, firstRow, rows } = planResize(img, width, height, window, filter);
   const inW = img.width;
   const size = { width: win.width, height: win.height };
   if (!horiz && !vert) return { ...size, data: copyWindow(img.data, inW, win) };
@@ -165,7 +187,22 @@ export function resizeBicubic(
   height: number,
   window?: Window,
 ): RgbImage {
+  return resize(img, width, height, window, BICUBIC);
+}
+
+/**
+ * Resizes an RGB image to `width` x `height` exactly as Pillow's
+ * `Image.resize((width, height), filter)` does, for `BICUBIC` (3) or `BILINEAR` (2); `window` as
+ * for `resizeBicubic`.
+ */
+export function resize(
+  img: RgbImage,
+  width: number,
+  height: number,
+  window: Window | undefined,
+  filter: ResampleFilter,
+): RgbImage {
   return wasmResamplerAvailable()
-    ? resizeBicubicWasm(img, width, height, window)
-    : resizeBicubicJs(img, width, height, window);
+    ? resizeWasm(img, width, height, window, filter)
+    : resizeJs(img, width, height, window, filter);
 }

@@ -1,3 +1,6 @@
+/** PIL's filter ids (`Image.Resampling`) of the two filters implemented: 2 bilinear, 3 bicubic. */
+export type ResampleFilter = 2 | 3;
+
 /** An 8-bit RGB image, pixels interleaved row by row: `data.length === width * height * 3`. */
 export interface RgbImage {
   width: number;
@@ -10,12 +13,20 @@ export interface RgbImage {
  * (see `parsePreprocessorConfig`). Field names follow Hugging Face's, in camelCase.
  */
 export interface PreprocessConfig {
-  /** Resize so the shorter side is `shortestEdge` (aspect ratio kept, long side truncated). */
+  /**
+   * Resize so the shorter side is `shortestEdge` (aspect ratio kept, long side truncated), or,
+   * when `fixedSize` is set (`size: {height, width}`), to exactly that size (a squash, no crop).
+   */
   doResize: boolean;
   shortestEdge: number;
-  /** PIL resampling filter id; only 3 (BICUBIC) is supported. */
-  resample: number;
-  /** Crop `cropHeight` x `cropWidth` from the centre, padding with zeros if the image is smaller. */
+  fixedSize?: { height: number; width: number };
+  /** PIL resampling filter id: 3 (BICUBIC) or 2 (BILINEAR). */
+  resample: ResampleFilter;
+  /**
+   * Crop `cropHeight` x `cropWidth` from the centre, padding with zeros if the image is smaller.
+   * Without a crop but with a `fixedSize`, `cropHeight` x `cropWidth` is that size: these two are
+   * always the model's input size unless the output size follows the image.
+   */
   doCenterCrop: boolean;
   cropHeight: number;
   cropWidth: number;

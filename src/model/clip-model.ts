@@ -5,11 +5,13 @@ import { parsePreprocessorConfig } from "../image/config.js";
 import { defaultPreprocessWorkers, PreprocessPool } from "../image/pool.js";
 import type { ImageSource } from "../image/source.js";
 import type { PreprocessConfig } from "../image/types.js";
+import { type Scoring, scoreLogits, scoreProbabilities } from "../math/scoring.js";
 import { l2Normalize } from "../math/vector.js";
-import { lengthBuckets, padIds } from "../text/batching.js";
-import { ClipTokenizer } from "../text/tokenizer.js";
+import { lengthBuckets } from "../text/batching.js";
+import { TextTokenizer } from "../text/tokenizer.js";
 import { ModelError } from "../util/errors.js";
-import { type ClipConfig, readClipConfig, TRAINED_LOGIT_SCALE } from "./config.js";
+import { type ClipConfig, readClipConfig } from "./config.js";
+import type { ModelFamily } from "./families/index.js";
 import { DTYPES, type Dtype, onnxFiles } from "./files.js";
 import { ImageBatcher, type ImageBatcherOptions } from "./image-batcher.js";
 import {
@@ -18,14 +20,13 @@ import {
   type ImageEmbedResult,
 } from "./image-pipeline.js";
 import { type ResolveOptions, resolveModelDir } from "./resolve.js";
+import { resolveScoring, type ScoringOverrides } from "./scoring.js";
 import { OnnxTower, type SessionOptions } from "./session.js";
 
 /** How to load a model. */
-export interface LoadOptions extends SessionOptions, ResolveOptions {
+export interface LoadOptions extends SessionOptions, ResolveOptions, ScoringOverrides {
   /** Precision: fp32 (default), q8 (dynamic int8, `*_quantized.onnx`) or fp16 (`*_fp16.onnx`). */
   dtype?: Dtype;
-  /** Logit scale for probabilities; default 100, the trained CLIP value (never config.json's). */
-  logitScale?: number;
   /** Worker threads that read, decode and resize images (default: one per core, at most 4). */
   preprocessWorkers?: number;
 }
@@ -40,8 +41,9 @@ export interface TextEmbedOptions {
 }
 
 /**
- * A CLIP model: tokenizer, image preprocessing and the two ONNX towers. Embeddings are the
- * projected `text_embeds` / `image_embeds`, L2-normalized unless asked otherwise.
+ * A CLIP-family model (CLIP, SigLIP, SigLIP 2; see `family`): tokenizer, image preprocessing,
+ * scoring and the two ONNX towers. Embeddings are the projected ones (`text_embeds` /
+ * `image_embeds`, or SigLIP's pooled head outputs), L2-normalized unless asked otherwise.
  */
 export class ClipModel {
   private constructor(
@@ -50,15 +52,52 @@ export class ClipModel {
     readonly dtype: Dtype,
     readonly config: ClipConfig,
     readonly preprocess: PreprocessConfig,
-    readonly tokenizer: ClipTokenizer,
-    /** Scale applied to cosine similarities before the softmax. */
-    readonly logitScale: number,
+    readonly tokenizer: TextTokenizer,
+    /**
+     * How cosines become probabilities; `undefined` for a sigmoid family whose scale and bias
+     * are unknown (no onnx/model.onnx and no override): embeddings work, probabilities throw.
+     */
+    private readonly knownScoring: Scoring | undefined,
+    /** Why `knownScoring` is missing, for the error. */
+    private readonly scoringProblem: string,
     private readonly text: LazyTower,
     private readonly vision: LazyTower,
     private readonly preprocessWorkers: number,
   ) {}
 
   private pool: PreprocessPool | undefined;
+
+  /** The model's family: tokenizer policy, preprocessing defaults, ONNX names, scoring. */
+  get family(): ModelFamily {
+    return this.config.family;
+  }
+
+  /** The scoring, or a ModelError saying how to supply the missing scale and bias. */
+  get scoring(): Scoring {
+    if (!this.knownScoring) throw new ModelError(this.scoringProblem);
+    return this.knownScoring;
+  }
+
+  /** Scale applied to cosine similarities (CLIP: 100; SigLIP: exp(logit_scale)). */
+  get logitScale(): number {
+    return this.scoring.scale;
+  }
+
+  /** Logits `scale·cos (+ bias)` of one image embedding against L2-normalized class rows. */
+  logits(
+    imageEmbedding: ArrayLike<number>,
+    classEmbeddings: readonly ArrayLike<number>[],
+  ): Float64Array {
+    return scoreLogits(imageEmbedding, classEmbeddings, this.scoring);
+  }
+
+  /** Probabilities as the family scores them (softmax across labels, or sigmoid per label). */
+  probabilities(
+    imageEmbedding: ArrayLike<number>,
+    classEmbeddings: readonly ArrayLike<number>[],
+  ): Float64Array {
+    return scoreProbabilities(imageEmbedding, classEmbeddings, this.scoring);
+  }
 
   /** Load from a local directory (Transformers.js layout) or a hub repo id. */
   static async load(model: string, opts: LoadOptions = {}): Promise<ClipModel> {
@@ -73,8 +112,9 @@ export class ClipModel {
         `cannot read preprocessor_config.json in ${dir}: ${(err as Error).message}`,
       );
     }
-    const preprocess = parsePreprocessorConfig(preprocessJson);
-    const tokenizer = await ClipTokenizer.load(dir, config.maxPositions);
+    const family = config.family;
+    const preprocess = parsePreprocessorConfig(preprocessJson, family.preprocess);
+    const tokenizer = await TextTokenizer.load(dir, config.maxPositions, family.tokenizer);
     const files = onnxFiles(dtype);
     const missing = [files.text, files.vision].filter((f) => !existsSync(join(dir, f)));
     if (missing.length > 0) {
@@ -89,12 +129,22 @@ export class ClipModel {
     }
     // Sessions open on first use: classifying a folder never loads the text tower twice, and
     // embedding images alone never loads it at all.
-    const text = new LazyTower(join(dir, files.text), "text_embeds", opts);
-    const vision = new LazyTower(join(dir, files.vision), "image_embeds", opts);
-    const scale = opts.logitScale ?? TRAINED_LOGIT_SCALE;
-    if (!(scale > 0)) throw new ModelError(`logit scale must be positive, got ${scale}`);
+    const text = new LazyTower(join(dir, files.text), family.textOutputs, opts);
+    const vision = new LazyTower(join(dir, files.vision), family.imageOutputs, opts);
+    const { scoring, problem } = await resolveScoring(dir, family, opts);
     const workers = opts.preprocessWorkers ?? defaultPreprocessWorkers();
-    return new ClipModel(dir, dtype, config, preprocess, tokenizer, scale, text, vision, workers);
+    return new ClipModel(
+      dir,
+      dtype,
+      config,
+      preprocess,
+      tokenizer,
+      scoring,
+      problem,
+      text,
+      vision,
+      workers,
+    );
   }
 
   /** Embed texts. Identical texts are encoded once; batches group texts of similar length. */
@@ -108,13 +158,9 @@ export class ClipModel {
       ids.map((r) => r.length),
       batchSize,
     )) {
-      const { data, width } = padIds(
-        batch.map((i) => ids[i]),
-        this.tokenizer.padId,
-      );
+      // Only the inputs the tower declares are fed (SigLIP's takes no attention mask).
+      const { data, mask, width } = this.tokenizer.pad(batch.map((i) => ids[i]));
       const dims = [batch.length, width];
-      const mask = new BigInt64Array(data.length);
-      for (const [r, i] of batch.entries()) mask.fill(1n, r * width, r * width + ids[i].length);
       const out = await (await this.text.get()).run({
         input_ids: { data, dims },
         attention_mask: { data: mask, dims },
@@ -186,7 +232,7 @@ class LazyTower {
 
   constructor(
     private readonly file: string,
-    private readonly output: string,
+    private readonly output: readonly string[],
     private readonly opts: SessionOptions,
   ) {}
 

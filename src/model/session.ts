@@ -34,9 +34,10 @@ export class OnnxTower {
     private readonly inputTypes: ReadonlyMap<string, string>,
   ) {}
 
+  /** `preferredOutput`: the output's name, or names in order of preference (first present). */
   static async open(
     file: string,
-    preferredOutput: string,
+    preferredOutput: string | readonly string[],
     opts: SessionOptions,
   ): Promise<OnnxTower> {
     let session: ort.InferenceSession;
@@ -60,10 +61,11 @@ export class OnnxTower {
           : "";
       throw new ModelError(`cannot load ${file}: ${(err as Error).message}${hint}`);
     }
-    const outputName = session.outputNames.includes(preferredOutput) ? preferredOutput : undefined;
+    const wanted = typeof preferredOutput === "string" ? [preferredOutput] : preferredOutput;
+    const outputName = wanted.find((n) => session.outputNames.includes(n));
     if (!outputName) {
       throw new ModelError(
-        `${file} has no output "${preferredOutput}" (outputs: ${session.outputNames.join(", ")})`,
+        `${file} has no output "${wanted.join('" or "')}" (outputs: ${session.outputNames.join(", ")})`,
       );
     }
     const inputTypes = new Map<string, string>();

@@ -35,6 +35,7 @@ export async function modelIdentity(
     text: text.text,
     configs: image.configs,
     ...embeddingImageSettings(resolveImageSettings({ exifOrientation: opts.exifOrientation })),
+    ...(model.config.family.name !== "clip" ? { family: model.config.family.name } : {}),
   };
   const tokenizer = {
     tokenizer: text.configs.tokenizer,
@@ -53,8 +54,18 @@ export async function modelIdentity(
  * then records no `tokenizer`, and is compared on this key (its tokenizer files are not known).
  */
 export function keyWithoutTokenizer(identity: StoreIdentity): string {
-  const { dtype, dim, vision, text, configs, exifOrientation, preprocessVersion } = identity;
-  return hashKey({ dtype, dim, vision, text, configs, exifOrientation, preprocessVersion });
+  const { dtype, dim, vision, text, configs, exifOrientation, preprocessVersion, family } =
+    identity;
+  return hashKey({
+    dtype,
+    dim,
+    vision,
+    text,
+    configs,
+    exifOrientation,
+    preprocessVersion,
+    ...(family !== undefined ? { family } : {}),
+  });
 }
 
 /** Whether `given` is the model `stored` was made with (stores of either identity format). */
@@ -67,6 +78,7 @@ export function sameModel(stored: StoreIdentity, given: StoreIdentity): boolean 
 /** Why two identities differ, in a few words (for error messages). */
 export function identityDifference(a: StoreIdentity, b: StoreIdentity): string {
   if (a.dtype !== b.dtype) return `dtype ${b.dtype} instead of ${a.dtype}`;
+  if (a.family !== b.family) return `a ${b.family ?? "clip"} model, not ${a.family ?? "clip"}`;
   if (a.vision.sha256 !== b.vision.sha256 || a.text.sha256 !== b.text.sha256) {
     return "another model";
   }

@@ -35,6 +35,11 @@ export interface StoreIdentity {
    * through them. Absent in stores made before it was recorded (compared without it then).
    */
   tokenizer?: { tokenizer: string; tokenizerConfig: string | null };
+  /**
+   * The model family when it is not CLIP ("siglip", "siglip2"); absent for CLIP, so that the
+   * keys of stores made before families existed stay valid.
+   */
+  family?: string;
 }
 
 /** How an input was when it was indexed: what "unchanged" is decided on. */

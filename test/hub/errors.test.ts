@@ -143,7 +143,7 @@ describe("hub errors", () => {
   it("a repo that is not CLIP is refused before its ONNX files are fetched", async () => {
     await assert.rejects(
       fetchHubModel("acme/bert", opts),
-      rejectsWith(ModelError, /acme\/bert is not a CLIP model \(model_type "bert", BertModel\)/),
+      rejectsWith(ModelError, /acme\/bert: unknown model family \(model_type "bert", BertModel\)/),
     );
     assert.deepEqual(onnxRequests(), []);
     assert.deepEqual(await listCachedModels(cache.path), [], "not listed as a CLIP model");

@@ -64,10 +64,25 @@ describe("parsePreprocessorConfig", () => {
     assert.equal(cfg.doNormalize, true);
   });
 
+  it("reads SigLIP's fixed {height, width} size: no crop, the size is the input size", () => {
+    const cfg = parsePreprocessorConfig(
+      { size: { height: 256, width: 384 }, resample: 2, image_mean: [0.5, 0.5, 0.5] },
+      { mean: [0, 0, 0], std: [0.5, 0.5, 0.5], doCenterCrop: false },
+    );
+    assert.deepEqual(cfg.fixedSize, { height: 256, width: 384 });
+    assert.equal(cfg.doCenterCrop, false);
+    assert.equal(cfg.cropHeight, 256);
+    assert.equal(cfg.cropWidth, 384);
+    assert.equal(cfg.resample, 2);
+    assert.deepEqual(cfg.mean, [0.5, 0.5, 0.5]);
+    assert.deepEqual(cfg.std, [0.5, 0.5, 0.5], "the family's default std");
+  });
+
   it("refuses what it cannot reproduce, with a ModelError naming the key", () => {
     const cases: [unknown, RegExp][] = [
-      [{ resample: 2 }, /resample must be 3/],
-      [{ size: { height: 224, width: 224 } }, /size must be/],
+      [{ resample: 1 }, /resample must be 3 \(bicubic\) or 2/],
+      [{ size: { height: 224 } }, /size must be/],
+      [{ size: { height: 0, width: 224 } }, /size.height/],
       [{ size: { shortest_edge: 224, longest_edge: 1333 } }, /longest_edge/],
       [{ crop_size: "224" }, /crop_size/],
       [{ image_std: [1, 0, 1] }, /image_std/],

@@ -192,3 +192,28 @@ describe("preprocessImage: output buffer", () => {
     assert.ok(Math.abs(out[224 * 224 + 1000] - expected) < 1e-6);
   });
 });
+
+describe("preprocessImage with a fixed size", () => {
+  it("squashes to height x width with no crop (a 2x1 image to 3x3 keeps its columns apart)", () => {
+    const cfg: PreprocessConfig = {
+      ...CLIP,
+      fixedSize: { height: 3, width: 3 },
+      doCenterCrop: false,
+      cropHeight: 3,
+      cropWidth: 3,
+      doRescale: false,
+      doNormalize: false,
+      resample: 2,
+    };
+    // 2 wide, 1 high: bilinear to 3x3. Rows are copies (a single source row); columns follow
+    // Pillow's triangle weights: x=0 -> centre 1/3 in source units (weights 1 and 0 after the
+    // clip at the edge) ... the middle one averages both pixels equally.
+    const img: RgbImage = { width: 2, height: 1, data: Uint8Array.from([0, 0, 0, 90, 90, 90]) };
+    assert.deepEqual(preprocessedSize(2, 1, cfg), { width: 3, height: 3 });
+    const out = preprocessImage(img, cfg);
+    const row = Array.from(out.subarray(0, 3));
+    assert.deepEqual(row, [0, 45, 90]);
+    assert.deepEqual(Array.from(out.subarray(3, 6)), row);
+    assert.deepEqual(Array.from(out.subarray(9, 12)), row, "green plane, first row");
+  });
+});

@@ -6,9 +6,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  BILINEAR,
   resizeBicubic,
   resizeBicubicJs,
   resizeBicubicWasm,
+  resizeJs,
+  resizeWasm,
   wasmResamplerAvailable,
 } from "../../src/image/resample.js";
 import type { Window } from "../../src/image/resample-common.js";
@@ -83,6 +86,26 @@ describe("WebAssembly SIMD resampler", () => {
       const h = next() % 4 === 0 ? inH : 1 + (next() % 90);
       const fill: Fill = c % 5 === 0 ? "extremes" : "noise";
       assertSame(image(inW, inH, c + 1, fill), w, h, undefined, fill);
+    }
+  });
+
+  it("bilinear: equals the JS reference on random sizes and windows", { skip }, () => {
+    const next = rng(2222);
+    for (let c = 0; c < 300; c++) {
+      const inW = 1 + (next() % 60);
+      const inH = 1 + (next() % 60);
+      const w = next() % 4 === 0 ? inW : 1 + (next() % 90);
+      const h = next() % 4 === 0 ? inH : 1 + (next() % 90);
+      const left = next() % w;
+      const top = next() % h;
+      const win =
+        c % 2 === 0
+          ? undefined
+          : { left, top, width: 1 + (next() % (w - left)), height: 1 + (next() % (h - top)) };
+      const img = image(inW, inH, 3000 + c, c % 5 === 0 ? "extremes" : "noise");
+      const want = resizeJs(img, w, h, win, BILINEAR);
+      const got = resizeWasm(img, w, h, win, BILINEAR);
+      assert.deepEqual(got.data, want.data, `${inW}x${inH} -> ${w}x${h} ${JSON.stringify(win)}`);
     }
   });
 

@@ -83,6 +83,8 @@ export interface ReadNode {
   inputs: string[];
   outputs: string[];
   attrNames: string[];
+  /** FLOAT attributes (AttributeProto.f), e.g. LayerNormalization's epsilon. */
+  floatAttrs: Record<string, number>;
 }
 
 export interface ReadValue {
@@ -143,6 +145,15 @@ export function readOnnx(path: string): ReadModel {
       inputs: all(f, 1).map((x) => text(x.bytes)),
       outputs: all(f, 2).map((x) => text(x.bytes)),
       attrNames: all(f, 5).map((a) => str(decode(a.bytes), 1)),
+      floatAttrs: Object.fromEntries(
+        all(f, 5)
+          .map((a) => decode(a.bytes))
+          .filter((af) => all(af, 2).length > 0)
+          .map((af) => {
+            const b = all(af, 2)[0].bytes;
+            return [str(af, 1), new DataView(b.buffer, b.byteOffset, 4).getFloat32(0, true)];
+          }),
+      ),
     };
   });
   const initializers = new Map<string, ReadTensor>();

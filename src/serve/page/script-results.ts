@@ -92,9 +92,14 @@ function renderResults(body, images) {
     if (r.error) { card.appendChild(el("div", { class: "error" }, r.error)); return; }
     var wrap = el("div", { class: "bars" });
     wrap.style.height = 22 * r.predictions.length + 36 + "px";
-    var canvas = el("canvas", { "aria-label": "class probabilities for " + img.name });
+    // SigLIP's scores are one sigmoid per label: say so, the bars need not add up to 100%.
+    var sigmoid = state.config && state.config.scoring === "sigmoid";
+    var canvas = el("canvas", { "aria-label": (sigmoid ? "per-label probabilities for " : "class probabilities for ") + img.name });
     wrap.appendChild(canvas);
     card.appendChild(wrap);
+    card.appendChild(el("div", { class: "score-note" }, sigmoid
+      ? "each label scored on its own (sigmoid): scores need not sum to 100%"
+      : "probabilities over these labels (softmax): they sum to 100%"));
     charts.push(new Chart(canvas, {
       type: "bar",
       data: {

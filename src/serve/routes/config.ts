@@ -4,7 +4,6 @@
  * template set (e.g. from CLIP_benchmark's files given with --classnames-file/--templates-file).
  */
 import type { FastifyPluginAsync } from "fastify";
-import { DEFAULT_TEMPLATE } from "../../classify/templates.js";
 import type { ServeContext } from "../context.js";
 import { ApiError, sendError } from "../errors.js";
 import { HF_DEFAULT_TEMPLATE } from "./classify-schemas.js";
@@ -30,6 +29,8 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
               features: { type: "array", items: { type: "string" } },
               llm_model: { type: "string", description: "the LLM behind /v1/describe" },
               url_inputs: { type: "boolean" },
+              family: { type: "string", enum: ["clip", "siglip", "siglip2"] },
+              scoring: { type: "string", enum: ["softmax", "sigmoid"] },
               default_template: { type: "string" },
               hf_default_template: { type: "string" },
               limits: {
@@ -64,7 +65,9 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
       features: [...ctx.features].sort(),
       llm_model: ctx.llm?.model,
       url_inputs: s.allowUrlInputs,
-      default_template: DEFAULT_TEMPLATE,
+      family: ctx.model.family.name,
+      scoring: ctx.model.family.scoring,
+      default_template: ctx.model.family.defaultTemplate,
       hf_default_template: HF_DEFAULT_TEMPLATE,
       limits: {
         body_bytes: s.bodyLimit,

@@ -2,6 +2,8 @@
 /**
  * node dist/test/support/model-gen/cli.js --size tiny|vit-b-32|probe --out DIR [--seed N] [--q8]
  *   [--fp16] [--fp16-io] [--no-fp32] [--full-range] [--tokenizer-from DIR]
+ * node dist/test/support/model-gen/cli.js --family siglip|siglip2 --size tiny|b-16 --out DIR
+ *   [--seed N] [--q8] [--no-fp32] [--plain-tokenizer]
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,10 +17,27 @@ import {
   tokenizerVocabSize,
   VIT_B_32,
 } from "./index.js";
+import {
+  generateSiglipModel,
+  SIGLIP_B16,
+  SIGLIP_TINY,
+  SIGLIP2_B16,
+  SIGLIP2_TINY,
+  type SiglipDims,
+  type SiglipDtype,
+} from "./siglip/index.js";
 
-const USAGE = `Usage: cli.js --size tiny|vit-b-32|probe --out DIR [options]
+const USAGE = `Usage: cli.js [--family clip|siglip|siglip2] --size SIZE --out DIR [options]
 
-Writes a random-weight CLIP model (Transformers.js layout) to DIR.
+Writes a random-weight CLIP, SigLIP or SigLIP 2 model (Transformers.js layout) to DIR.
+
+  --family clip|siglip|siglip2
+                          default clip; siglip / siglip2 write text_model.onnx,
+                          vision_model.onnx and the joint model.onnx (with
+                          logit_scale / logit_bias), sizes tiny or b-16, and
+                          take only --seed, --q8, --no-fp32 and --plain-tokenizer
+  --plain-tokenizer       siglip: a tokenizer.json that neither lowercases nor drops
+                          punctuation (the runtime must canonicalize by itself)
 
   --size tiny|vit-b-32|probe
                           model dimensions (required); probe = the tiny text tower with
@@ -40,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      family: { type: "string", default: "clip" },
       size: { type: "string" },
       out: { type: "string" },
       seed: { type: "string" },
@@ -48,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
       "fp16-io": { type: "boolean", default: false },
       "no-fp32": { type: "boolean", default: false },
       "full-range": { type: "boolean", default: false },
+      "plain-tokenizer": { type: "boolean", default: false },
       "tokenizer-from": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -56,6 +77,13 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  if (values.family === "siglip" || values.family === "siglip2") {
+    return siglipMain(values.family, values);
+  }
+  if (values.family !== "clip") {
+    console.error(`--family must be clip, siglip or siglip2, got ${values.family}`);
+    return 2;
   }
   const sizes: Record<string, ClipDims> = { tiny: TINY, "vit-b-32": VIT_B_32, probe: PROBE };
   const size = values.size === undefined ? undefined : sizes[values.size];
@@ -93,6 +121,59 @@ async function main(argv: string[]): Promise<number> {
   });
   const secs = ((performance.now() - start) / 1000).toFixed(1);
   console.log(`wrote ${values.size} (seed ${seed}, ${dtypes.join("+")}) to ${out} in ${secs} s`);
+  return 0;
+}
+
+interface SiglipFlags {
+  size?: string;
+  out?: string;
+  seed?: string;
+  q8: boolean;
+  "no-fp32": boolean;
+  fp16: boolean;
+  "tokenizer-from"?: string;
+  "plain-tokenizer": boolean;
+}
+
+async function siglipMain(family: "siglip" | "siglip2", values: SiglipFlags): Promise<number> {
+  const sizes: Record<string, SiglipDims> =
+    family === "siglip"
+      ? { tiny: SIGLIP_TINY, "b-16": SIGLIP_B16 }
+      : { tiny: SIGLIP2_TINY, "b-16": SIGLIP2_B16 };
+  const dims = values.size === undefined ? undefined : sizes[values.size];
+  if (!dims || !values.out) {
+    console.error(`--family ${family} needs --size tiny|b-16 and --out DIR`);
+    return 2;
+  }
+  if (values.fp16 || values["tokenizer-from"] !== undefined) {
+    console.error(`--family ${family} takes only --seed, --q8, --no-fp32 and --plain-tokenizer`);
+    return 2;
+  }
+  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+  if (!Number.isSafeInteger(seed)) {
+    console.error(`--seed must be an integer, got ${values.seed}`);
+    return 2;
+  }
+  const dtypes: SiglipDtype[] = [];
+  if (!values["no-fp32"]) dtypes.push("fp32");
+  if (values.q8) dtypes.push("q8");
+  if (dtypes.length === 0) {
+    console.error("nothing to write: --no-fp32 without --q8");
+    return 2;
+  }
+  const out = resolve(values.out);
+  const start = performance.now();
+  await generateSiglipModel(out, {
+    family,
+    dims,
+    seed,
+    dtypes,
+    onFile: (rel, bytes) => console.log(`${rel}  ${(bytes / 1e6).toFixed(1)} MB`),
+  });
+  const secs = ((performance.now() - start) / 1000).toFixed(1);
+  console.log(
+    `wrote ${family} ${values.size} (seed ${seed}, ${dtypes.join("+")}) to ${out} in ${secs} s`,
+  );
   return 0;
 }
 

@@ -27,6 +27,16 @@ import type { QuantizeOptions } from "./quantize.js";
 export { colourGridSide } from "./colour-grid.js";
 export { type ClipDims, TINY, VIT_B_32, visionTokens } from "./dims.js";
 export { type Dtype, GENERATOR_VERSION, onnxFileName, type VisionKind } from "./model.js";
+// SigLIP / SigLIP 2 (see ./siglip/index.ts).
+export {
+  ensureSiglipFixture,
+  generateSiglipModel,
+  SIGLIP_B16,
+  SIGLIP_TINY,
+  SIGLIP2_B16,
+  SIGLIP2_TINY,
+  type SiglipFixtureName,
+} from "./siglip/index.js";
 export { minTokenizerVocabSize } from "./tokenizer.js";
 export { generateClipWeights, generateTowerWeights, type LazyWeight } from "./weights.js";
 

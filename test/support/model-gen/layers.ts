@@ -4,11 +4,17 @@ import type { GraphBuilder } from "./builder.js";
 export const LAYER_NORM_EPS = 1e-5;
 
 /** `name` is both the HF module path (for weights) and the node scope. */
-export function layerNorm(b: GraphBuilder, x: string, hfPrefix: string, scope: string): string {
+export function layerNorm(
+  b: GraphBuilder,
+  x: string,
+  hfPrefix: string,
+  scope: string,
+  eps = LAYER_NORM_EPS,
+): string {
   return b.scoped(scope, () =>
     b.op("LayerNormalization", [x, b.weight(`${hfPrefix}.weight`), b.weight(`${hfPrefix}.bias`)], {
       axis: { i: -1 },
-      epsilon: { f: LAYER_NORM_EPS },
+      epsilon: { f: eps },
     }),
   );
 }
@@ -63,30 +69,55 @@ function quickGelu(b: GraphBuilder, x: string): string {
   return b.op("Mul", [x, s]);
 }
 
+/**
+ * gelu_pytorch_tanh(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))), built from
+ * elementary ops (opset 17 has no Gelu), in the order the PyTorch exporter writes them.
+ */
+export function geluTanh(b: GraphBuilder, x: string): string {
+  const cube = b.op("Pow", [x, b.scalar(3)]);
+  const inner = b.op("Add", [x, b.op("Mul", [cube, b.scalar(0.044715)])]);
+  const t = b.op("Tanh", [b.op("Mul", [inner, b.scalar(Math.sqrt(2 / Math.PI))])]);
+  const half = b.op("Mul", [x, b.scalar(0.5)]);
+  return b.op("Mul", [half, b.op("Add", [t, b.scalar(1)])]);
+}
+
+export type Activation = "quick_gelu" | "gelu_pytorch_tanh";
+
 export interface EncoderSpec {
   hfPrefix: string;
   hidden: number;
   heads: number;
   layers: number;
   mask?: string;
+  /** MLP activation (default quick_gelu, CLIP's). */
+  act?: Activation;
+  /** Layer-norm epsilon (default 1e-5, CLIP's). */
+  eps?: number;
 }
 
-/** Pre-LN transformer encoder (CLIPEncoder) over [B, S, hidden]. */
+/** The MLP (fc1 → activation → fc2) of HF module `hfPrefix` (…mlp), in node scope `mlp`. */
+export function mlp(b: GraphBuilder, x: string, hfPrefix: string, act: Activation): string {
+  return b.scoped("mlp", () => {
+    const fc1 = linear(b, x, `${hfPrefix}.fc1`, "fc1");
+    const a = act === "gelu_pytorch_tanh" ? geluTanh(b, fc1) : quickGelu(b, fc1);
+    return linear(b, a, `${hfPrefix}.fc2`, "fc2");
+  });
+}
+
+/** Pre-LN transformer encoder (CLIPEncoder, SiglipEncoder) over [B, S, hidden]. */
 export function encoder(b: GraphBuilder, x: string, spec: EncoderSpec): string {
+  const eps = spec.eps ?? LAYER_NORM_EPS;
+  const act = spec.act ?? "quick_gelu";
   let h = x;
   b.scoped("encoder", () => {
     for (let l = 0; l < spec.layers; l++) {
       const p = `${spec.hfPrefix}.encoder.layers.${l}`;
       h = b.scoped(`layers.${l}`, () => {
-        const ln1 = layerNorm(b, h, `${p}.layer_norm1`, "layer_norm1");
+        const ln1 = layerNorm(b, h, `${p}.layer_norm1`, "layer_norm1", eps);
         const attn = selfAttention(b, ln1, `${p}.self_attn`, spec.hidden, spec.heads, spec.mask);
         const res1 = b.op("Add", [h, attn]);
-        const ln2 = layerNorm(b, res1, `${p}.layer_norm2`, "layer_norm2");
-        const mlp = b.scoped("mlp", () => {
-          const fc1 = linear(b, ln2, `${p}.mlp.fc1`, "fc1");
-          return linear(b, quickGelu(b, fc1), `${p}.mlp.fc2`, "fc2");
-        });
-        return b.op("Add", [res1, mlp]);
+        const ln2 = layerNorm(b, res1, `${p}.layer_norm2`, "layer_norm2", eps);
+        return b.op("Add", [res1, mlp(b, ln2, `${p}.mlp`, act)]);
       });
     }
   });
