@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { ModelError } from "../util/errors.js";
@@ -21,16 +21,21 @@ export class ClipTokenizer {
 
   /** Load tokenizer.json and tokenizer_config.json from a model directory. */
   static async load(dir: string, maxPositions?: number): Promise<ClipTokenizer> {
-    const readJson = async (name: string, required: boolean): Promise<Record<string, unknown>> => {
+    return ClipTokenizer.loadSync(dir, maxPositions);
+  }
+
+  /** `load`, synchronously (ClipModel builds its tokenizer on first use). */
+  static loadSync(dir: string, maxPositions?: number): ClipTokenizer {
+    const readJson = (name: string, required: boolean): Record<string, unknown> => {
       try {
-        return JSON.parse(await readFile(join(dir, name), "utf8"));
+        return JSON.parse(readFileSync(join(dir, name), "utf8"));
       } catch (err) {
         if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return {};
         throw new ModelError(`cannot read ${name} in ${dir}: ${(err as Error).message}`);
       }
     };
-    const json = await readJson("tokenizer.json", true);
-    const config = await readJson("tokenizer_config.json", false);
+    const json = readJson("tokenizer.json", true);
+    const config = readJson("tokenizer_config.json", false);
     const tokenizer = new Tokenizer(json, config);
     const tokenName = (t: unknown): string | undefined =>
       typeof t === "string" ? t : (t as { content?: string } | undefined)?.content;
