@@ -29,7 +29,8 @@ import { parseArgs, promisify } from "node:util";
 import { cosine } from "../src/math/vector.js";
 import type { GemmResult } from "./gemm.js";
 import type { Result, Task } from "./measure.js";
-import { type ProcessReport, processTable, runProcessBench } from "./process.js";
+import { runProcessBench } from "./process.js";
+import { type ProcessReport, processTable } from "./process-report.js";
 import type { SearchResult, SearchTask } from "./search.js";
 
 const run = promisify(execFile);
