@@ -1,4 +1,4 @@
-import { Command as CommanderCommand, CommanderError, Help } from "commander";
+import type { CommanderError } from "commander";
 import {
   errorMessage,
   ModelError,
@@ -12,6 +12,12 @@ import { EXIT, takeExitCode } from "./exit.js";
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `zeroclip --version` alone answers before commander is loaded (most of what it would cost).
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const { Command: CommanderCommand, CommanderError: ParseError, Help } = await import("commander");
   const program = new CommanderCommand("zeroclip")
     .description("Zero-shot image classification with CLIP: images + class names → probabilities.")
     .version(packageVersion())
@@ -50,12 +56,12 @@ logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 netw
     await program.parseAsync(argv, { from: "user" });
     return takeExitCode();
   } catch (err) {
-    return exitCodeFor(err);
+    return exitCodeFor(err, ParseError);
   }
 }
 
-function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) {
+function exitCodeFor(err: unknown, parseError: typeof CommanderError): number {
+  if (err instanceof parseError) {
     // --help and --version leave through the same path with exit code 0.
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
