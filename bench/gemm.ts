@@ -4,6 +4,8 @@
  * Printed beside the throughput figures, so a reader can tell a slow machine from a slow
  * pipeline: the vision tower is almost all MatMul, so its images/s follows this rate.
  */
+// Telemetry off (src/model/ort.ts) before onnxruntime-node sets up its environment.
+import "../src/model/ort.js";
 import ort from "onnxruntime-node";
 import { DataType, modelMsg } from "../test/support/model-gen/onnx.js";
 import { toBytes } from "../test/support/model-gen/proto.js";

@@ -10,6 +10,7 @@
  *                    [--skip-search] [--search-only] [--rounds N]
  *                    [--siglip-model DIR] [--skip-siglip] [--siglip-images N]
  *                    [--siglip-sentences N]
+ *                    [--skip-process] [--process-only]
  *
  * Each measurement runs `--rounds` times (default 3), the rounds interleaved, and the best round
  * counts: a shared machine's speed drifts by ±10% within minutes, and drift only ever slows a
@@ -35,6 +36,8 @@ import { parseArgs, promisify } from "node:util";
 import { cosine } from "../src/math/vector.js";
 import type { GemmResult } from "./gemm.js";
 import type { Result, Task } from "./measure.js";
+import { runProcessBench } from "./process.js";
+import { type ProcessReport, processTable } from "./process-report.js";
 import type { SearchResult, SearchTask } from "./search.js";
 import type { SiglipAgreement, SiglipTask } from "./siglip.js";
 
@@ -153,6 +156,8 @@ async function main(): Promise<void> {
       "skip-siglip": { type: "boolean", default: false },
       "siglip-sentences": { type: "string", default: "256" },
       "siglip-images": { type: "string", default: "48" },
+      "skip-process": { type: "boolean", default: false },
+      "process-only": { type: "boolean", default: false },
     },
   });
   const search = a["skip-search"]
@@ -180,6 +185,19 @@ async function main(): Promise<void> {
     threads: Number(a.threads),
     passes: Number(a.passes),
   };
+  const wholeProcess = () =>
+    runProcessBench({
+      ...base,
+      batchSize: Number(a["batch-size"]),
+      textBatchSize: Number(a["text-batch-size"]),
+      rounds: Math.max(1, Number(a.rounds) || 1),
+      workDir: join(root, ".cache", "bench-process"),
+      root,
+    });
+  if (a["process-only"]) {
+    await reportProcess(await wholeProcess(), a.out!, a["update-docs"]!);
+    return;
+  }
   const img = { ...base, batchSize: Number(a["batch-size"]) };
   const txt = { ...base, batchSize: Number(a["text-batch-size"]) };
   const plan: [string, Task][] = [
@@ -322,6 +340,7 @@ async function main(): Promise<void> {
     );
     searchResult = await measureSearch(search);
   }
+  const processResult = a["skip-process"] ? undefined : await wholeProcess();
   const report = {
     date: new Date().toISOString(),
     machine: machine(),
@@ -349,6 +368,7 @@ async function main(): Promise<void> {
             probabilities: siglipAgreement,
           }
         : { skipped: siglip.skipped },
+    process: processResult,
   };
   await mkdir(dirname(a.out!), { recursive: true });
   await writeFile(a.out!, JSON.stringify(report, null, 2) + "\n");
@@ -358,6 +378,7 @@ async function main(): Promise<void> {
     (searchResult ? "\n\n" + searchTable(searchResult) : "");
   process.stdout.write(table + "\n");
   if (a["update-docs"]) await updateDocs(table);
+  if (processResult) await reportProcess(processResult, undefined, a["update-docs"]!);
   process.stderr.write(`bench: wrote ${a.out}\n`);
 }
 
@@ -371,6 +392,19 @@ function siglipTable(g: SiglipAgreement): string {
     row('same template ("This is a photo of {}")', g.sameTemplate),
     row('zeroclip\'s default template ("This is a photo of {}.")', g.defaultTemplate),
   ].join("\n");
+}
+
+/** Print the whole-process section (and write it alone to `out`, when given). */
+async function reportProcess(r: ProcessReport, out: string | undefined, update: boolean) {
+  const table = `Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}.\n\n${processTable(r)}`;
+  if (out) {
+    await mkdir(dirname(out), { recursive: true });
+    const json = { date: new Date().toISOString(), machine: machine(), process: r };
+    await writeFile(out, JSON.stringify(json, null, 2) + "\n");
+    process.stderr.write(`bench: wrote ${out}\n`);
+  }
+  process.stdout.write(table + "\n");
+  if (update) await updateDocs(table, "process");
 }
 
 /** Mean cosine over the embeddings both runs sampled (the same first inputs, in order). */

@@ -8,42 +8,20 @@
  * const [result] = await clf.classify(["frog.jpg"]);
  * ```
  *
- * The pieces compose like open_clip's: a model (tokenizer, preprocessing, two ONNX towers),
- * class embeddings built from templates and/or descriptions, and a classifier that scores images
- * against them. `describeClasses` writes CuPL descriptions with an LLM; `evaluateStrategies`
- * compares prompt strategies on labelled images; `adaptFromDataset` and `FewShotClassifier` add a
- * training-free few-shot adapter (Tip-Adapter, TIP-X, GDA) built from a few labelled images.
- * `indexImages` embeds a photo library into a store (`openStore`) once; `searchStore` and
- * `classifyStored` answer from the stored vectors; `evaluateRetrieval` measures image–text
- * retrieval and CLIP's contrastive loss. `buildServer` is `zeroclip serve`'s HTTP API. At scale,
- * `submitIndex` puts the work on a BullMQ queue (`IndexQueue`, Redis) and `startIndexWorker`
- * processes run it on many machines into one `PostgresStore` (PostgreSQL + pgvector).
+ * This is the small core: a model (tokenizer, preprocessing, two ONNX towers, onnxruntime loaded
+ * when the first session opens), class embeddings built from templates and/or descriptions, a
+ * classifier that scores images against them, and `describeClasses` for CuPL descriptions from
+ * an LLM. The heavier parts are subpath exports, so importing the core loads no server, queue or
+ * store engine:
+ * - `zeroclip/adapt`: few-shot adapters (Tip-Adapter, TIP-X, GDA): `adaptFromDataset`,
+ *   `FewShotClassifier`, adapter files;
+ * - `zeroclip/eval`: `loadDataset`, `evaluateStrategies`, `evaluateRetrieval`, reports;
+ * - `zeroclip/store`: `openStore`, `indexImages`, `classifyStored` (`searchStore` is in the core)
+ *   (embedded store, PostgreSQL + pgvector);
+ * - `zeroclip/queue`: scale-out on BullMQ (`submitIndex`, `startIndexWorker`, `IndexQueue`);
+ * - `zeroclip/serve`: `buildServer`, `zeroclip serve`'s HTTP API.
  */
 
-// Few-shot adapters (Tip-Adapter, TIP-X, GDA)
-export {
-  ADAPTER_METHODS,
-  type Adapter,
-  type AdapterFile,
-  type AdapterMethod,
-  type AdaptOptions,
-  type AdaptResult,
-  adapterLogits,
-  adaptFromDataset,
-  FewShotClassifier,
-  type FitOptions,
-  fitAdapter,
-  gdaFit,
-  gdaLogits,
-  readAdapterFile,
-  sampleSupport,
-  searchGda,
-  searchTipAdapter,
-  searchTipX,
-  tipAdapterLogits,
-  tipXLogits,
-  writeAdapterFile,
-} from "./adapt/index.js";
 // Use cases (src/app/): the functions the CLI and the server call
 export {
   type ImageQueryEmbedder,
@@ -73,30 +51,6 @@ export {
   type ClassifierSpec,
 } from "./classify/classifier-cache.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
-// Evaluation
-export {
-  classificationMetrics,
-  type EvalResult,
-  type EvaluateOptions,
-  evalJson,
-  evaluateEmbedded,
-  evaluateFewShot,
-  evaluateRetrieval,
-  evaluateStrategies,
-  type FewShotResult,
-  loadDataset,
-  loadPairs,
-  loadStrategy,
-  openImageStore,
-  parseStrategies,
-  parseStrategy,
-  type RetrievalMetrics,
-  type RetrievalResult,
-  retrievalMetrics,
-  sampleItems,
-  writeReport,
-  writeRetrievalReport,
-} from "./eval/index.js";
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images
 export { type DecodeOptions, decodeImage } from "./image/decode.js";
@@ -141,73 +95,10 @@ export { readScalarInitializers } from "./model/onnx-scalars.js";
 export { DEFAULT_MODEL } from "./model/resolve.js";
 export type { ScoringOverrides } from "./model/scoring.js";
 // Prompts (CuPL)
-export {
-  type DescribeFailure,
-  type DescribeOptions,
-  type DescribeResult,
-  describeClasses,
-  QUESTION_SETS,
-  readDescriptionsFile,
-} from "./prompts/index.js";
-// Scale-out: shards on a BullMQ queue (Redis), workers writing to PostgreSQL + pgvector
-export {
-  IndexQueue,
-  type IndexWorker,
-  type IndexWorkerOptions,
-  type ShardJob,
-  type ShardResult,
-  type SubmitOptions,
-  type SubmitReport,
-  startIndexWorker,
-  submitIndex,
-} from "./queue/index.js";
-// HTTP server (zeroclip serve)
-export {
-  ApiError,
-  adapterSource,
-  buildServer,
-  type ClassifierSource,
-  type ClassifyParams,
-  type ImageScorer,
-  type LlmSettings,
-  SERVE_DEFAULTS,
-  type ServeContext,
-  type ServeOptions,
-  type ServePlugin,
-  searchPlugin,
-  serveUntilSignal,
-  zeroShotSource,
-} from "./serve/index.js";
-// Image index and search
-export {
-  assertStoreModel,
-  classifyStored,
-  type EmbeddingPredictor,
-  evaluateStored,
-  type IndexOptions,
-  type IndexReport,
-  indexImages,
-  modelIdentity,
-  type NearestOptions,
-  type Neighbour,
-  openStore,
-  PostgresStore,
-  type PostgresStoreOptions,
-  queryEmbedding,
-  type SearchOptions,
-  type SearchQuery,
-  type SearchResult,
-  SqliteStore,
-  type StoredEmbedding,
-  type StoredInfo,
-  type StoreIdentity,
-  type StoreItem,
-  storeDataset,
-  type VectorStore,
-  writeGallery,
-} from "./store/index.js";
-export { siglipCanonical } from "./text/canonicalize.js";
-export { TextTokenizer, type TokenBatch, type TokenizerPolicy } from "./text/tokenizer.js";
+export type { DescribeFailure, DescribeOptions, DescribeResult } from "./prompts/describe.js";
+export { describeClasses } from "./prompts/describe-lazy.js";
+export { readDescriptionsFile } from "./prompts/files.js";
+export { QUESTION_SETS } from "./prompts/questions.js";
 // Errors
 export {
   InputError,

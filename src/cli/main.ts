@@ -1,4 +1,4 @@
-import { type Command, Command as CommanderCommand, CommanderError } from "commander";
+import type { CommanderError } from "commander";
 import {
   errorMessage,
   ModelError,
@@ -7,36 +7,17 @@ import {
   ZeroclipError,
 } from "../util/errors.js";
 import { packageVersion } from "../util/version.js";
-import { adaptCommand } from "./adapt.js";
-import { classifyCommand } from "./classify.js";
-import { describeCommand } from "./describe.js";
-import { embedCommand } from "./embed.js";
-import { evalCommand } from "./eval.js";
+import { COMMANDS, commandFor } from "./commands.js";
 import { EXIT, takeExitCode } from "./exit.js";
-import { indexCommand } from "./index-images.js";
-import { modelsCommand } from "./models.js";
-import { pullCommand } from "./pull.js";
-import { searchCommand } from "./search.js";
-import { serveCommand } from "./serve.js";
-import { workerCommand } from "./worker.js";
-
-/** Every subcommand; each file builds its own Command with its action. */
-const COMMANDS: (() => Command)[] = [
-  classifyCommand,
-  embedCommand,
-  describeCommand,
-  pullCommand,
-  modelsCommand,
-  evalCommand,
-  adaptCommand,
-  indexCommand,
-  searchCommand,
-  serveCommand,
-  workerCommand,
-];
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `zeroclip --version` alone answers before commander is loaded (most of what it would cost).
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  const { Command: CommanderCommand, CommanderError: ParseError, Help } = await import("commander");
   const program = new CommanderCommand("zeroclip")
     .description("Zero-shot image classification with CLIP: images + class names → probabilities.")
     .version(packageVersion())
@@ -57,18 +38,30 @@ Examples:
 Run \`zeroclip <command> --help\` for a command's options. Results go to stdout, progress and
 logs to stderr. Exit codes: 0 ok, 1 some inputs failed, 2 usage, 3 model, 4 network.`,
     );
-  for (const make of COMMANDS) program.addCommand(make());
+  const entry = commandFor(argv);
+  if (entry) {
+    // Only the module of the command that runs is loaded (and with it, its dependencies).
+    program.addCommand(await entry.load());
+  } else {
+    // --help, --version, no or an unknown command: list the commands from the table alone.
+    const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+    const standard = new Help();
+    program.configureHelp({
+      subcommandTerm: (cmd) => terms.get(cmd.name()) ?? standard.subcommandTerm(cmd),
+    });
+    for (const c of COMMANDS) program.command(c.name).description(c.summary);
+  }
   for (const cmd of [program, ...program.commands]) cmd.exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });
     return takeExitCode();
   } catch (err) {
-    return exitCodeFor(err);
+    return exitCodeFor(err, ParseError);
   }
 }
 
-function exitCodeFor(err: unknown): number {
-  if (err instanceof CommanderError) {
+function exitCodeFor(err: unknown, parseError: typeof CommanderError): number {
+  if (err instanceof parseError) {
     // --help and --version leave through the same path with exit code 0.
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }

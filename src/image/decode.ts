@@ -5,9 +5,10 @@
  * with Pillow's naive formula. EXIF orientation is applied unless `exifOrientation: false`.
  * Oversized images are refused from their header, before any pixel is decoded.
  */
-import sharp, { type Metadata, type OutputInfo } from "sharp";
+import type { Metadata, OutputInfo } from "sharp";
 import { InputError } from "../util/errors.js";
 import { cmykToRgb, toRgb } from "./composite.js";
+import { loadSharp } from "./sharp.js";
 import { guessNonImageType, jpegFrame, pngColourType } from "./sniff.js";
 import type { RgbImage } from "./types.js";
 
@@ -84,6 +85,7 @@ async function readHeader(bytes: Uint8Array, suffix: string): Promise<Header> {
   if (frame && (frame.components === 1 || frame.components === 3)) {
     return { format: "jpeg", width: frame.width, height: frame.height, cmyk: false };
   }
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     // Header only; no pixel is decoded here, so huge declared sizes cost nothing.
@@ -117,6 +119,7 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
     throw new InputError(`image has ${pixels} pixels, above the ${maxPixels} limit${suffix}`);
   }
 
+  const sharp = await loadSharp();
   let pipeline = sharp(bytes, {
     failOn: FAIL_ON,
     limitInputPixels: Number.isFinite(maxPixels) ? Math.max(1, Math.floor(maxPixels)) : false,

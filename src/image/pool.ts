@@ -42,9 +42,13 @@ export class PreprocessPool {
   private nextId = 0;
   private closed = false;
 
+  /**
+   * Up to `size` workers, started as the work needs them: one at first, another whenever every
+   * running worker is busy. A job of one image (a cold start) pays for one worker's start-up.
+   */
   constructor(readonly size: number = defaultPreprocessWorkers()) {
     if (!(size >= 1)) throw new RangeError(`worker count must be at least 1, got ${size}`);
-    for (let i = 0; i < size; i++) this.spawn();
+    this.spawn();
   }
 
   private spawn(): Worker {
@@ -110,6 +114,7 @@ export class PreprocessPool {
   private send(req: PrepareRequest, resolve: (r: PrepareResponse) => void): void {
     let worker = this.workers[0];
     for (const w of this.workers) if (this.load.get(w)! < this.load.get(worker)!) worker = w;
+    if (this.load.get(worker)! > 0 && this.workers.length < this.size) worker = this.spawn();
     const n = this.load.get(worker)! + 1;
     this.load.set(worker, n);
     if (n === 1) worker.ref();

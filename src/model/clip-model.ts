@@ -52,7 +52,8 @@ export class ClipModel {
     readonly dtype: Dtype,
     readonly config: ClipConfig,
     readonly preprocess: PreprocessConfig,
-    readonly tokenizer: TextTokenizer,
+    /** Builds the tokenizer (see `tokenizer`). */
+    private readonly makeTokenizer: () => TextTokenizer,
     /**
      * How cosines become probabilities; `undefined` for a sigmoid family whose scale and bias
      * are unknown (no onnx/model.onnx and no override): embeddings work, probabilities throw.
@@ -66,6 +67,13 @@ export class ClipModel {
   ) {}
 
   private pool: PreprocessPool | undefined;
+  private builtTokenizer: TextTokenizer | undefined;
+
+  /** The tokenizer, built on first use: work on images alone never pays for it (~0.15 s). */
+  get tokenizer(): TextTokenizer {
+    this.builtTokenizer ??= this.makeTokenizer();
+    return this.builtTokenizer;
+  }
 
   /** The model's family: tokenizer policy, preprocessing defaults, ONNX names, scoring. */
   get family(): ModelFamily {
@@ -114,7 +122,10 @@ export class ClipModel {
     }
     const family = config.family;
     const preprocess = parsePreprocessorConfig(preprocessJson, family.preprocess);
-    const tokenizer = await TextTokenizer.load(dir, config.maxPositions, family.tokenizer);
+    if (!existsSync(join(dir, "tokenizer.json"))) {
+      throw new ModelError(`cannot read tokenizer.json in ${dir}: no such file`);
+    }
+    const tokenizer = () => TextTokenizer.loadSync(dir, config.maxPositions, family.tokenizer);
     const files = onnxFiles(dtype);
     const missing = [files.text, files.vision].filter((f) => !existsSync(join(dir, f)));
     if (missing.length > 0) {

@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
-import ort from "onnxruntime-node";
+import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { ModelError } from "../util/errors.js";
 import { floatsToHalf, halfToFloats } from "../util/float16.js";
+import { loadOrt, type Ort } from "./ort.js";
 
 /** onnxruntime settings shared by both towers. */
 export interface SessionOptions {
@@ -28,7 +29,8 @@ export function defaultThreads(): number {
  */
 export class OnnxTower {
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly ort: Ort,
+    private readonly session: InferenceSession,
     private readonly file: string,
     private readonly outputName: string,
     private readonly inputTypes: ReadonlyMap<string, string>,
@@ -40,7 +42,8 @@ export class OnnxTower {
     preferredOutput: string | readonly string[],
     opts: SessionOptions,
   ): Promise<OnnxTower> {
-    let session: ort.InferenceSession;
+    const ort = await loadOrt();
+    let session: InferenceSession;
     // A missing CUDA provider is reported as one ModelError line below; keep onnxruntime's own
     // multi-line log of it off the terminal (takes effect before the first session only).
     if (opts.device === "cuda") ort.env.logLevel = "fatal";
@@ -72,7 +75,7 @@ export class OnnxTower {
     for (const meta of session.inputMetadata) {
       inputTypes.set(meta.name, meta.isTensor ? meta.type : "unknown");
     }
-    return new OnnxTower(session, file, outputName, inputTypes);
+    return new OnnxTower(ort, session, file, outputName, inputTypes);
   }
 
   /** Names of the graph inputs. */
@@ -92,12 +95,12 @@ export class OnnxTower {
   async run(
     inputs: Record<string, { data: BigInt64Array | Float32Array; dims: number[] }>,
   ): Promise<{ data: Float32Array; width: number }> {
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Tensor> = {};
     for (const [name, type] of this.inputTypes) {
       const input = inputs[name];
       if (!input)
         throw new ModelError(`${this.file} needs an input "${name}" zeroclip cannot give`);
-      feeds[name] = toTensor(input.data, type, input.dims);
+      feeds[name] = toTensor(this.ort, input.data, type, input.dims);
     }
     const result = await this.session.run(feeds, [this.outputName]);
     const out = result[this.outputName];
@@ -115,7 +118,12 @@ export class OnnxTower {
   }
 }
 
-function toTensor(data: BigInt64Array | Float32Array, type: string, dims: number[]): ort.Tensor {
+function toTensor(
+  ort: Ort,
+  data: BigInt64Array | Float32Array,
+  type: string,
+  dims: number[],
+): Tensor {
   switch (type) {
     case "int64":
       return new ort.Tensor("int64", data as BigInt64Array, dims);

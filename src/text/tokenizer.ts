@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { ModelError } from "../util/errors.js";
@@ -72,8 +72,17 @@ export class TextTokenizer {
     maxPositions?: number,
     policy: TokenizerPolicy = CLIP_TOKENIZER_POLICY,
   ): Promise<TextTokenizer> {
-    const json = await readJson(dir, "tokenizer.json", true);
-    const config = await readJson(dir, "tokenizer_config.json", false);
+    return TextTokenizer.loadSync(dir, maxPositions, policy);
+  }
+
+  /** `load`, synchronously (ClipModel builds its tokenizer on first use). */
+  static loadSync(
+    dir: string,
+    maxPositions?: number,
+    policy: TokenizerPolicy = CLIP_TOKENIZER_POLICY,
+  ): TextTokenizer {
+    const json = readJson(dir, "tokenizer.json", true);
+    const config = readJson(dir, "tokenizer_config.json", false);
     const tokenizer = new Tokenizer(json, config);
     const id = (t: unknown): number | undefined => {
       const name = typeof t === "string" ? t : (t as { content?: string } | undefined)?.content;
@@ -145,13 +154,9 @@ export class TextTokenizer {
 /** The former name, kept for API stability. */
 export { TextTokenizer as ClipTokenizer };
 
-async function readJson(
-  dir: string,
-  name: string,
-  required: boolean,
-): Promise<Record<string, unknown>> {
+function readJson(dir: string, name: string, required: boolean): Record<string, unknown> {
   try {
-    return JSON.parse(await readFile(join(dir, name), "utf8"));
+    return JSON.parse(readFileSync(join(dir, name), "utf8"));
   } catch (err) {
     if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return {};
     throw new ModelError(`cannot read ${name} in ${dir}: ${(err as Error).message}`);

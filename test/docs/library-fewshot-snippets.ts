@@ -4,12 +4,12 @@
  */
 import {
   adaptFromDataset,
-  type ClipModel,
   FewShotClassifier,
-  loadDataset,
   readAdapterFile,
   writeAdapterFile,
-} from "../../src/index.js";
+} from "../../src/adapt/index.js";
+import { loadDataset } from "../../src/eval/index.js";
+import type { ClipModel } from "../../src/index.js";
 
 export async function fewShotSnippet(model: ClipModel) {
   const { file, search } = await adaptFromDataset(model, {

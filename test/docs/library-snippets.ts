@@ -1,33 +1,33 @@
 /**
  * docs/library.md's snippets, type-checked by the build (never run: they need a hub model, an
- * LLM server and photos). If an API changes, this file stops compiling.
+ * LLM server and photos). If an API changes, this file stops compiling. Imports from
+ * src/index.js stand for "zeroclip", from src/<room>/index.js for "zeroclip/<room>".
  */
 import {
-  buildServer,
-  ClipModel,
-  classifyStored,
-  describeClasses,
   evalJson,
   evaluateRetrieval,
   evaluateStrategies,
-  indexImages,
   loadDataset,
   loadPairs,
   loadStrategy,
   openImageStore,
-  openStore,
   parseStrategies,
   parseStrategy,
-  QUESTION_SETS,
-  readDescriptionsFile,
   retrievalMetrics,
   sampleItems,
-  searchStore,
-  serveUntilSignal,
   writeReport,
   writeRetrievalReport,
+} from "../../src/eval/index.js";
+import {
+  ClipModel,
+  describeClasses,
+  QUESTION_SETS,
+  readDescriptionsFile,
+  searchStore,
   ZeroShotClassifier,
 } from "../../src/index.js";
+import { buildServer, serveUntilSignal } from "../../src/serve/index.js";
+import { classifyStored, indexImages, openStore } from "../../src/store/index.js";
 
 export async function librarySnippets(buffer: Uint8Array, someImageEmbedding: Float32Array) {
   const model = await ClipModel.load("Xenova/clip-vit-base-patch32", {
