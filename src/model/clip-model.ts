@@ -101,7 +101,13 @@ export class ClipModel {
   async embedTexts(texts: readonly string[], opts: TextEmbedOptions = {}): Promise<Float32Array[]> {
     const batchSize = opts.batchSize ?? 64;
     const unique = [...new Set(texts)];
-    const ids = unique.map((t) => this.tokenizer.encode(t));
+    // Tokenized and encoded in bounded chunks, yielding to the event loop between them, so a
+    // long list never holds the thread (a server's other requests, its /health) for long.
+    const ids: number[][] = [];
+    for (let i = 0; i < unique.length; i += 256) {
+      if (i > 0) await yieldToEventLoop();
+      for (const t of unique.slice(i, i + 256)) ids.push(this.tokenizer.encode(t));
+    }
     const embeddings = new Array<Float32Array>(unique.length);
     let done = 0;
     for (const batch of lengthBuckets(
@@ -124,6 +130,7 @@ export class ClipModel {
       });
       done += batch.length;
       opts.onProgress?.(done, unique.length);
+      await yieldToEventLoop();
     }
     const byText = new Map(unique.map((t, i) => [t, embeddings[i]]));
     const normalize = opts.normalize ?? true;
@@ -178,6 +185,11 @@ export class ClipModel {
     await Promise.all([this.text.release(), this.vision.release(), this.pool?.close()]);
     this.pool = undefined;
   }
+}
+
+/** Let the event loop run what is waiting (I/O, timers) before going on. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** An onnxruntime session opened on first use (and only once, however many callers race). */

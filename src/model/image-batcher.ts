@@ -7,8 +7,8 @@
  * `maxQueueBytes` of image bytes) is refused whole with a `QueueFullError`.
  */
 import type { DecodeOptions } from "../image/decode.js";
-import type { PreprocessPool } from "../image/pool.js";
-import type { FetchOptions, ImageSource } from "../image/source.js";
+import type { PrepareResponse, PreprocessPool } from "../image/pool.js";
+import { type FetchOptions, type ImageSource, isHttpUrl } from "../image/source.js";
 import { errorMessage, ZeroclipError } from "../util/errors.js";
 import { type ImageEmbedResult, type PixelEmbedder, sourceName } from "./image-pipeline.js";
 
@@ -32,6 +32,18 @@ export interface ImageBatcherOptions {
   normalize?: boolean;
   /** Called after each encoder call with its image count and duration in seconds. */
   onBatch?: (size: number, seconds: number) => void;
+  /**
+   * Downloads http(s) URL sources on this thread (e.g. `fetchUrlImage` with its SSRF guard)
+   * instead of in the decode workers, so a URL that never answers holds no worker. The signal
+   * aborts when the call ends early.
+   */
+  download?: (url: string, signal: AbortSignal) => Promise<Uint8Array>;
+  /** Downloads in flight per call (default 4). */
+  downloadsPerCall?: number;
+  /** Most pixels (by image header) of one call's images together; beyond, an image gets an error. */
+  maxPixelsPerCall?: number;
+  /** An image's pixel count from its header, for `maxPixelsPerCall`. */
+  measurePixels?: (bytes: Uint8Array) => Promise<number | undefined>;
 }
 
 export interface BatchEmbedOptions {
@@ -60,6 +72,10 @@ interface Call {
   results: ImageEmbedResult[];
   left: number;
   done: boolean;
+  /** Aborted when the call ends early: its downloads stop. */
+  abort: AbortController;
+  /** Header pixels of its images measured so far. */
+  pixels: number;
   resolve: (r: ImageEmbedResult[]) => void;
   reject: (err: unknown) => void;
 }
@@ -142,6 +158,8 @@ export class ImageBatcher {
         results: new Array(sources.length),
         left: sources.length,
         done: false,
+        abort: new AbortController(),
+        pixels: 0,
         resolve: (r) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(r);
@@ -154,12 +172,11 @@ export class ImageBatcher {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.admitted += sources.length;
       this.admittedBytes += bytes;
-      const cfg = this.model.preprocess;
+      const limit = limiter(this.opts.downloadsPerCall ?? 4);
       sources.forEach((src, index) => {
         const size = typeof src === "string" ? 0 : src.length;
         this.preparing++;
-        this.pool
-          .prepare(src, cfg, this.opts.decode ?? {}, this.opts.fetch ?? {})
+        this.prepareOne(call, src, limit)
           .then(
             (r) => r,
             (err: unknown) => ({ error: errorMessage(err), pixels: undefined }),
@@ -182,6 +199,42 @@ export class ImageBatcher {
     });
   }
 
+  /** Download (when the batcher downloads), check the pixel budget, then decode in the pool. */
+  private async prepareOne(
+    call: Call,
+    src: ImageSource,
+    limit: <T>(task: () => Promise<T>) => Promise<T>,
+  ): Promise<PrepareResponse | { error: string; pixels?: undefined }> {
+    let input = src;
+    const download = this.opts.download;
+    if (download && typeof src === "string" && isHttpUrl(src)) {
+      input = await limit(() =>
+        call.done ? Promise.reject(new Error("dropped")) : download(src, call.abort.signal),
+      );
+    }
+    const cap = this.opts.maxPixelsPerCall;
+    if (cap !== undefined && this.opts.measurePixels && typeof input !== "string") {
+      const px = await this.opts.measurePixels(input);
+      // An image over the per-image cap is left to the decoder, which names that cap.
+      if (px !== undefined && px <= (this.opts.decode?.maxPixels ?? Number.POSITIVE_INFINITY)) {
+        call.pixels += px;
+        if (call.pixels > cap) {
+          return {
+            error: `the request's images hold more than ${cap} pixels together (the per-request pixel limit)`,
+          };
+        }
+      }
+    }
+    // A call that ended (aborted, timed out) sends nothing more to the decode workers.
+    if (call.done) return { error: "dropped" };
+    return this.pool.prepare(
+      input,
+      this.model.preprocess,
+      this.opts.decode ?? {},
+      this.opts.fetch ?? {},
+    );
+  }
+
   /**
    * Take no new images and wait until every admitted image is answered (or dropped, for
    * aborted calls).
@@ -202,6 +255,7 @@ export class ImageBatcher {
   private finish(call: Call, error: unknown, failed: boolean): void {
     if (call.done) return;
     call.done = true;
+    if (failed) call.abort.abort(error);
     if (failed) {
       // Its images waiting for a batch leave the queue now; those decoding or encoding leave
       // when they finish.
@@ -273,6 +327,22 @@ export class ImageBatcher {
       this.schedule();
     });
   }
+}
+
+/** Run at most `n` of the tasks handed to it at a time, in the order given. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 function atLeast(min: number, v: number, name: string): number {

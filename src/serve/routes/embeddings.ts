@@ -5,9 +5,10 @@
  * entry with an empty embedding and an `error`; a single bad image is the request's 422.
  */
 import type { FastifyPluginAsync } from "fastify";
+import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
-import { badRequest, imageError } from "../errors.js";
+import { badRequest, imageError, limitExceeded } from "../errors.js";
 import { embedRequestImages } from "../images.js";
 
 interface EmbeddingsBody {
@@ -125,13 +126,19 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       let promptTokens = 0;
       if (body.modality === "image") {
         if (inputs.length > s.maxImagesPerRequest) {
-          throw badRequest(`at most ${s.maxImagesPerRequest} images per request`);
+          throw limitExceeded("max-images", `at most ${s.maxImagesPerRequest} images per request`);
         }
         vectors = await embedRequestImages(ctx, inputs, request.abortSignal);
         if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
       } else {
+        checkTextInputs(inputs, s);
+        const signal = request.abortSignal;
         for (const t of inputs) promptTokens += ctx.model.tokenizer.encode(t).length;
-        const embs = await raceSignal(ctx.model.embedTexts(inputs), request.abortSignal);
+        // Stops between encoder batches once the request has ended.
+        const stop = () => {
+          if (signal.aborted) throw signal.reason;
+        };
+        const embs = await raceSignal(ctx.model.embedTexts(inputs, { onProgress: stop }), signal);
         vectors = embs.map((embedding) => ({ embedding }));
       }
       return {
