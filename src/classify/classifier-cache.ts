@@ -115,10 +115,8 @@ export class ClassifierCache {
       ...spec,
       cache: this.opts.diskCache ?? false,
       onWarning: this.opts.onWarning,
-      // Called between text-encoder batches: the place to stop a build nobody waits for.
-      onTextProgress: () => {
-        if (cancel.signal.aborted) throw cancel.signal.reason;
-      },
+      // Stops the text encoding of a build nobody waits for any more.
+      signal: cancel.signal,
     });
     const entry: Entry = { built, waiting: 0, cancel, bytes: 0 };
     this.entries.set(key, entry);

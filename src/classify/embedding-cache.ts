@@ -95,10 +95,11 @@ export async function cachedClassEmbeddings(
   cache: true | string,
   onWarning?: (message: string) => void,
   onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   const dir = cache === true ? defaultClassEmbeddingCacheDir() : cache;
   const key = await classEmbeddingKey(model, texts, aggregate);
-  if (!key) return classEmbeddings(model, texts, aggregate, onProgress);
+  if (!key) return classEmbeddings(model, texts, aggregate, onProgress, signal);
   const file = join(dir, `${key.slice(0, 40)}.bin`);
   try {
     const hit = decodeEmbeddings(await readFile(file), texts.length);
@@ -108,7 +109,7 @@ export async function cachedClassEmbeddings(
       onWarning?.(`cannot read class-embedding cache ${file}: ${(err as Error).message}`);
     }
   }
-  const embeddings = await classEmbeddings(model, texts, aggregate, onProgress);
+  const embeddings = await classEmbeddings(model, texts, aggregate, onProgress, signal);
   try {
     await writeFileAtomic(file, encodeEmbeddings(embeddings));
   } catch (err) {

@@ -28,6 +28,8 @@ export interface UrlFetchOptions {
   maxRedirects?: number;
   /** Allow loopback, private and link-local addresses (default false). */
   allowPrivate?: boolean;
+  /** Which resolved addresses may be connected to (default: public ones, or all with allowPrivate). */
+  addressAllowed?: (address: string) => boolean;
   /** Aborting stops the download at once (rejects with the signal's reason). */
   signal?: AbortSignal;
 }
@@ -55,7 +57,7 @@ function notFetched(detail?: string): InputError {
 }
 
 /** A DNS lookup that fails unless every address of the name may be fetched. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+function guardedLookup(allowed: (address: string) => boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, found) => {
       const cb = callback as (
@@ -65,7 +67,7 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       ) => void;
       if (err) return cb(err);
       const list = found as LookupAddress[];
-      if (list.length === 0 || (!allowPrivate && list.some((a) => !isPublicAddress(a.address)))) {
+      if (list.length === 0 || list.some((a) => !allowed(a.address))) {
         return cb(Object.assign(new Error("refused address"), { code: REFUSED }));
       }
       if ((options as { all?: boolean }).all) cb(null, list);
@@ -75,10 +77,11 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /** Throws the refusal for URLs that must not be fetched before any connection is made. */
-function checkUrl(url: URL, allowPrivate: boolean): void {
+function checkUrl(url: URL, allowed: (address: string) => boolean): void {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw refused();
   if (url.username || url.password) throw refused();
-  if (!allowPrivate && isIpLiteral(url.hostname) && !isPublicAddress(url.hostname)) {
+  // The socket skips the DNS lookup for an IP literal: judge it here.
+  if (isIpLiteral(url.hostname) && !allowed(url.hostname.replace(/^\[|\]$/g, ""))) {
     throw refused();
   }
 }
@@ -125,14 +128,15 @@ export async function fetchUrlImage(url: string, opts: UrlFetchOptions = {}): Pr
   const timeoutMs = opts.timeoutMs ?? URL_FETCH_DEFAULTS.timeoutMs;
   const maxBytes = opts.maxBytes ?? URL_FETCH_DEFAULTS.maxBytes;
   const maxRedirects = opts.maxRedirects ?? URL_FETCH_DEFAULTS.maxRedirects;
-  const allowPrivate = opts.allowPrivate ?? false;
+  const allowed =
+    opts.addressAllowed ?? (opts.allowPrivate ? () => true : (a: string) => isPublicAddress(a));
   const outer = opts.signal;
   if (outer?.aborted) throw outer.reason;
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(outer!.reason);
   outer?.addEventListener("abort", onOuterAbort, { once: true });
   const timer = setTimeout(() => controller.abort(notFetched()), timeoutMs);
-  const lookup = guardedLookup(allowPrivate);
+  const lookup = guardedLookup(allowed);
   try {
     let current: URL;
     try {
@@ -141,7 +145,7 @@ export async function fetchUrlImage(url: string, opts: UrlFetchOptions = {}): Pr
       throw notFetched("malformed URL");
     }
     for (let hop = 0; ; hop++) {
-      checkUrl(current, allowPrivate);
+      checkUrl(current, allowed);
       let res: IncomingMessage;
       try {
         res = await request(current, lookup, controller.signal);

@@ -37,6 +37,8 @@ export interface TextEmbedOptions {
   normalize?: boolean;
   /** Called after each batch with the distinct texts encoded so far and their total. */
   onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the work between chunks and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -106,6 +108,7 @@ export class ClipModel {
     const ids: number[][] = [];
     for (let i = 0; i < unique.length; i += 256) {
       if (i > 0) await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
       for (const t of unique.slice(i, i + 256)) ids.push(this.tokenizer.encode(t));
     }
     const embeddings = new Array<Float32Array>(unique.length);
@@ -131,6 +134,7 @@ export class ClipModel {
       done += batch.length;
       opts.onProgress?.(done, unique.length);
       await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
     }
     const byText = new Map(unique.map((t, i) => [t, embeddings[i]]));
     const normalize = opts.normalize ?? true;

@@ -135,10 +135,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
         const signal = request.abortSignal;
         for (const t of inputs) promptTokens += ctx.model.tokenizer.encode(t).length;
         // Stops between encoder batches once the request has ended.
-        const stop = () => {
-          if (signal.aborted) throw signal.reason;
-        };
-        const embs = await raceSignal(ctx.model.embedTexts(inputs, { onProgress: stop }), signal);
+        const embs = await raceSignal(ctx.model.embedTexts(inputs, { signal }), signal);
         vectors = embs.map((embedding) => ({ embedding }));
       }
       return {
