@@ -1,8 +1,9 @@
 import { readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { type Dtype, onnxFiles } from "../model/files.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { zeroclipCacheDir } from "../util/cache-dir.js";
+import { cacheMaxBytes, capDirectory, touch } from "../util/dir-cap.js";
 import { hashKey } from "../util/hash.js";
 import { type Aggregate, classEmbeddings, type TextEmbedder } from "./class-embeddings.js";
 
@@ -103,7 +104,10 @@ export async function cachedClassEmbeddings(
   const file = join(dir, `${key.slice(0, 40)}.bin`);
   try {
     const hit = decodeEmbeddings(await readFile(file), texts.length);
-    if (hit) return hit;
+    if (hit) {
+      await touch(file);
+      return hit;
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
       onWarning?.(`cannot read class-embedding cache ${file}: ${(err as Error).message}`);
@@ -112,6 +116,8 @@ export async function cachedClassEmbeddings(
   const embeddings = await classEmbeddings(model, texts, aggregate, onProgress, signal);
   try {
     await writeFileAtomic(file, encodeEmbeddings(embeddings));
+    // Bounded: the least recently used sets go first (see util/dir-cap.ts).
+    await capDirectory(dir, cacheMaxBytes(), [basename(file)]);
   } catch (err) {
     onWarning?.(`cannot write class-embedding cache ${file}: ${(err as Error).message}`);
   }
