@@ -42,8 +42,14 @@ export interface ImageBatcherOptions {
   downloadsPerCall?: number;
   /** Most pixels (by image header) of one call's images together; beyond, an image gets an error. */
   maxPixelsPerCall?: number;
-  /** An image's pixel count from its header, for `maxPixelsPerCall`. */
+  /** An image's pixel count from its header, for `maxPixelsPerCall` and `maxDecodingPixels`. */
   measurePixels?: (bytes: Uint8Array) => Promise<number | undefined>;
+  /**
+   * Most pixels (by header) being decoded at once over all calls: decoded images are the
+   * server's largest allocations (3 bytes a pixel and more), so this bounds its memory. An
+   * image larger than this alone is decoded when nothing else is.
+   */
+  maxDecodingPixels?: number;
 }
 
 export interface BatchEmbedOptions {
@@ -105,6 +111,8 @@ export class ImageBatcher {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private buffer: Float32Array | undefined;
+  private decodingPixels = 0;
+  private readonly decodeWaiters: { px: number; go: () => void }[] = [];
 
   constructor(
     private readonly model: PixelEmbedder,
@@ -213,26 +221,60 @@ export class ImageBatcher {
       );
     }
     const cap = this.opts.maxPixelsPerCall;
-    if (cap !== undefined && this.opts.measurePixels && typeof input !== "string") {
-      const px = await this.opts.measurePixels(input);
-      // An image over the per-image cap is left to the decoder, which names that cap.
-      if (px !== undefined && px <= (this.opts.decode?.maxPixels ?? Number.POSITIVE_INFINITY)) {
-        call.pixels += px;
-        if (call.pixels > cap) {
-          return {
-            error: `the request's images hold more than ${cap} pixels together (the per-request pixel limit)`,
-          };
-        }
+    const px =
+      this.opts.measurePixels && typeof input !== "string"
+        ? await this.opts.measurePixels(input)
+        : undefined;
+    // An image over the per-image cap is left to the decoder, which names that cap.
+    const maxOne = this.opts.decode?.maxPixels ?? Number.POSITIVE_INFINITY;
+    if (cap !== undefined && px !== undefined && px <= maxOne) {
+      call.pixels += px;
+      if (call.pixels > cap) {
+        return {
+          error: `the request's images hold more than ${cap} pixels together (the per-request pixel limit)`,
+        };
       }
     }
     // A call that ended (aborted, timed out) sends nothing more to the decode workers.
     if (call.done) return { error: "dropped" };
-    return this.pool.prepare(
-      input,
-      this.model.preprocess,
-      this.opts.decode ?? {},
-      this.opts.fetch ?? {},
-    );
+    const weight = this.opts.maxDecodingPixels && px !== undefined && px <= maxOne ? px : 0;
+    await this.acquireDecode(weight);
+    try {
+      if (call.done) return { error: "dropped" };
+      return await this.pool.prepare(
+        input,
+        this.model.preprocess,
+        this.opts.decode ?? {},
+        this.opts.fetch ?? {},
+      );
+    } finally {
+      this.releaseDecode(weight);
+    }
+  }
+
+  /** Wait until `px` more pixels may be decoded (first come, first served). */
+  private acquireDecode(px: number): Promise<void> {
+    const cap = this.opts.maxDecodingPixels;
+    if (!cap || px === 0) return Promise.resolve();
+    const fits = () => this.decodingPixels === 0 || this.decodingPixels + px <= cap;
+    if (this.decodeWaiters.length === 0 && fits()) {
+      this.decodingPixels += px;
+      return Promise.resolve();
+    }
+    return new Promise((go) => this.decodeWaiters.push({ px, go }));
+  }
+
+  private releaseDecode(px: number): void {
+    if (px === 0) return;
+    this.decodingPixels -= px;
+    const cap = this.opts.maxDecodingPixels!;
+    while (this.decodeWaiters.length > 0) {
+      const next = this.decodeWaiters[0];
+      if (this.decodingPixels !== 0 && this.decodingPixels + next.px > cap) break;
+      this.decodeWaiters.shift();
+      this.decodingPixels += next.px;
+      next.go();
+    }
   }
 
   /**

@@ -9,8 +9,11 @@ export const SERVE_DEFAULTS = {
   port: 8080,
   /** Request body cap in bytes (JSON and multipart alike). */
   bodyLimit: 20 * 1024 * 1024,
-  /** Per-image pixel cap, judged from the header before decoding. */
-  maxPixels: 50_000_000,
+  /**
+   * Per-image pixel cap, judged from the header before decoding (a 24 MP 6000 × 4000 photo
+   * passes). Decoding costs about 16 bytes a pixel at its peak, so this bounds memory too.
+   */
+  maxPixels: 25_000_000,
   /** Images in one request. */
   maxImagesPerRequest: 64,
   /** Texts in one embeddings request (OpenAI's own cap). */
@@ -27,6 +30,8 @@ export const SERVE_DEFAULTS = {
   maxTextLength: 1000,
   /** Pixels (by image header) of one request's images together, checked before decoding. */
   maxRequestPixels: 100_000_000,
+  /** Pixels (by header) being decoded at once over all requests: bounds the server's memory. */
+  maxDecodingPixels: 32_000_000,
   /** URL downloads in flight per request. */
   urlDownloadsPerRequest: 4,
   /** Redirects a URL download follows. */

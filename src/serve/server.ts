@@ -72,6 +72,16 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
   });
   // JSON and (for classify) multipart only; anything else is a 415.
   app.removeContentTypeParser("text/plain");
+  // fastify's own JSON parser (prototype poisoning refused), but a large body waits for the
+  // event loop's next turn first: bodies that finish arriving together are then parsed one per
+  // turn, with other requests (/health) served in between, not all in one go.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    if (text.length > 256 * 1024) setImmediate(() => parseJson(request, text, done));
+    else parseJson(request, text, done);
+  });
 
   const model = options.model;
   app.server.maxConnections = settings.maxConnections;
@@ -100,6 +110,7 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
     downloadsPerCall: SERVE_DEFAULTS.urlDownloadsPerRequest,
     maxPixelsPerCall: settings.maxRequestPixels,
     measurePixels: headerPixelCount,
+    maxDecodingPixels: SERVE_DEFAULTS.maxDecodingPixels,
     onBatch: (size, seconds) => metrics?.onBatch(size, seconds),
   });
   metrics = new ServeMetrics({

@@ -133,9 +133,13 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       } else {
         checkTextInputs(inputs, s);
         const signal = request.abortSignal;
-        for (const t of inputs) promptTokens += ctx.model.tokenizer.encode(t).length;
-        // Stops between encoder batches once the request has ended.
-        const embs = await raceSignal(ctx.model.embedTexts(inputs, { signal }), signal);
+        const tokens = new Map<string, number>();
+        // Stops between chunks once the request has ended; tokenized once, counted on the way.
+        const embs = await raceSignal(
+          ctx.model.embedTexts(inputs, { signal, onTokenized: (t, n) => tokens.set(t, n) }),
+          signal,
+        );
+        for (const t of inputs) promptTokens += tokens.get(t) ?? 0;
         vectors = embs.map((embedding) => ({ embedding }));
       }
       return {
