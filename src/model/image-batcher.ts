@@ -11,6 +11,7 @@ import type { PrepareResponse, PreprocessPool } from "../image/pool.js";
 import { type FetchOptions, type ImageSource, isHttpUrl } from "../image/source.js";
 import { errorMessage, ZeroclipError } from "../util/errors.js";
 import { type ImageEmbedResult, type PixelEmbedder, sourceName } from "./image-pipeline.js";
+import { limiter, PixelGate } from "./work-gates.js";
 
 /** The part of the worker pool the batcher uses. */
 export type PixelPreparer = Pick<PreprocessPool, "prepare">;
@@ -111,8 +112,7 @@ export class ImageBatcher {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private buffer: Float32Array | undefined;
-  private decodingPixels = 0;
-  private readonly decodeWaiters: { px: number; go: () => void }[] = [];
+  private readonly decoding: PixelGate;
 
   constructor(
     private readonly model: PixelEmbedder,
@@ -124,6 +124,7 @@ export class ImageBatcher {
     this.waitMs = atLeast(0, opts.waitMs ?? d.waitMs, "waitMs");
     this.maxQueue = atLeast(1, opts.maxQueue ?? d.maxQueue, "maxQueue");
     this.maxQueueBytes = atLeast(1, opts.maxQueueBytes ?? d.maxQueueBytes, "maxQueueBytes");
+    this.decoding = new PixelGate(opts.maxDecodingPixels ?? 0);
   }
 
   /** Images admitted and not yet answered (decoding, waiting or being encoded). */
@@ -208,7 +209,25 @@ export class ImageBatcher {
   }
 
   /** Download (when the batcher downloads), check the pixel budget, then decode in the pool. */
-  private async prepareOne(
+  private prepareOne(
+    call: Call,
+    src: ImageSource,
+    limit: <T>(task: () => Promise<T>) => Promise<T>,
+  ): Promise<PrepareResponse | { error: string; pixels?: undefined }> {
+    const download = this.opts.download && typeof src === "string" && isHttpUrl(src);
+    // Nothing to wait for: straight to the workers (in call order, as before).
+    if (!download && !this.opts.measurePixels) {
+      return this.pool.prepare(
+        src,
+        this.model.preprocess,
+        this.opts.decode ?? {},
+        this.opts.fetch ?? {},
+      );
+    }
+    return this.prepareChecked(call, src, limit);
+  }
+
+  private async prepareChecked(
     call: Call,
     src: ImageSource,
     limit: <T>(task: () => Promise<T>) => Promise<T>,
@@ -238,7 +257,7 @@ export class ImageBatcher {
     // A call that ended (aborted, timed out) sends nothing more to the decode workers.
     if (call.done) return { error: "dropped" };
     const weight = this.opts.maxDecodingPixels && px !== undefined && px <= maxOne ? px : 0;
-    await this.acquireDecode(weight);
+    await this.decoding.acquire(weight);
     try {
       if (call.done) return { error: "dropped" };
       return await this.pool.prepare(
@@ -248,32 +267,7 @@ export class ImageBatcher {
         this.opts.fetch ?? {},
       );
     } finally {
-      this.releaseDecode(weight);
-    }
-  }
-
-  /** Wait until `px` more pixels may be decoded (first come, first served). */
-  private acquireDecode(px: number): Promise<void> {
-    const cap = this.opts.maxDecodingPixels;
-    if (!cap || px === 0) return Promise.resolve();
-    const fits = () => this.decodingPixels === 0 || this.decodingPixels + px <= cap;
-    if (this.decodeWaiters.length === 0 && fits()) {
-      this.decodingPixels += px;
-      return Promise.resolve();
-    }
-    return new Promise((go) => this.decodeWaiters.push({ px, go }));
-  }
-
-  private releaseDecode(px: number): void {
-    if (px === 0) return;
-    this.decodingPixels -= px;
-    const cap = this.opts.maxDecodingPixels!;
-    while (this.decodeWaiters.length > 0) {
-      const next = this.decodeWaiters[0];
-      if (this.decodingPixels !== 0 && this.decodingPixels + next.px > cap) break;
-      this.decodeWaiters.shift();
-      this.decodingPixels += next.px;
-      next.go();
+      this.decoding.release(weight);
     }
   }
 
@@ -369,22 +363,6 @@ export class ImageBatcher {
       this.schedule();
     });
   }
-}
-
-/** Run at most `n` of the tasks handed to it at a time, in the order given. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 function atLeast(min: number, v: number, name: string): number {

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { availableParallelism, loadavg } from "node:os";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { makeTempDir, removeDir } from "../support/images.js";
@@ -218,9 +219,14 @@ describe("the hostile probe against a keyless server on defaults", () => {
       }
     });
     assert.equal(targetHits, 0, "no request reached the internal server");
+    // 0.5 s on a machine with a core to spare; on a machine already busier than its cores
+    // (other test runs, builds) every process waits for a turn, so the bound stretches with
+    // the load average measured over the run.
+    const busy = Math.max(1, loadavg()[0] / availableParallelism());
+    const bound = 500 * busy;
     assert.ok(
-      slowest < 500,
-      `/health took up to ${slowest} ms, asked at ${slowestAt} ms; done: ${finished.join(", ")}`,
+      slowest < bound,
+      `/health took up to ${slowest} ms (bound ${bound.toFixed(0)} ms), asked at ${slowestAt} ms; done: ${finished.join(", ")}`,
     );
     assert.ok(maxRss < 1024 ** 3, `RSS reached ${(maxRss / 1024 ** 2).toFixed(0)} MB`);
     // Still serving.
