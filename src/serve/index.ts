@@ -15,6 +15,7 @@ export { type ListenOptions, type RunningServer, serveUntilSignal } from "./life
 export {
   type LlmSettings,
   type LogDestination,
+  type RequestLimits,
   SERVE_DEFAULTS,
   type ServeOptions,
   type ServePlugin,

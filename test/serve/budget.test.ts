@@ -98,6 +98,14 @@ describe("the per-request work budget", () => {
     const templates = range(5, (i) => `{} number ${i}`);
     const ok = await post(classify(), { images: [b64[0]], labels, templates });
     assert.equal(ok.status, 200, ok.text);
+    // The page and clients can read the limits.
+    const cfg = (await (await fetch(`${small.url}/v1/config`)).json()) as {
+      limits: Record<string, number>;
+    };
+    assert.deepEqual(
+      [cfg.limits.labels, cfg.limits.templates, cfg.limits.prompt_texts, cfg.limits.text_length],
+      [10, 5, 50, 40],
+    );
     assertLimit(
       await post(classify(), { images: [b64[0]], labels: [...labels, "x"], templates }),
       "max-labels",

@@ -30,6 +30,10 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
               features: { type: "array", items: { type: "string" } },
               llm_model: { type: "string", description: "the LLM behind /v1/describe" },
               url_inputs: { type: "boolean" },
+              private_urls: {
+                type: "boolean",
+                description: "URL inputs may point at private addresses (--allow-private-urls)",
+              },
               default_template: { type: "string" },
               hf_default_template: { type: "string" },
               limits: {
@@ -39,6 +43,11 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
                   images_per_request: { type: "integer" },
                   max_pixels: { type: "integer" },
                   labels: { type: "integer" },
+                  templates: { type: "integer" },
+                  descriptions_per_label: { type: "integer" },
+                  prompt_texts: { type: "integer" },
+                  text_length: { type: "integer" },
+                  request_pixels: { type: "integer" },
                   request_timeout_ms: { type: "integer" },
                 },
               },
@@ -64,6 +73,7 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
       features: [...ctx.features].sort(),
       llm_model: ctx.llm?.model,
       url_inputs: s.allowUrlInputs,
+      private_urls: s.allowPrivateUrls,
       default_template: DEFAULT_TEMPLATE,
       hf_default_template: HF_DEFAULT_TEMPLATE,
       limits: {
@@ -71,6 +81,11 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
         images_per_request: s.maxImagesPerRequest,
         max_pixels: s.maxPixels,
         labels: s.maxLabels,
+        templates: s.maxTemplates,
+        descriptions_per_label: s.maxDescriptionsPerLabel,
+        prompt_texts: s.maxPromptTexts,
+        text_length: s.maxTextLength,
+        request_pixels: s.maxRequestPixels,
         request_timeout_ms: s.requestTimeoutMs,
       },
       presets: {
