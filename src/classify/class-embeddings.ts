@@ -64,7 +64,11 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
 export interface TextEmbedder {
   embedTexts(
     texts: readonly string[],
-    opts?: { normalize?: boolean; onProgress?: (done: number, total: number) => void },
+    opts?: {
+      normalize?: boolean;
+      onProgress?: (done: number, total: number) => void;
+      signal?: AbortSignal;
+    },
   ): Promise<Float32Array[]>;
 }
 
@@ -77,11 +81,13 @@ export async function classEmbeddings(
   texts: readonly (readonly string[])[],
   aggregate: Aggregate = "normalized-mean",
   onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   const flat = texts.flat();
   const embeddings = await model.embedTexts(flat, {
     normalize: aggregate === "normalized-mean",
     onProgress,
+    signal,
   });
   let offset = 0;
   return texts.map((group) => {

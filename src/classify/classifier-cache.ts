@@ -1,7 +1,9 @@
 /**
  * Zero-shot classifiers kept warm in memory: one per (labels, templates, descriptions,
- * aggregate) set, built once and reused, the least recently used dropped past `maxEntries`.
- * Concurrent requests for a set not yet built share one build.
+ * aggregate) set, built once and reused, the least recently used dropped past `maxEntries`
+ * classifiers or `maxBytes` of class embeddings and texts. Concurrent requests for a set not
+ * yet built share one build; a build whose every requester has gone (aborted) is cancelled
+ * between text-encoder batches.
  */
 import type { ClipModel } from "../model/clip-model.js";
 import { hashKey } from "../util/hash.js";
@@ -17,6 +19,8 @@ export type ClassifierSpec = Pick<
 export interface ClassifierCacheOptions {
   /** Classifiers kept (default 64). */
   maxEntries?: number;
+  /** Bytes of class embeddings and texts kept, over all classifiers (default 256 MiB). */
+  maxBytes?: number;
   /** The on-disk class-embedding cache, as `ClassifierOptions.cache` (default false). */
   diskCache?: boolean | string;
   /** Warnings from building a classifier (e.g. a label fell back to templates). */
@@ -41,9 +45,28 @@ export function classifierKey(spec: ClassifierSpec): string {
   });
 }
 
+interface Entry {
+  built: Promise<ZeroShotClassifier>;
+  /** Requesters waiting for the build (undefined once built). */
+  waiting?: number;
+  cancel: AbortController;
+  bytes: number;
+}
+
+/** Memory a classifier holds: its class embeddings (float32) and texts (UTF-16). */
+export function classifierBytes(c: ZeroShotClassifier): number {
+  let n = 0;
+  for (const e of c.classEmbeddings) n += e.byteLength;
+  for (const list of c.classTexts) for (const t of list) n += 2 * t.length;
+  for (const l of c.labels) n += 2 * l.length;
+  return n;
+}
+
 export class ClassifierCache {
   readonly maxEntries: number;
-  private readonly entries = new Map<string, Promise<ZeroShotClassifier>>();
+  readonly maxBytes: number;
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
   private hitCount = 0;
   private missCount = 0;
 
@@ -52,6 +75,12 @@ export class ClassifierCache {
     private readonly opts: ClassifierCacheOptions = {},
   ) {
     this.maxEntries = Math.max(1, opts.maxEntries ?? 64);
+    this.maxBytes = Math.max(1, opts.maxBytes ?? 256 * 1024 * 1024);
+  }
+
+  /** Bytes held by the built classifiers. */
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   /** Classifiers held (built or being built). */
@@ -64,8 +93,13 @@ export class ClassifierCache {
     return { hits: this.hitCount, misses: this.missCount };
   }
 
-  /** The classifier for a spec: from memory, or built (and kept) now. A failed build is not kept. */
-  get(spec: ClassifierSpec): Promise<ZeroShotClassifier> {
+  /**
+   * The classifier for a spec: from memory, or built (and kept) now. A failed build is not
+   * kept. `signal` abandons this caller's wait (rejecting with its reason); the build itself is
+   * cancelled once no caller waits for it any more.
+   */
+  get(spec: ClassifierSpec, signal?: AbortSignal): Promise<ZeroShotClassifier> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const key = classifierKey(spec);
     const hit = this.entries.get(key);
     if (hit) {
@@ -73,26 +107,69 @@ export class ClassifierCache {
       // Most recently used last: Map iteration order is insertion order.
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      return this.wait(hit, signal);
     }
     this.missCount++;
+    const cancel = new AbortController();
     const built = ZeroShotClassifier.create(this.model, {
       ...spec,
       cache: this.opts.diskCache ?? false,
       onWarning: this.opts.onWarning,
+      // Stops the text encoding of a build nobody waits for any more.
+      signal: cancel.signal,
     });
-    this.entries.set(key, built);
-    // Only a successful build makes room (a failing one must not push a good entry out).
+    const entry: Entry = { built, waiting: 0, cancel, bytes: 0 };
+    this.entries.set(key, entry);
     built.then(
-      () => {
-        while (this.entries.size > this.maxEntries) {
-          this.entries.delete(this.entries.keys().next().value!);
-        }
+      (c) => {
+        entry.waiting = undefined;
+        if (this.entries.get(key) !== entry) return;
+        entry.bytes = classifierBytes(c);
+        this.bytes += entry.bytes;
+        // Only a successful build makes room (a failing one must not push a good entry out).
+        this.evict(entry);
       },
       () => {
-        if (this.entries.get(key) === built) this.entries.delete(key);
+        entry.waiting = undefined;
+        if (this.entries.get(key) === entry) this.entries.delete(key);
       },
     );
-    return built;
+    return this.wait(entry, signal);
+  }
+
+  /** Drop the least recently used built entries (never `keep`) until within both bounds. */
+  private evict(keep: Entry): void {
+    for (const [k, e] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      if (e === keep || e.waiting !== undefined) continue;
+      this.entries.delete(k);
+      this.bytes -= e.bytes;
+    }
+  }
+
+  private wait(entry: Entry, signal: AbortSignal | undefined): Promise<ZeroShotClassifier> {
+    if (entry.waiting === undefined) return entry.built;
+    // A caller without a signal waits for good: the build is never cancelled under it.
+    entry.waiting++;
+    if (!signal) return entry.built;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        reject(signal.reason);
+        if (entry.waiting !== undefined && --entry.waiting === 0) {
+          entry.cancel.abort(signal.reason);
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      entry.built.then(
+        (c) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(c);
+        },
+        (e) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(e);
+        },
+      );
+    });
   }
 }

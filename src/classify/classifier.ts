@@ -24,6 +24,8 @@ export interface ClassifierOptions extends PromptSources {
   cache?: boolean | string;
   /** Called while class texts are encoded: distinct texts done and their total. */
   onTextProgress?: (done: number, total: number) => void;
+  /** Aborting stops the text encoding (between chunks) and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface Prediction {
@@ -83,8 +85,9 @@ export class ZeroShotClassifier {
           opts.cache,
           opts.onWarning,
           opts.onTextProgress,
+          opts.signal,
         )
-      : await classEmbeddings(model, texts, aggregate, opts.onTextProgress);
+      : await classEmbeddings(model, texts, aggregate, opts.onTextProgress, opts.signal);
     return new ZeroShotClassifier(model, labels, embeddings, texts);
   }
 

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Dtype } from "../model/files.js";
 import { textSideIdentity } from "../model/identity.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { zeroclipCacheDir } from "../util/cache-dir.js";
+import { cacheMaxBytes, capDirectory, touch } from "../util/dir-cap.js";
 import { ModelError } from "../util/errors.js";
 import { hashKey } from "../util/hash.js";
 import { type Aggregate, classEmbeddings, type TextEmbedder } from "./class-embeddings.js";
@@ -92,22 +93,28 @@ export async function cachedClassEmbeddings(
   cache: true | string,
   onWarning?: (message: string) => void,
   onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<Float32Array[]> {
   const dir = cache === true ? defaultClassEmbeddingCacheDir() : cache;
   const key = await classEmbeddingKey(model, texts, aggregate);
-  if (!key) return classEmbeddings(model, texts, aggregate, onProgress);
+  if (!key) return classEmbeddings(model, texts, aggregate, onProgress, signal);
   const file = join(dir, `${key.slice(0, 40)}.bin`);
   try {
     const hit = decodeEmbeddings(await readFile(file), texts.length);
-    if (hit) return hit;
+    if (hit) {
+      await touch(file);
+      return hit;
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
       onWarning?.(`cannot read class-embedding cache ${file}: ${(err as Error).message}`);
     }
   }
-  const embeddings = await classEmbeddings(model, texts, aggregate, onProgress);
+  const embeddings = await classEmbeddings(model, texts, aggregate, onProgress, signal);
   try {
     await writeFileAtomic(file, encodeEmbeddings(embeddings));
+    // Bounded: the least recently used sets go first (see util/dir-cap.ts).
+    await capDirectory(dir, cacheMaxBytes(), [basename(file)]);
   } catch (err) {
     onWarning?.(`cannot write class-embedding cache ${file}: ${(err as Error).message}`);
   }

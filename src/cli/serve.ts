@@ -50,6 +50,28 @@ interface ServeFlags extends ModelFlags {
   logLevel: string;
   store?: string;
   adapter?: string;
+  allowPrivateUrls?: boolean;
+  allowedHost?: string[];
+  maxLabels: number;
+  maxTemplates: number;
+  maxDescriptions: number;
+  maxPromptTexts: number;
+  maxTextLength: number;
+  maxRequestPixels: number;
+  maxConnections: number;
+  classCacheMb: number;
+  describeCustomQuestions?: boolean;
+  maxDescribeSamples: number;
+  maxDescribeTokens: number;
+  describePerMinute: number;
+  rateLimit?: string[];
+}
+
+/** `--rate-limit /v1/classify=120` → ["/v1/classify", 120]. */
+function parseRateLimit(spec: string): [string, number] {
+  const m = /^(\/[^=\s]*)=(\d+)$/.exec(spec.trim());
+  if (!m) throw new UsageError(`--rate-limit ${spec}: expected ROUTE=N, e.g. /v1/classify=120`);
+  return [m[1], Number(m[2])];
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -70,6 +92,15 @@ export function serveCommand(): Command {
     )
     .option("--cors <origin>", "allow this origin (repeatable; CORS is off without it)", collect)
     .option("--no-url-inputs", "refuse http(s) URL images (the server would fetch them)")
+    .option(
+      "--allow-private-urls",
+      "also fetch URL images from loopback, private and link-local addresses (a LAN image server); off by default so callers cannot reach the server's own network",
+    )
+    .option(
+      "--allowed-host <name>",
+      "a Host name a keyless server answers to besides IP addresses and localhost (repeatable)",
+      collect,
+    )
     .option(
       "--batch-size <n>",
       "most images per encoder call",
@@ -100,6 +131,48 @@ export function serveCommand(): Command {
       positiveInt("--max-pixels"),
       SERVE_DEFAULTS.maxPixels,
     )
+    .option(
+      "--max-labels <n>",
+      "most labels in one request (413 beyond)",
+      positiveInt("--max-labels"),
+      SERVE_DEFAULTS.maxLabels,
+    )
+    .option(
+      "--max-templates <n>",
+      "most templates (or describe questions) in one request",
+      positiveInt("--max-templates"),
+      SERVE_DEFAULTS.maxTemplates,
+    )
+    .option(
+      "--max-descriptions <n>",
+      "most descriptions of one label in one request",
+      positiveInt("--max-descriptions"),
+      SERVE_DEFAULTS.maxDescriptionsPerLabel,
+    )
+    .option(
+      "--max-prompt-texts <n>",
+      "most texts one request's classes are built from (labels × templates and descriptions)",
+      positiveInt("--max-prompt-texts"),
+      SERVE_DEFAULTS.maxPromptTexts,
+    )
+    .option(
+      "--max-text-length <n>",
+      "most characters of one label, template, description or text input",
+      positiveInt("--max-text-length"),
+      SERVE_DEFAULTS.maxTextLength,
+    )
+    .option(
+      "--max-request-pixels <n>",
+      "most pixels of one request's images together (by header, before decoding)",
+      positiveInt("--max-request-pixels"),
+      SERVE_DEFAULTS.maxRequestPixels,
+    )
+    .option(
+      "--max-connections <n>",
+      "most open connections at once",
+      positiveInt("--max-connections"),
+      SERVE_DEFAULTS.maxConnections,
+    )
     .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
     .option(
       "--body-limit <MB>",
@@ -119,12 +192,45 @@ export function serveCommand(): Command {
       positiveInt("--class-cache"),
       SERVE_DEFAULTS.classifierCacheSize,
     )
+    .option(
+      "--class-cache-mb <MB>",
+      "megabytes of class embeddings kept in memory",
+      positiveNumber("--class-cache-mb"),
+      SERVE_DEFAULTS.classifierCacheBytes / (1024 * 1024),
+    )
     .option("--no-cache", "no on-disk caches (class embeddings, LLM answers)")
     .option(
       "--llm-model <name>",
       "enable POST /v1/describe with this LLM (key from $OPENAI_API_KEY)",
     )
     .option("--llm-base-url <url>", "OpenAI-compatible endpoint for --llm-model")
+    .option(
+      "--describe-custom-questions",
+      "let /v1/describe callers send their own questions (off: named question sets only)",
+    )
+    .option(
+      "--max-describe-samples <n>",
+      "most labels × questions × n in one /v1/describe request",
+      positiveInt("--max-describe-samples"),
+      SERVE_DEFAULTS.maxDescribeSamples,
+    )
+    .option(
+      "--max-describe-tokens <n>",
+      "largest max_tokens a /v1/describe request may ask for",
+      positiveInt("--max-describe-tokens"),
+      SERVE_DEFAULTS.maxDescribeTokens,
+    )
+    .option(
+      "--describe-per-minute <n>",
+      "/v1/describe requests per minute per client (0 = no limit)",
+      nonNegativeInt("--describe-per-minute"),
+      SERVE_DEFAULTS.describePerMinute,
+    )
+    .option(
+      "--rate-limit <route=n>",
+      "at most n requests per minute per client to a route, e.g. /v1/classify=120 (repeatable)",
+      collect,
+    )
     .option(
       "--classnames-file <file>",
       "class lists the page offers (CLIP_benchmark JSON, a list, or lines)",
@@ -222,6 +328,25 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
       bodyLimit: Math.round(flags.bodyLimit * 1024 * 1024),
       requestTimeoutMs,
       allowUrlInputs: flags.urlInputs,
+      allowPrivateUrls: flags.allowPrivateUrls ?? false,
+      allowedHosts: [...(flags.allowedHost ?? []), flags.host],
+      limits: {
+        maxLabels: flags.maxLabels,
+        maxTemplates: flags.maxTemplates,
+        maxDescriptionsPerLabel: flags.maxDescriptions,
+        maxPromptTexts: flags.maxPromptTexts,
+        maxTextLength: flags.maxTextLength,
+        maxRequestPixels: flags.maxRequestPixels,
+        maxDescribeSamples: flags.maxDescribeSamples,
+        maxDescribeTokens: flags.maxDescribeTokens,
+      },
+      maxConnections: flags.maxConnections,
+      classifierCacheBytes: Math.round(flags.classCacheMb * 1024 * 1024),
+      describeCustomQuestions: flags.describeCustomQuestions ?? false,
+      rateLimits: {
+        "/v1/describe": flags.describePerMinute,
+        ...Object.fromEntries((flags.rateLimit ?? []).map(parseRateLimit)),
+      },
       apiKey,
       corsOrigins: flags.cors,
       classifierCacheSize: flags.classCache,

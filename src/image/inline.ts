@@ -11,8 +11,37 @@ export interface InlineImageOptions {
   allowUrls?: boolean;
 }
 
-/** Standard or URL-safe base64, whitespace allowed, padding optional. */
-const BASE64 = /^[A-Za-z0-9+/_\-\s]+={0,2}\s*$/;
+/**
+ * Standard or URL-safe base64, whitespace allowed, padding optional: at least one data
+ * character, then at most two `=`, then only whitespace. One pass over the text (no regex, so
+ * no backtracking: a hostile 20 MB string costs one linear scan).
+ */
+export function isBase64Text(s: string): boolean {
+  let data = 0;
+  let pad = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const space = c === 0x20 || (c >= 0x09 && c <= 0x0d);
+    if (c === 0x3d) {
+      if (++pad > 2) return false;
+    } else if (pad > 0) {
+      if (!space) return false;
+    } else if (
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2b ||
+      c === 0x2f ||
+      c === 0x5f ||
+      c === 0x2d
+    ) {
+      data++;
+    } else if (!space) {
+      return false;
+    }
+  }
+  return data > 0;
+}
 
 /** The bytes of a `data:` URI (base64 or percent-encoded payload). */
 function dataUriBytes(uri: string): Uint8Array {
@@ -47,7 +76,7 @@ function percentDecode(s: string): Uint8Array {
 }
 
 function base64Bytes(text: string, what: string): Uint8Array {
-  if (!BASE64.test(text)) throw new InputError(`${what} is not valid base64`);
+  if (!isBase64Text(text)) throw new InputError(`${what} is not valid base64`);
   const buf = Buffer.from(text, "base64");
   if (buf.length === 0) throw new InputError(`${what} holds no bytes`);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
@@ -71,7 +100,7 @@ export function parseInlineImage(input: string, opts: InlineImageOptions = {}): 
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
     throw new InputError(`unsupported URL scheme ${s.slice(0, s.indexOf(":") + 1)} (use http(s))`);
   }
-  if (!BASE64.test(s)) {
+  if (!isBase64Text(s)) {
     throw new InputError(
       "not an http(s) URL, a data: URI or base64 image data (the server never reads file paths)",
     );

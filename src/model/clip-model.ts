@@ -38,6 +38,10 @@ export interface TextEmbedOptions {
   normalize?: boolean;
   /** Called after each batch with the distinct texts encoded so far and their total. */
   onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the work between chunks and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called once per distinct text with its token count (start and end tokens included). */
+  onTokenized?: (text: string, tokens: number) => void;
 }
 
 /**
@@ -162,7 +166,19 @@ export class ClipModel {
   async embedTexts(texts: readonly string[], opts: TextEmbedOptions = {}): Promise<Float32Array[]> {
     const batchSize = opts.batchSize ?? 64;
     const unique = [...new Set(texts)];
-    const ids = unique.map((t) => this.tokenizer.encode(t));
+    // Tokenized and encoded in bounded chunks, yielding to the event loop between them, so a
+    // long list never holds the thread (a server's other requests, its /health) for long.
+    const ids: number[][] = [];
+    // 8 texts of 1,000 characters take the tokenizer about 25 ms.
+    for (let i = 0; i < unique.length; i += 8) {
+      if (i > 0) await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
+      for (const t of unique.slice(i, i + 8)) {
+        const row = this.tokenizer.encode(t);
+        ids.push(row);
+        opts.onTokenized?.(t, row.length);
+      }
+    }
     const embeddings = new Array<Float32Array>(unique.length);
     let done = 0;
     for (const batch of lengthBuckets(
@@ -181,6 +197,8 @@ export class ClipModel {
       });
       done += batch.length;
       opts.onProgress?.(done, unique.length);
+      await yieldToEventLoop();
+      opts.signal?.throwIfAborted();
     }
     const byText = new Map(unique.map((t, i) => [t, embeddings[i]]));
     const normalize = opts.normalize ?? true;
@@ -235,6 +253,11 @@ export class ClipModel {
     await Promise.all([this.text.release(), this.vision.release(), this.pool?.close()]);
     this.pool = undefined;
   }
+}
+
+/** Let the event loop run what is waiting (I/O, timers) before going on. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** An onnxruntime session opened on first use (and only once, however many callers race). */

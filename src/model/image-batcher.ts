@@ -7,10 +7,11 @@
  * `maxQueueBytes` of image bytes) is refused whole with a `QueueFullError`.
  */
 import type { DecodeOptions } from "../image/decode.js";
-import type { PreprocessPool } from "../image/pool.js";
-import type { FetchOptions, ImageSource } from "../image/source.js";
+import type { PrepareResponse, PreprocessPool } from "../image/pool.js";
+import { type FetchOptions, type ImageSource, isHttpUrl } from "../image/source.js";
 import { errorMessage, ZeroclipError } from "../util/errors.js";
 import { type ImageEmbedResult, type PixelEmbedder, sourceName } from "./image-pipeline.js";
+import { limiter, PixelGate } from "./work-gates.js";
 
 /** The part of the worker pool the batcher uses. */
 export type PixelPreparer = Pick<PreprocessPool, "prepare">;
@@ -32,6 +33,24 @@ export interface ImageBatcherOptions {
   normalize?: boolean;
   /** Called after each encoder call with its image count and duration in seconds. */
   onBatch?: (size: number, seconds: number) => void;
+  /**
+   * Downloads http(s) URL sources on this thread (e.g. `fetchUrlImage` with its SSRF guard)
+   * instead of in the decode workers, so a URL that never answers holds no worker. The signal
+   * aborts when the call ends early.
+   */
+  download?: (url: string, signal: AbortSignal) => Promise<Uint8Array>;
+  /** Downloads in flight per call (default 4). */
+  downloadsPerCall?: number;
+  /** Most pixels (by image header) of one call's images together; beyond, an image gets an error. */
+  maxPixelsPerCall?: number;
+  /** An image's pixel count from its header, for `maxPixelsPerCall` and `maxDecodingPixels`. */
+  measurePixels?: (bytes: Uint8Array) => Promise<number | undefined>;
+  /**
+   * Most pixels (by header) being decoded at once over all calls: decoded images are the
+   * server's largest allocations (3 bytes a pixel and more), so this bounds its memory. An
+   * image larger than this alone is decoded when nothing else is.
+   */
+  maxDecodingPixels?: number;
 }
 
 export interface BatchEmbedOptions {
@@ -65,6 +84,12 @@ interface Call {
   results: ImageEmbedResult[];
   left: number;
   done: boolean;
+  /** Aborted when the call ends early: its downloads stop. */
+  abort: AbortController;
+  /** Header pixels of its images measured so far. */
+  pixels: number;
+  /** How its images are decoded (the batcher's settings, or the call's EXIF override). */
+  decode: Omit<DecodeOptions, "name">;
   resolve: (r: ImageEmbedResult[]) => void;
   reject: (err: unknown) => void;
 }
@@ -94,6 +119,7 @@ export class ImageBatcher {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private buffer: Float32Array | undefined;
+  private readonly decoding: PixelGate;
 
   constructor(
     private readonly model: PixelEmbedder,
@@ -105,6 +131,7 @@ export class ImageBatcher {
     this.waitMs = atLeast(0, opts.waitMs ?? d.waitMs, "waitMs");
     this.maxQueue = atLeast(1, opts.maxQueue ?? d.maxQueue, "maxQueue");
     this.maxQueueBytes = atLeast(1, opts.maxQueueBytes ?? d.maxQueueBytes, "maxQueueBytes");
+    this.decoding = new PixelGate(opts.maxDecodingPixels ?? 0);
   }
 
   /** Images admitted and not yet answered (decoding, waiting or being encoded). */
@@ -147,6 +174,12 @@ export class ImageBatcher {
         results: new Array(sources.length),
         left: sources.length,
         done: false,
+        abort: new AbortController(),
+        pixels: 0,
+        decode:
+          opts.exifOrientation === undefined
+            ? (this.opts.decode ?? {})
+            : { ...this.opts.decode, exifOrientation: opts.exifOrientation },
         resolve: (r) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(r);
@@ -159,16 +192,11 @@ export class ImageBatcher {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.admitted += sources.length;
       this.admittedBytes += bytes;
-      const cfg = this.model.preprocess;
-      const decode =
-        opts.exifOrientation === undefined
-          ? (this.opts.decode ?? {})
-          : { ...this.opts.decode, exifOrientation: opts.exifOrientation };
+      const limit = limiter(this.opts.downloadsPerCall ?? 4);
       sources.forEach((src, index) => {
         const size = typeof src === "string" ? 0 : src.length;
         this.preparing++;
-        this.pool
-          .prepare(src, cfg, decode, this.opts.fetch ?? {})
+        this.prepareOne(call, src, limit)
           .then(
             (r) => r,
             (err: unknown) => ({ error: errorMessage(err), pixels: undefined }),
@@ -191,6 +219,64 @@ export class ImageBatcher {
     });
   }
 
+  /** Download (when the batcher downloads), check the pixel budget, then decode in the pool. */
+  private prepareOne(
+    call: Call,
+    src: ImageSource,
+    limit: <T>(task: () => Promise<T>) => Promise<T>,
+  ): Promise<PrepareResponse | { error: string; pixels?: undefined }> {
+    const download = this.opts.download && typeof src === "string" && isHttpUrl(src);
+    // Nothing to wait for: straight to the workers (in call order, as before).
+    if (!download && !this.opts.measurePixels) {
+      return this.pool.prepare(src, this.model.preprocess, call.decode, this.opts.fetch ?? {});
+    }
+    return this.prepareChecked(call, src, limit);
+  }
+
+  private async prepareChecked(
+    call: Call,
+    src: ImageSource,
+    limit: <T>(task: () => Promise<T>) => Promise<T>,
+  ): Promise<PrepareResponse | { error: string; pixels?: undefined }> {
+    let input = src;
+    const download = this.opts.download;
+    if (download && typeof src === "string" && isHttpUrl(src)) {
+      input = await limit(() =>
+        call.done ? Promise.reject(new Error("dropped")) : download(src, call.abort.signal),
+      );
+    }
+    const cap = this.opts.maxPixelsPerCall;
+    const px =
+      this.opts.measurePixels && typeof input !== "string"
+        ? await this.opts.measurePixels(input)
+        : undefined;
+    // An image over the per-image cap is left to the decoder, which names that cap.
+    const maxOne = this.opts.decode?.maxPixels ?? Number.POSITIVE_INFINITY;
+    if (cap !== undefined && px !== undefined && px <= maxOne) {
+      call.pixels += px;
+      if (call.pixels > cap) {
+        return {
+          error: `the request's images hold more than ${cap} pixels together (the per-request pixel limit)`,
+        };
+      }
+    }
+    // A call that ended (aborted, timed out) sends nothing more to the decode workers.
+    if (call.done) return { error: "dropped" };
+    const weight = this.opts.maxDecodingPixels && px !== undefined && px <= maxOne ? px : 0;
+    await this.decoding.acquire(weight);
+    try {
+      if (call.done) return { error: "dropped" };
+      return await this.pool.prepare(
+        input,
+        this.model.preprocess,
+        call.decode,
+        this.opts.fetch ?? {},
+      );
+    } finally {
+      this.decoding.release(weight);
+    }
+  }
+
   /**
    * Take no new images and wait until every admitted image is answered (or dropped, for
    * aborted calls).
@@ -211,6 +297,7 @@ export class ImageBatcher {
   private finish(call: Call, error: unknown, failed: boolean): void {
     if (call.done) return;
     call.done = true;
+    if (failed) call.abort.abort(error);
     if (failed) {
       // Its images waiting for a batch leave the queue now; those decoding or encoding leave
       // when they finish.

@@ -53,7 +53,14 @@ export function collectDescriptions(
         if (s !== undefined) sentences.push(s);
       }
     }
-    descriptions[label] = layout.dedupe ? dedupeSentences(sentences) : sentences;
+    // An own property even for a label such as "__proto__" (plain assignment would set the
+    // object's prototype and the label would vanish from the answer).
+    Object.defineProperty(descriptions, label, {
+      value: layout.dedupe ? dedupeSentences(sentences) : sentences,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return descriptions;
 }

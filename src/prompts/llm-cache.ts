@@ -3,6 +3,7 @@ import { appendFile, mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import { zeroclipCacheDir } from "../util/cache-dir.js";
+import { cacheMaxBytes, capDirectory, touch } from "../util/dir-cap.js";
 import { hashKey } from "../util/hash.js";
 
 /** What identifies a stream of LLM samples, apart from the prompt. Never holds the API key. */
@@ -58,20 +59,32 @@ export class LlmCache {
   private readonly answers = new Map<string, string>();
   private writes: Promise<void> = Promise.resolve();
   private sealed = false;
+  /** Bytes in the file (as loaded, plus what this process appended). */
+  private bytes = 0;
 
   private constructor(
     /** The JSONL file. */
     readonly file: string,
+    /** The directory's size cap (see util/dir-cap.ts); this file alone is started over past it. */
+    readonly maxBytes: number,
   ) {}
 
   /** Open (or create on first write) the cache of one sampling key in `dir`. */
-  static async open(dir: string, key: SamplingKey): Promise<LlmCache> {
+  static async open(
+    dir: string,
+    key: SamplingKey,
+    maxBytes: number = cacheMaxBytes(),
+  ): Promise<LlmCache> {
     const id = { ...key, endpoint: endpointId(key.endpoint), stop: [...key.stop] };
     const hash = hashKey({ version: 1, ...id }).slice(0, 32);
-    const cache = new LlmCache(join(dir, `${hash}.jsonl`));
+    const cache = new LlmCache(join(dir, `${hash}.jsonl`), maxBytes);
     await mkdir(dir, { recursive: true });
     const meta = join(dir, `${hash}.meta.json`);
     if (!existsSync(meta)) await writeFileAtomic(meta, `${JSON.stringify(id, null, 2)}\n`);
+    else await touch(meta);
+    await touch(cache.file);
+    // Other sampling keys' files, least recently used first, make room for this one.
+    await capDirectory(dir, maxBytes, [`${hash}.jsonl`, `${hash}.meta.json`]);
     await cache.load();
     return cache;
   }
@@ -87,6 +100,7 @@ export class LlmCache {
       }
       throw err;
     }
+    this.bytes = Buffer.byteLength(text);
     for (const line of text.split("\n")) {
       if (line.trim() === "") continue;
       let e: Partial<CachedAnswer>;
@@ -131,7 +145,17 @@ export class LlmCache {
         prefix = (await endsWithNewline(this.file)) ? "" : "\n";
         this.sealed = true;
       }
-      await appendFile(this.file, `${prefix}${lines}\n`);
+      const chunk = `${prefix}${lines}\n`;
+      const size = Buffer.byteLength(chunk);
+      if (this.bytes + size > this.maxBytes) {
+        // Over the cap: the file starts over with these answers (the older ones stay in
+        // memory for this process; a later run asks for them again).
+        await writeFileAtomic(this.file, `${lines}\n`);
+        this.bytes = size;
+      } else {
+        await appendFile(this.file, chunk);
+        this.bytes += size;
+      }
     });
     // Keep the chain alive after a failed write; the caller still sees the error.
     this.writes = write.catch(() => {});

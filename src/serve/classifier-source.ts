@@ -32,17 +32,20 @@ export interface ClassifierSource {
   readonly needsLabels: boolean;
   /** The fixed classes, reported by `GET /v1/config`. */
   readonly fixedLabels?: readonly string[];
-  /** The scorer for a request; a `UsageError` for options that do not fit (sent as 400). */
-  scorer(params: ClassifyParams): Promise<ImageScorer>;
+  /**
+   * The scorer for a request; a `UsageError` for options that do not fit (sent as 400).
+   * `signal` aborts when the request ends (timeout, client gone): work for it should stop.
+   */
+  scorer(params: ClassifyParams, signal?: AbortSignal): Promise<ImageScorer>;
 }
 
 /** Zero-shot classification from each request's labels and prompts, cached by `cache`. */
 export function zeroShotSource(cache: ClassifierCache): ClassifierSource {
   return {
     needsLabels: true,
-    async scorer(params) {
+    async scorer(params, signal) {
       if (!params.labels) throw new UsageError("labels are required");
-      return cache.get({ ...params, labels: params.labels });
+      return cache.get({ ...params, labels: params.labels }, signal);
     },
   };
 }

@@ -22,8 +22,15 @@ const deadlines = new WeakMap<object, Deadline>();
 
 export function installDeadlines(app: FastifyInstance, timeoutMs: number): void {
   app.decorateRequest("abortSignal", undefined as unknown as AbortSignal);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     const controller = new AbortController();
+    // The connection closed before the answer was written: the client has gone. (fastify's
+    // onRequestAbort below only sees clients that leave during the upload.)
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableFinished && !controller.signal.aborted) {
+        controller.abort(new ApiError(499, "client_closed", "the client closed the connection"));
+      }
+    });
     const timer = setTimeout(() => {
       controller.abort(
         new ApiError(504, "timeout", `the request took longer than ${timeoutMs / 1000} s`),

@@ -13,9 +13,9 @@ import {
   ZeroclipError,
 } from "../util/errors.js";
 
-/** The JSON error body. */
+/** The JSON error body; `limit` names the exceeded limit (its CLI flag) for `limit_exceeded`. */
 export interface ErrorBody {
-  error: { message: string; type: string };
+  error: { message: string; type: string; limit?: string };
 }
 
 /** An error with the HTTP status and type it is sent with. */
@@ -26,9 +26,32 @@ export class ApiError extends Error {
     readonly type: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** For `limit_exceeded`: the limit, named as its `zeroclip serve` flag (`max-templates`). */
+    readonly limit?: string,
   ) {
     super(message);
   }
+}
+
+/** A request over a limit of the work budget: 413 `limit_exceeded`, naming the limit. */
+export function limitExceeded(limit: string, message: string): ApiError {
+  return new ApiError(413, "limit_exceeded", `${message} (limit --${limit})`, {}, limit);
+}
+
+/** The limit a failed JSON Schema check names (a maxItems/maxLength/maxProperties), if any. */
+export function schemaLimit(e: { keyword: string; instancePath: string }): string | undefined {
+  if (e.keyword === "maxLength") return "max-text-length";
+  if (e.keyword !== "maxItems" && e.keyword !== "maxProperties") return undefined;
+  const parts = e.instancePath.split("/");
+  const field = parts[1] === "parameters" ? parts[2] : parts[1];
+  if (field === "labels" || field === "candidate_labels") return "max-labels";
+  if (field === "templates") return "max-templates";
+  if (field === "images") return "max-images";
+  if (field === "input") return "max-texts";
+  if (field === "descriptions") {
+    return parts.length > 2 ? "max-descriptions" : "max-labels";
+  }
+  return undefined;
 }
 
 export const badRequest = (message: string) => new ApiError(400, "invalid_request", message);
@@ -66,8 +89,11 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof InputError) return imageError(errorMessage(err));
   if (err instanceof NetworkError) return new ApiError(502, "upstream_error", errorMessage(err));
   if (err instanceof ZeroclipError) return new ApiError(500, "model_error", errorMessage(err));
-  const fe = err as Partial<FastifyError> & { validation?: unknown };
-  if (fe.validation) return badRequest(fe.message ?? "invalid request");
+  const fe = err as Partial<FastifyError> & { validation?: unknown; limit?: string };
+  if (fe.validation) {
+    const message = fe.message ?? "invalid request";
+    return fe.limit ? limitExceeded(fe.limit, message) : badRequest(message);
+  }
   const status = fe.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
     return new ApiError(status, fastifyErrorType(fe.code, status), fastifyMessage(fe));
@@ -112,7 +138,9 @@ export function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
     .code(e.status)
     .headers(e.headers)
     .type("application/json; charset=utf-8")
-    .send({ error: { message: e.message, type: e.type } } satisfies ErrorBody);
+    .send({
+      error: { message: e.message, type: e.type, ...(e.limit ? { limit: e.limit } : {}) },
+    } satisfies ErrorBody);
 }
 
 /** Install the error and not-found handlers. */
@@ -141,7 +169,11 @@ export const ERROR_SCHEMA = {
   properties: {
     error: {
       type: "object",
-      properties: { message: { type: "string" }, type: { type: "string" } },
+      properties: {
+        message: { type: "string" },
+        type: { type: "string" },
+        limit: { type: "string", description: "with limit_exceeded: the limit's flag" },
+      },
       required: ["message", "type"],
     },
   },

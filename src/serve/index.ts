@@ -14,6 +14,7 @@ export { embedRequestImages, type ImageOutcome } from "./images.js";
 export { type ListenOptions, type RunningServer, serveUntilSignal } from "./lifecycle.js";
 export {
   type LogDestination,
+  type RequestLimits,
   SERVE_DEFAULTS,
   type ServeOptions,
   type ServePlugin,

@@ -4,16 +4,21 @@
  * embeddings, describe, the web page), plus feature plugins handed in by the caller.
  */
 import cors from "@fastify/cors";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { ClassifierCache } from "../classify/classifier-cache.js";
+import { fetchUrlImage } from "../image/fetch-url.js";
+import { headerPixelCount } from "../image/measure.js";
 import { installAuth } from "./auth.js";
 import { zeroShotSource } from "./classifier-source.js";
 import type { ServeContext } from "./context.js";
 import { installDeadlines } from "./deadline.js";
-import { ERROR_SCHEMA, installErrorHandlers } from "./errors.js";
+import { ERROR_SCHEMA, installErrorHandlers, schemaLimit } from "./errors.js";
+import { loggerOptions } from "./logging.js";
 import { ServeMetrics } from "./metrics.js";
-import { resolveSettings, type ServeOptions } from "./options.js";
+import { resolveSettings, SERVE_DEFAULTS, type ServeOptions } from "./options.js";
+import { installOriginChecks } from "./origin.js";
 import { pageRoutes } from "./page/plugin.js";
+import { installRateLimits } from "./rate-limit.js";
 import { classifyRoutes } from "./routes/classify.js";
 import { configRoutes } from "./routes/config.js";
 import { describeRoutes } from "./routes/describe.js";
@@ -30,41 +35,21 @@ declare module "fastify" {
   }
 }
 
-/** Header paths the logger never prints. */
-const REDACT = [
-  "req.headers.authorization",
-  'req.headers["proxy-authorization"]',
-  "req.headers.cookie",
-];
-
-function loggerOptions(o: ServeOptions): FastifyServerOptions["logger"] {
-  if (o.logger === false) return false;
-  return {
-    level: o.logger?.level ?? "info",
-    stream: o.logger?.destination ?? process.stderr,
-    redact: { paths: REDACT, censor: "[redacted]" },
-    serializers: {
-      // Headers are logged (redacted), so a leak would show in tests rather than hide.
-      req: (req) => ({
-        method: req.method,
-        url: req.url,
-        remoteAddress: req.ip,
-        headers: req.headers,
-      }),
-    },
-  } as FastifyServerOptions["logger"];
-}
-
-/** Drop ajv's "must match then/else schema" lines: the branch's own errors say what is wrong. */
+/**
+ * Drop ajv's "must match then/else schema" lines: the branch's own errors say what is wrong. A
+ * list or text over a limit of the work budget is marked with that limit (→ 413).
+ */
 function formatSchemaErrors(
   errors: { keyword: string; instancePath: string; message?: string }[],
   dataVar: string,
 ): Error {
   const useful = errors.filter((e) => e.keyword !== "if");
-  const text = (useful.length > 0 ? useful : errors)
+  const shown = useful.length > 0 ? useful : errors;
+  const text = shown
     .map((e) => `${dataVar}${e.instancePath} ${e.message ?? "is invalid"}`)
     .join(", ");
-  return new Error(text);
+  const limit = shown.map(schemaLimit).find((l) => l !== undefined);
+  return Object.assign(new Error(text), limit ? { limit } : {});
 }
 
 /** Build the server (not listening). Call `app.warmUp()` to load the towers, `app.close()` to stop. */
@@ -73,8 +58,13 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
   const app = Fastify({
     logger: loggerOptions(options),
     bodyLimit: settings.bodyLimit,
-    // The whole request, upload included; slower clients get 408.
+    // The whole request, upload included; slower clients get 408. Headers must arrive and idle
+    // keep-alive connections end within the idle timeout; the timeouts are checked every second
+    // (Node checks every 30 s by default, so 60 s could become 90).
     requestTimeout: settings.requestTimeoutMs,
+    keepAliveTimeout: settings.idleTimeoutMs,
+    connectionTimeout: settings.requestTimeoutMs + 5000,
+    http: { headersTimeout: settings.idleTimeoutMs, connectionsCheckingInterval: 1000 },
     return503OnClosing: true,
     forceCloseConnections: "idle",
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -82,10 +72,22 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
   });
   // JSON and (for classify) multipart only; anything else is a 415.
   app.removeContentTypeParser("text/plain");
+  // fastify's own JSON parser (prototype poisoning refused), but a large body waits for the
+  // event loop's next turn first: bodies that finish arriving together are then parsed one per
+  // turn, with other requests (/health) served in between, not all in one go.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    if (text.length > 256 * 1024) setImmediate(() => parseJson(request, text, done));
+    else parseJson(request, text, done);
+  });
 
   const model = options.model;
+  app.server.maxConnections = settings.maxConnections;
   const classifierCache = new ClassifierCache(model, {
     maxEntries: settings.classifierCacheSize,
+    maxBytes: settings.classifierCacheBytes,
     diskCache: settings.diskCache,
     onWarning: (m) => app.log.warn({ warning: m }, "classifier"),
   });
@@ -96,6 +98,19 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
     maxQueue: options.maxQueue,
     decode: { maxPixels: settings.maxPixels, exifOrientation: settings.exifOrientation },
     fetch: { timeoutMs: settings.urlTimeoutMs, maxBytes: settings.bodyLimit },
+    // URLs are downloaded here, outside the decode workers, through the SSRF guard.
+    download: (url, signal) =>
+      fetchUrlImage(url, {
+        timeoutMs: settings.urlTimeoutMs,
+        maxBytes: settings.bodyLimit,
+        maxRedirects: SERVE_DEFAULTS.maxRedirects,
+        allowPrivate: settings.allowPrivateUrls,
+        signal,
+      }),
+    downloadsPerCall: SERVE_DEFAULTS.urlDownloadsPerRequest,
+    maxPixelsPerCall: settings.maxRequestPixels,
+    measurePixels: headerPixelCount,
+    maxDecodingPixels: SERVE_DEFAULTS.maxDecodingPixels,
     onBatch: (size, seconds) => metrics?.onBatch(size, seconds),
   });
   metrics = new ServeMetrics({
@@ -144,7 +159,9 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
   if (settings.corsOrigins.length > 0) {
     await app.register(cors, { origin: settings.corsOrigins, maxAge: 600 });
   }
+  if (options.apiKey === undefined) installOriginChecks(app, settings);
   installAuth(app, options.apiKey);
+  installRateLimits(app, settings.rateLimits);
   installDeadlines(app, settings.requestTimeoutMs);
   metrics.install(app);
   const withCtx = { ctx };

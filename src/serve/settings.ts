@@ -15,7 +15,19 @@ export interface LlmSettings {
 }
 
 /** The options with every default filled in (see `ServeOptions` for each one's meaning). */
-export interface ServeSettings {
+/** The per-request work budget, checked before any encoding (violations answer 413). */
+export interface RequestLimits {
+  maxLabels: number;
+  maxTemplates: number;
+  maxDescriptionsPerLabel: number;
+  maxPromptTexts: number;
+  maxTextLength: number;
+  maxRequestPixels: number;
+  maxDescribeSamples: number;
+  maxDescribeTokens: number;
+}
+
+export interface ServeSettings extends RequestLimits {
   modelName: string;
   bodyLimit: number;
   maxPixels: number;
@@ -26,6 +38,14 @@ export interface ServeSettings {
   requestTimeoutMs: number;
   urlTimeoutMs: number;
   allowUrlInputs: boolean;
+  allowPrivateUrls: boolean;
+  describeCustomQuestions: boolean;
+  /** Requests per minute per client, by route path. */
+  rateLimits: Readonly<Record<string, number>>;
+  maxConnections: number;
+  allowedHosts: string[];
+  idleTimeoutMs: number;
+  classifierCacheBytes: number;
   corsOrigins: string[];
   classifierCacheSize: number;
   diskCache: boolean;

@@ -1,7 +1,7 @@
 /** parseInlineImage: URLs, data: URIs and base64 become sources; file paths never do. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseInlineImage } from "../../src/image/inline.js";
+import { isBase64Text, parseInlineImage } from "../../src/image/inline.js";
 import { InputError } from "../../src/util/errors.js";
 
 const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00, 0xfe]);
@@ -48,5 +48,30 @@ describe("parseInlineImage", () => {
   it("refuses empty input", () => {
     assert.throws(() => parseInlineImage("   "), /empty/);
     assert.throws(() => parseInlineImage("data:image/png;base64,"), /not valid base64|no bytes/);
+  });
+
+  it("checks base64 in linear time: hostile whitespace runs cost one pass (issue 23, finding 2)", () => {
+    // A backtracking pattern took ~3 s on each of these; one scan takes well under a millisecond.
+    const hostile = [
+      `A${" ".repeat(100_000)}!`,
+      `${" \n".repeat(50_000)}A!`,
+      `data:image/png;base64,A${" ".repeat(100_000)}!`,
+      `A${"=".repeat(3)}${" ".repeat(100_000)}`,
+    ];
+    const t = process.hrtime.bigint();
+    for (const s of hostile) {
+      assert.throws(() => parseInlineImage(s), InputError);
+    }
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    assert.ok(ms < 100, `took ${ms.toFixed(1)} ms`);
+  });
+
+  it("accepts exactly what base64 allows: data, then at most two '=', then whitespace", () => {
+    for (const ok of ["QUJD", "QUI=", "QQ==", "QQ==\n", " QU JD ", "QU\tJD", "Q-_A"]) {
+      assert.ok(isBase64Text(ok), JSON.stringify(ok));
+    }
+    for (const bad of ["", "   ", "QQ===", "QQ=A", "Q!", "==", "QQ== x", "Q\u00e9"]) {
+      assert.equal(isBase64Text(bad), false, JSON.stringify(bad));
+    }
   });
 });

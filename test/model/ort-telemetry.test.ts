@@ -50,6 +50,11 @@ describe("onnxruntime telemetry in a fresh process", () => {
       await tower.release();`;
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ...extraEnv };
     delete env.ORT_DISABLE_TELEMETRY;
+    // onnxruntime itself records nothing on a CI runner (it checks variables such as CI,
+    // TF_BUILD and GITHUB_ACTIONS), so the child must not look like one for the opt-in case.
+    for (const v of ["CI", "TF_BUILD", "GITHUB_ACTIONS", "CONTINUOUS_INTEGRATION", "BUILD_ID"]) {
+      delete env[v];
+    }
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
       env,
       encoding: "utf8",

@@ -224,17 +224,21 @@ describe("POST /v1/classify", () => {
     assertSamePredictions(res2.body as Prediction[], cli2[0].predictions!, "hf custom template");
   });
 
-  it("URL inputs are fetched; --no-url-inputs makes each URL an error entry", async () => {
+  it("URL inputs are fetched (loopback only with allowPrivateUrls); --no-url-inputs makes each URL an error entry", async () => {
     const files = await startFileServer({ "/a.png": await readFile(images[0]) });
+    const lan = await startServer({ allowPrivateUrls: true });
     try {
       const cli = await cliClassify([images[0]], ["-l", LABELS.join(",")]);
-      const res = await post(url(), {
+      const res = await post(`${lan.url}/v1/classify`, {
         images: [`${files.url}/a.png`, `${files.url}/missing.png`],
         labels: LABELS,
       });
       const { results } = res.body as { results: Result[] };
       assertSamePredictions(results[0].predictions!, cli[0].predictions!, "url");
-      assert.match(results[1].error!, /HTTP 404/);
+      assert.match(results[1].error!, /^could not fetch URL \(HTTP 404\)$/);
+      // The same loopback URL on a server with the defaults: refused, never fetched.
+      const refused = await post(url(), { images: [`${files.url}/a.png`], labels: LABELS });
+      assert.match((refused.body as { results: Result[] }).results[0].error!, /^URL refused/);
 
       const closed = await startServer({ allowUrlInputs: false });
       try {
@@ -255,6 +259,7 @@ describe("POST /v1/classify", () => {
         await closed.close();
       }
     } finally {
+      await lan.close();
       await files.close();
     }
   });

@@ -126,7 +126,10 @@ describe("POST /v1/describe", () => {
 
   it("an endpoint that refuses every request is a 502; bad options are 400s", async () => {
     const llm = await startLlmServer({ plan: () => ({ status: 401, error: "bad key" }) });
-    const server = await startServer({ llm: { model: "test-model", baseURL: llm.baseURL } });
+    const server = await startServer({
+      llm: { model: "test-model", baseURL: llm.baseURL },
+      describeCustomQuestions: true,
+    });
     try {
       const r = await post(`${server.url}/v1/describe`, { labels: LABELS, n: 1 });
       assert.equal(r.status, 502, r.text);

@@ -188,7 +188,7 @@ describe("error statuses", () => {
 
   it("503 with Retry-After when the image queue is full; the queue then drains", async () => {
     const slow = await startFileServer({ "/slow.png": Buffer.from(good, "base64") }, () => 400);
-    const small = await startServer({ maxQueue: 2 });
+    const small = await startServer({ maxQueue: 2, allowPrivateUrls: true });
     try {
       const url = `${small.url}/v1/classify`;
       assertError(
@@ -216,7 +216,7 @@ describe("error statuses", () => {
 
   it("504 when a request outlives the per-request timeout; its images leave the queue", async () => {
     const slow = await startFileServer({ "/slow.png": Buffer.from(good, "base64") }, () => 1500);
-    const quick = await startServer({ requestTimeoutMs: 300 });
+    const quick = await startServer({ requestTimeoutMs: 300, allowPrivateUrls: true });
     try {
       const t = Date.now();
       const r = await post(`${quick.url}/v1/classify`, {

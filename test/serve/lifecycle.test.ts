@@ -33,7 +33,7 @@ describe("zeroclip serve: lifecycle", () => {
       fetched();
       return 1500;
     });
-    const child = await startCli(["--model", model]);
+    const child = await startCli(["--model", model, "--allow-private-urls"]);
     try {
       const inFlight = post(`${child.url}/v1/classify`, {
         images: [`${slow.url}/slow.png`],

@@ -4,7 +4,7 @@
  * other options as fields. The result is the JSON shape's body, checked by the same schema.
  */
 import type { FastifyRequest } from "fastify";
-import { badRequest, payloadTooLarge } from "../errors.js";
+import { ApiError, badRequest, payloadTooLarge } from "../errors.js";
 
 /** The JSON shape's fields, with images as strings or uploaded bytes. */
 export interface MultipartClassify {
@@ -59,6 +59,27 @@ export async function readClassifyMultipart(
     total += n;
     if (total > bodyLimit) throw payloadTooLarge("request body is larger than the server's limit");
   };
+  try {
+    await readParts(request, images, fields, templates, count);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // The plugin's own limits (413) and content-type errors keep their status; a body the
+    // parser cannot read (a broken boundary, a truncated part) is the client's error.
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === "number" && status >= 400 && status < 500) throw err;
+    throw badRequest("malformed multipart/form-data body");
+  }
+  if (templates.length > 0) fields.templates = templates;
+  return { images, fields };
+}
+
+async function readParts(
+  request: FastifyRequest,
+  images: (string | Uint8Array)[],
+  fields: Record<string, unknown>,
+  templates: string[],
+  count: (n: number) => void,
+): Promise<void> {
   for await (const part of request.parts()) {
     if (part.type === "file") {
       const buf = await part.toBuffer();
@@ -102,6 +123,4 @@ export async function readClassifyMultipart(
         throw badRequest(`unexpected field ${JSON.stringify(part.fieldname)}`);
     }
   }
-  if (templates.length > 0) fields.templates = templates;
-  return { images, fields };
 }

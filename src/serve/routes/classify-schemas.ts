@@ -7,6 +7,10 @@ export const HF_DEFAULT_TEMPLATE = "This is a photo of {}.";
 export interface ClassifyLimits {
   maxImages: number;
   maxLabels: number;
+  maxTemplates: number;
+  maxDescriptionsPerLabel: number;
+  /** Characters of a label, template or description. */
+  maxTextLength: number;
   /** False when the server's classes are fixed (labels may then be left out). */
   needsLabels: boolean;
 }
@@ -17,11 +21,11 @@ const PREDICTION = {
   required: ["label", "score"],
 } as const;
 
-const labelList = (maxLabels: number, description: string) => ({
+const labelList = (l: ClassifyLimits, description: string) => ({
   type: "array",
   minItems: 1,
-  maxItems: maxLabels,
-  items: { type: "string", minLength: 1 },
+  maxItems: l.maxLabels,
+  items: { type: "string", minLength: 1, maxLength: l.maxTextLength },
   description,
 });
 
@@ -39,16 +43,22 @@ export function nativeClassifySchema(l: ClassifyLimits) {
         items: { type: "string", minLength: 1 },
         description: "each an http(s) URL, a data: URI or base64 image bytes",
       },
-      labels: labelList(l.maxLabels, "class names"),
+      labels: labelList(l, "class names"),
       templates: {
         type: "array",
         minItems: 1,
-        items: { type: "string" },
+        maxItems: l.maxTemplates,
+        items: { type: "string", maxLength: l.maxTextLength },
         description: 'prompt templates with {} for the class (default ["a photo of a {}."])',
       },
       descriptions: {
         type: "object",
-        additionalProperties: { type: "array", items: { type: "string" } },
+        maxProperties: l.maxLabels,
+        additionalProperties: {
+          type: "array",
+          maxItems: l.maxDescriptionsPerLabel,
+          items: { type: "string", maxLength: l.maxTextLength },
+        },
         description: 'CuPL descriptions: {"label": ["sentence", ...]}',
       },
       allow_missing: {
@@ -82,9 +92,10 @@ export function hfClassifySchema(l: ClassifyLimits) {
         additionalProperties: false,
         required: l.needsLabels ? ["candidate_labels"] : [],
         properties: {
-          candidate_labels: labelList(l.maxLabels, "class names"),
+          candidate_labels: labelList(l, "class names"),
           hypothesis_template: {
             type: "string",
+            maxLength: l.maxTextLength,
             description: `default "${HF_DEFAULT_TEMPLATE}", as the Hugging Face pipeline`,
           },
           top_k: { type: "integer", minimum: 1 },

@@ -6,10 +6,11 @@
 import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { Aggregate } from "../../classify/class-embeddings.js";
+import { checkClassifyBudget } from "../budget.js";
 import type { ClassifyParams, ImageScorer } from "../classifier-source.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
-import { badRequest, imageError } from "../errors.js";
+import { badRequest, imageError, limitExceeded, schemaLimit } from "../errors.js";
 import { embedRequestImages } from "../images.js";
 import { readClassifyMultipart } from "./classify-multipart.js";
 import {
@@ -61,6 +62,9 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
   const limits: ClassifyLimits = {
     maxImages: ctx.settings.maxImagesPerRequest,
     maxLabels: ctx.settings.maxLabels,
+    maxTemplates: ctx.settings.maxTemplates,
+    maxDescriptionsPerLabel: ctx.settings.maxDescriptionsPerLabel,
+    maxTextLength: ctx.settings.maxTextLength,
     needsLabels: ctx.classifiers.needsLabels,
   };
   // Multipart fields are checked against the JSON shape's schema, without `images`.
@@ -72,8 +76,11 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     required: native.required.filter((r) => r !== "images"),
   };
 
-  const scorerFor = (params: ClassifyParams, request: FastifyRequest): Promise<ImageScorer> =>
-    raceSignal(ctx.classifiers.scorer(params), request.abortSignal);
+  // The budget is checked before any text is encoded; the build stops when the request ends.
+  const scorerFor = (params: ClassifyParams, request: FastifyRequest): Promise<ImageScorer> => {
+    checkClassifyBudget(params, ctx.settings);
+    return raceSignal(ctx.classifiers.scorer(params, request.abortSignal), request.abortSignal);
+  };
 
   async function classifyMany(
     request: FastifyRequest,
@@ -139,14 +146,15 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
         const { images, fields } = await readClassifyMultipart(request, ctx.settings.bodyLimit);
         if (images.length === 0) throw badRequest("no image parts: add `image` file parts");
         if (images.length > limits.maxImages) {
-          throw badRequest(`at most ${limits.maxImages} images per request`);
+          throw limitExceeded("max-images", `at most ${limits.maxImages} images per request`);
         }
         const check = request.compileValidationSchema(fieldsSchema);
         if (!check(fields)) {
           const e = check.errors?.[0];
-          throw badRequest(
-            `field ${e?.instancePath.slice(1) || ""} ${e?.message ?? "is invalid"}`.trim(),
-          );
+          const message =
+            `field ${e?.instancePath.slice(1) || ""} ${e?.message ?? "is invalid"}`.trim();
+          const limit = e ? schemaLimit(e) : undefined;
+          throw limit ? limitExceeded(limit, message) : badRequest(message);
         }
         return classifyMany(request, images, fields as Omit<NativeBody, "images">);
       }

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { DESCRIBE_DEFAULTS, describeClasses } from "../../prompts/describe.js";
 import { DEFAULT_QUESTION_SET, QUESTION_SETS } from "../../prompts/questions.js";
 import type { ServeContext } from "../context.js";
-import { ApiError } from "../errors.js";
+import { ApiError, limitExceeded } from "../errors.js";
 
 interface DescribeBody {
   labels: string[];
@@ -45,14 +45,22 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
                     type: "array",
                     minItems: 1,
                     maxItems: ctx.settings.maxLabels,
-                    items: { type: "string", minLength: 1 },
+                    items: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
                   },
                   questions: {
                     anyOf: [
                       { type: "string", enum: Object.keys(QUESTION_SETS) },
-                      { type: "array", minItems: 1, items: { type: "string" } },
+                      {
+                        type: "array",
+                        minItems: 1,
+                        maxItems: ctx.settings.maxTemplates,
+                        items: { type: "string", maxLength: ctx.settings.maxTextLength },
+                      },
                     ],
-                    description: `a question set (default ${DEFAULT_QUESTION_SET}) or questions with {} for the class`,
+                    description:
+                      `a question set (default ${DEFAULT_QUESTION_SET}); a list of questions ` +
+                      "with {} for the class only when the server allows them " +
+                      "(--describe-custom-questions)",
                   },
                   n: {
                     type: "integer",
@@ -61,7 +69,11 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
                     description: `samples per question (default ${DESCRIBE_DEFAULTS.n})`,
                   },
                   temperature: { type: "number", minimum: 0, maximum: 2 },
-                  max_tokens: { type: "integer", minimum: 1, maximum: 1000 },
+                  max_tokens: {
+                    type: "integer",
+                    minimum: 1,
+                    maximum: ctx.settings.maxDescribeTokens,
+                  },
                   dedupe: { type: "boolean" },
                 },
               },
@@ -110,12 +122,29 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
         );
       }
       const b = request.body;
+      if (Array.isArray(b.questions) && !ctx.settings.describeCustomQuestions) {
+        throw new ApiError(
+          403,
+          "custom_questions_disabled",
+          `this server asks only its named question sets (${Object.keys(QUESTION_SETS).join(", ")}); start it with --describe-custom-questions to allow others`,
+        );
+      }
       const questions =
         b.questions === undefined
           ? undefined
           : typeof b.questions === "string"
             ? [...QUESTION_SETS[b.questions as keyof typeof QUESTION_SETS]]
             : b.questions;
+      const samples =
+        b.labels.length *
+        (questions ?? QUESTION_SETS[DEFAULT_QUESTION_SET]).length *
+        (b.n ?? DESCRIBE_DEFAULTS.n);
+      if (samples > ctx.settings.maxDescribeSamples) {
+        throw limitExceeded(
+          "max-describe-samples",
+          `labels × questions × n is ${samples}, over the ${ctx.settings.maxDescribeSamples} allowed`,
+        );
+      }
       const result = await describeClasses(b.labels, {
         model: llm.model,
         baseURL: llm.baseURL,

@@ -5,9 +5,10 @@
  * entry with an empty embedding and an `error`; a single bad image is the request's 422.
  */
 import type { FastifyPluginAsync } from "fastify";
+import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
-import { badRequest, imageError } from "../errors.js";
+import { badRequest, imageError, limitExceeded } from "../errors.js";
 import { embedRequestImages } from "../images.js";
 
 interface EmbeddingsBody {
@@ -125,13 +126,20 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       let promptTokens = 0;
       if (body.modality === "image") {
         if (inputs.length > s.maxImagesPerRequest) {
-          throw badRequest(`at most ${s.maxImagesPerRequest} images per request`);
+          throw limitExceeded("max-images", `at most ${s.maxImagesPerRequest} images per request`);
         }
         vectors = await embedRequestImages(ctx, inputs, request.abortSignal);
         if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
       } else {
-        for (const t of inputs) promptTokens += ctx.model.tokenizer.encode(t).length;
-        const embs = await raceSignal(ctx.model.embedTexts(inputs), request.abortSignal);
+        checkTextInputs(inputs, s);
+        const signal = request.abortSignal;
+        const tokens = new Map<string, number>();
+        // Stops between chunks once the request has ended; tokenized once, counted on the way.
+        const embs = await raceSignal(
+          ctx.model.embedTexts(inputs, { signal, onTokenized: (t, n) => tokens.set(t, n) }),
+          signal,
+        );
+        for (const t of inputs) promptTokens += tokens.get(t) ?? 0;
         vectors = embs.map((embedding) => ({ embedding }));
       }
       return {

@@ -64,14 +64,14 @@ export function searchPlugin(
             body: {
               type: "object",
               properties: {
-                text: { type: "string", minLength: 1, maxLength: 10_000 },
+                text: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
                 image: { type: "string", minLength: 1 },
                 k: { type: "integer", minimum: 1, maximum: MAX_SEARCH_K, default: 10 },
                 templates: {
                   type: "array",
                   minItems: 1,
-                  maxItems: 256,
-                  items: { type: "string", minLength: 1 },
+                  maxItems: ctx.settings.maxTemplates,
+                  items: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
                 },
                 thumbnails: { type: "boolean", default: false },
               },
