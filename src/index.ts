@@ -187,3 +187,20 @@ export {
   UsageError,
   ZeroclipError,
 } from "./util/errors.js";
+// Transductive zero-shot (TransCLIP, docs/transductive.md)
+export {
+  classifyTransductive,
+  type EmbeddedInput,
+  type TransductiveClassification,
+  type TransductiveClassifyOptions,
+  transductiveWarnings,
+} from "./classify/transductive.js";
+export { type BuiltGraph, buildNeighbourGraph } from "./store/neighbour-graph.js";
+export {
+  exactNeighbourGraph,
+  type NeighbourGraph,
+  TRANSCLIP_DEFAULTS,
+  type TransductiveOptions,
+  type TransductiveResult,
+  transductiveZeroShot,
+} from "./transductive/index.js";

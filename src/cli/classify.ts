@@ -11,6 +11,7 @@ import {
   addAdapterOption,
   readAdapterForClassify,
 } from "./classify-adapter.js";
+import { runTransductive } from "./classify-transductive.js";
 import {
   addFormatOption,
   addImageOptions,
@@ -37,6 +38,8 @@ interface ClassifyFlags extends ModelFlags, PromptFlags {
   adapter?: string;
   /** Classify the embeddings of a store made by `zeroclip index` (no image pass). */
   store?: string;
+  /** TransCLIP over the whole set of inputs (docs/transductive.md). */
+  transductive?: boolean;
 }
 
 export function classifyCommand(): Command {
@@ -69,6 +72,10 @@ export function classifyCommand(): Command {
     "--store <path>",
     "classify the embeddings stored by `zeroclip index` (inputs select files or folders in it)",
   );
+  cmd.option(
+    "--transductive",
+    "classify the inputs as one set with TransCLIP: the set refines the classes (docs/transductive.md)",
+  );
   addFormatOption(cmd);
   cmd.addHelpText(
     "after",
@@ -80,6 +87,7 @@ Examples:
   zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
   zeroclip classify new-photos/ --adapter photos.safetensors   (from \`zeroclip adapt\`)
   zeroclip classify --store photos.zcstore --labels "cat,dog,frog" --format jsonl
+  zeroclip classify photos/ --labels-file labels.txt --transductive   (the whole set at once)
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  or {"input": "...", "error": "..."} for an input that failed.
@@ -116,6 +124,9 @@ export async function runClassify(
     throw new UsageError("no inputs: give image files, folders or URLs (or --store)");
   }
   const { templates, descriptions } = await promptsFromFlags(flags);
+  if (flags.transductive && flags.adapter) {
+    throw new UsageError("--transductive works on zero-shot classes: drop --adapter");
+  }
   const adapter = flags.adapter ? await readAdapterForClassify(flags) : undefined;
   const labels = adapter ? adapter.adapter.classes : await labelsFromFlags(flags);
   const format = flags.format ?? defaultFormat();
@@ -144,10 +155,13 @@ export async function runClassify(
     const onResult = (r: ClassifyResult) => {
       if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
     };
-    const results = stored
-      ? await classifyStored(classifier, stored.store, { inputs, topK: flags.topK, onResult })
-      : await classifyFiles(classifier, inputs, flags, onResult);
+    const results = flags.transductive
+      ? await runTransductive(classifier, inputs, flags, stored?.store)
+      : stored
+        ? await classifyStored(classifier, stored.store, { inputs, topK: flags.topK, onResult })
+        : await classifyFiles(classifier, inputs, flags, onResult);
     if (format !== "jsonl") printResults(results, format);
+    else if (flags.transductive) for (const r of results) onResult(r); // known only at the end
     const failed = results.filter((r) => r.error).length;
     if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
     return failed > 0 ? 1 : 0;

@@ -49,3 +49,33 @@ export async function classifyStored(
   }
   return results;
 }
+
+/** A selected input's stored embedding, or why it has none. */
+export type StoredOrError =
+  | { input: string; embedding: Float32Array; error?: undefined }
+  | { input: string; error: string; embedding?: undefined };
+
+/**
+ * The stored embeddings of the selected inputs, in `classifyStored`'s order; an input the store
+ * lacks, or whose indexing failed, gets its error (for set-wide methods such as TransCLIP).
+ */
+export async function storedEmbeddings(
+  store: Pick<VectorStore, "list" | "get" | "location">,
+  inputs: readonly string[] = [],
+): Promise<StoredOrError[]> {
+  const out: StoredOrError[] = [];
+  for await (const page of selectStored(store, inputs)) {
+    const embeddings = await store.get(
+      page.filter((s) => s.info?.status === "ok").map((s) => s.input),
+    );
+    for (const s of page) {
+      const e = embeddings.get(s.input);
+      out.push(
+        e
+          ? { input: s.input, embedding: e }
+          : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" },
+      );
+    }
+  }
+  return out;
+}
