@@ -65,6 +65,20 @@ export {
   type ClassifierSpec,
 } from "./classify/classifier-cache.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
+// Transductive zero-shot (TransCLIP, docs/transductive.md); buildNeighbourGraph is in the store block
+export {
+  classifyTransductive,
+  type EmbeddedInput,
+  exactNeighbourGraph,
+  type NeighbourGraph,
+  TRANSCLIP_DEFAULTS,
+  type TransductiveClassification,
+  type TransductiveClassifyOptions,
+  type TransductiveOptions,
+  type TransductiveResult,
+  transductiveWarnings,
+  transductiveZeroShot,
+} from "./classify/transductive.js";
 // Evaluation
 export {
   classificationMetrics,
@@ -153,6 +167,8 @@ export {
 // Image index and search
 export {
   assertStoreModel,
+  type BuiltGraph,
+  buildNeighbourGraph,
   classifyStored,
   type EmbeddingPredictor,
   evaluateStored,
@@ -187,20 +203,3 @@ export {
   UsageError,
   ZeroclipError,
 } from "./util/errors.js";
-// Transductive zero-shot (TransCLIP, docs/transductive.md)
-export {
-  classifyTransductive,
-  type EmbeddedInput,
-  type TransductiveClassification,
-  type TransductiveClassifyOptions,
-  transductiveWarnings,
-} from "./classify/transductive.js";
-export { type BuiltGraph, buildNeighbourGraph } from "./store/neighbour-graph.js";
-export {
-  exactNeighbourGraph,
-  type NeighbourGraph,
-  TRANSCLIP_DEFAULTS,
-  type TransductiveOptions,
-  type TransductiveResult,
-  transductiveZeroShot,
-} from "./transductive/index.js";

@@ -8,6 +8,14 @@ import type { NeighbourGraph } from "../transductive/knn.js";
 import { type TransductiveOptions, transductiveZeroShot } from "../transductive/transclip.js";
 import type { ClassifyResult } from "./classifier.js";
 
+export { exactNeighbourGraph, type NeighbourGraph } from "../transductive/knn.js";
+export {
+  TRANSCLIP_DEFAULTS,
+  type TransductiveOptions,
+  type TransductiveResult,
+  transductiveZeroShot,
+} from "../transductive/transclip.js";
+
 /** One input and its embedding, or the error that left it without one. */
 export type EmbeddedInput =
   | { input: string; embedding: ArrayLike<number>; error?: undefined }
