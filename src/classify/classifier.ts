@@ -10,6 +10,7 @@ import {
   type PromptSources,
 } from "./class-embeddings.js";
 import { cachedClassEmbeddings } from "./embedding-cache.js";
+import { type Explanation, TextExplainer } from "./explain.js";
 import { DEFAULT_TEMPLATE } from "./templates.js";
 
 export interface ClassifierOptions extends PromptSources {
@@ -30,6 +31,8 @@ export interface ClassifierOptions extends PromptSources {
 export interface Prediction {
   label: string;
   score: number;
+  /** With `explain`: the label's texts closest to the image (see `enableExplanations`). */
+  explanation?: Explanation[];
 }
 
 /** One input's predictions (sorted by score, best first), or its error. */
@@ -42,6 +45,8 @@ export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {
   topK?: number;
   /** Called with each input's result as soon as its batch is done, in input order. */
   onResult?: (result: ClassifyResult, index: number) => void;
+  /** Add to each prediction the n texts of its label closest to the image (needs `enableExplanations`). */
+  explain?: number;
 }
 
 /**
@@ -84,14 +89,38 @@ export class ZeroShotClassifier {
     return new ZeroShotClassifier(model, labels, embeddings, texts);
   }
 
-  /** Probabilities over all labels for one image embedding, best first, cut to `k`. */
-  predict(imageEmbedding: ArrayLike<number>, k = this.labels.length): Prediction[] {
+  private explainer?: TextExplainer;
+
+  /**
+   * Embed each label's texts one by one (kept beside the aggregated class embeddings), so that
+   * predictions can carry explanations (`predict(e, k, n)`, `classify({ explain: n })`).
+   */
+  async enableExplanations(): Promise<TextExplainer> {
+    if (this.classTexts.every((t) => t.length === 0)) {
+      throw new UsageError("explanations need the class texts (templates or descriptions)");
+    }
+    this.explainer ??= await TextExplainer.create(this.model, this.labels, this.classTexts);
+    return this.explainer;
+  }
+
+  /**
+   * Probabilities over all labels for one image embedding, best first, cut to `k`; with
+   * `explain` > 0 (after `enableExplanations`), each with its label's `explain` closest texts.
+   */
+  predict(imageEmbedding: ArrayLike<number>, k = this.labels.length, explain = 0): Prediction[] {
     const probs = zeroShotProbabilities(
       imageEmbedding,
       this.classEmbeddings,
       this.model.logitScale,
     );
-    return topK(probs, k).map((i) => ({ label: this.labels[i], score: probs[i] }));
+    return topK(probs, k).map((i) => {
+      const label = this.labels[i];
+      const p: Prediction = { label, score: probs[i] };
+      if (explain > 0 && this.explainer) {
+        p.explanation = this.explainer.explain(imageEmbedding, label, explain);
+      }
+      return p;
+    });
   }
 
   /** Classify images; a bad input gets an error record and the rest go on. */
@@ -104,7 +133,7 @@ export class ZeroShotClassifier {
       ...opts,
       onResult: (r, i) => {
         results[i] = r.embedding
-          ? { input: r.input, predictions: this.predict(r.embedding, opts.topK) }
+          ? { input: r.input, predictions: this.predict(r.embedding, opts.topK, opts.explain) }
           : { input: r.input, error: r.error };
         opts.onResult?.(results[i], i);
       },

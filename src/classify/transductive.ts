@@ -6,7 +6,8 @@
  */
 import type { NeighbourGraph } from "../transductive/knn.js";
 import { type TransductiveOptions, transductiveZeroShot } from "../transductive/transclip.js";
-import type { ClassifyResult } from "./classifier.js";
+import type { ClassifyResult, Prediction } from "./classifier.js";
+import type { TextExplainer } from "./explain.js";
 
 export { exactNeighbourGraph, type NeighbourGraph } from "../transductive/knn.js";
 export {
@@ -27,6 +28,9 @@ export interface TransductiveClassifyOptions
   topK?: number;
   /** The neighbour graph over the embedded inputs, in their order (default: exact kNN). */
   graph?: NeighbourGraph;
+  /** With `explainer`: the n closest texts of each predicted label. */
+  explain?: number;
+  explainer?: TextExplainer;
 }
 
 export interface TransductiveClassification {
@@ -101,7 +105,7 @@ export function classifyTransductive(
       : { input: r.input, predictions: [] },
   );
   if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };
-  const { topK, ...solver } = opts;
+  const { topK, explain, explainer, ...solver } = opts;
   const res = transductiveZeroShot(
     embedded.map((r) => r.embedding as ArrayLike<number>),
     classEmbeddings,
@@ -110,12 +114,17 @@ export function classifyTransductive(
   const zeroShot = argmaxRows(res.initial, res.images, k);
   let changed = 0;
   let row = 0;
-  for (const r of results) {
+  for (const [idx, r] of results.entries()) {
     if (r.error !== undefined) continue;
+    const image = inputs[idx].embedding as ArrayLike<number>;
     const z = res.assignments.subarray(row * k, (row + 1) * k);
     const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => z[b] - z[a] || a - b);
     r.predictions.push(
-      ...order.slice(0, topK ?? k).map((c) => ({ label: labels[c], score: z[c] })),
+      ...order.slice(0, topK ?? k).map((c) => {
+        const p: Prediction = { label: labels[c], score: z[c] };
+        if (explainer && explain) p.explanation = explainer.explain(image, labels[c], explain);
+        return p;
+      }),
     );
     if (res.predictions[row] !== zeroShot[row]) changed++;
     row++;

@@ -18,6 +18,8 @@ export interface TransductiveFlags {
   batchSize: number;
   exifOrientation: boolean;
   maxPixels: number;
+  /** The n closest texts per predicted label (after `enableExplanations`). */
+  explain?: number;
 }
 
 /** Classify all inputs (or the store's selection) together; results in input order. */
@@ -41,6 +43,8 @@ export async function runTransductive(
   try {
     const out = classifyTransductive(classifier.labels, classifier.classEmbeddings, embedded, {
       topK: flags.topK,
+      explain: flags.explain,
+      explainer: flags.explain ? await classifier.enableExplanations() : undefined,
       graph: built.graph,
       logitScale: classifier.model.logitScale,
       onProgress: (done) => bar.update(done),

@@ -40,6 +40,8 @@ interface ClassifyFlags extends ModelFlags, PromptFlags {
   store?: string;
   /** TransCLIP over the whole set of inputs (docs/transductive.md). */
   transductive?: boolean;
+  /** `--explain [n]`: the n closest texts per predicted label (true = 3). */
+  explain?: number | true;
 }
 
 export function classifyCommand(): Command {
@@ -76,6 +78,11 @@ export function classifyCommand(): Command {
     "--transductive",
     "classify the inputs as one set with TransCLIP: the set refines the classes (docs/transductive.md)",
   );
+  cmd.option(
+    "--explain [n]",
+    "add to each label the n descriptions/templates closest to the image, with cosines (default 3)",
+    positiveInt("--explain"),
+  );
   addFormatOption(cmd);
   cmd.addHelpText(
     "after",
@@ -90,6 +97,7 @@ Examples:
   zeroclip classify photos/ --labels-file labels.txt --transductive   (the whole set at once)
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
+                 with --explain: each prediction also has "explanation": [{"text": "...", "cosine": 0.31}, ...]
                  or {"input": "...", "error": "..."} for an input that failed.
 Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 model error,
 4 network error (hub).`,
@@ -151,15 +159,22 @@ export async function runClassify(
           onTextProgress: textBar.update,
         });
     textBar.stop();
+    const explain = flags.explain === true ? 3 : flags.explain;
+    if (explain) await classifier.enableExplanations();
     // jsonl is written as each batch finishes, so a long run's output survives an interruption.
     const onResult = (r: ClassifyResult) => {
       if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
     };
     const results = flags.transductive
-      ? await runTransductive(classifier, inputs, flags, stored?.store)
+      ? await runTransductive(classifier, inputs, { ...flags, explain }, stored?.store)
       : stored
-        ? await classifyStored(classifier, stored.store, { inputs, topK: flags.topK, onResult })
-        : await classifyFiles(classifier, inputs, flags, onResult);
+        ? await classifyStored(classifier, stored.store, {
+            inputs,
+            topK: flags.topK,
+            explain,
+            onResult,
+          })
+        : await classifyFiles(classifier, inputs, { ...flags, explain }, onResult);
     if (format !== "jsonl") printResults(results, format);
     else if (flags.transductive) for (const r of results) onResult(r); // known only at the end
     const failed = results.filter((r) => r.error).length;
@@ -174,7 +189,7 @@ export async function runClassify(
 async function classifyFiles(
   classifier: ZeroShotClassifier,
   inputs: string[],
-  flags: ClassifyFlags,
+  flags: Omit<ClassifyFlags, "explain"> & { explain?: number },
   onResult: (r: ClassifyResult) => void,
 ): Promise<ClassifyResult[]> {
   const files = await expandInputs(inputs);
@@ -183,6 +198,7 @@ async function classifyFiles(
   try {
     return await classifier.classify(files, {
       topK: flags.topK,
+      explain: flags.explain,
       batchSize: flags.batchSize,
       exifOrientation: flags.exifOrientation,
       maxPixels: flags.maxPixels,
@@ -200,7 +216,13 @@ function toRecord(r: ClassifyResult): Record<string, unknown> {
     ? { input: r.input, error: r.error }
     : {
         input: r.input,
-        predictions: r.predictions.map((p) => ({ label: p.label, score: roundScore(p.score) })),
+        predictions: r.predictions.map((p) => ({
+          label: p.label,
+          score: roundScore(p.score),
+          ...(p.explanation && {
+            explanation: p.explanation.map((e) => ({ text: e.text, cosine: roundScore(e.cosine) })),
+          }),
+        })),
       };
 }
 
@@ -215,6 +237,7 @@ function printResults(results: readonly ClassifyResult[], format: "json" | "tabl
     else
       for (const [i, p] of r.predictions.entries()) {
         rows.push([i === 0 ? r.input : "", p.label, p.score.toFixed(4)]);
+        for (const e of p.explanation ?? []) rows.push(["", `  ${e.cosine.toFixed(3)}`, e.text]);
       }
   }
   process.stdout.write(formatTable(["input", "label", "score"], rows));

@@ -9,7 +9,7 @@ import type { VectorStore } from "./types.js";
 
 /** What turns an image embedding into predictions (`ZeroShotClassifier` is one). */
 export interface EmbeddingPredictor {
-  predict(imageEmbedding: ArrayLike<number>, k?: number): Prediction[];
+  predict(imageEmbedding: ArrayLike<number>, k?: number, explain?: number): Prediction[];
 }
 
 export interface StoredClassifyOptions {
@@ -17,6 +17,8 @@ export interface StoredClassifyOptions {
   inputs?: readonly string[];
   /** Keep the k best labels (default all). */
   topK?: number;
+  /** Explanations per prediction (a `ZeroShotClassifier` after `enableExplanations`). */
+  explain?: number;
   /** Called with each result in order, as it is made. */
   onResult?: (result: ClassifyResult, index: number) => void;
   /** Called after each page with the results made so far. */
@@ -40,7 +42,7 @@ export async function classifyStored(
     for (const s of page) {
       const e = embeddings.get(s.input);
       const result: ClassifyResult = e
-        ? { input: s.input, predictions: predictor.predict(e, opts.topK) }
+        ? { input: s.input, predictions: predictor.predict(e, opts.topK, opts.explain) }
         : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" };
       results.push(result);
       opts.onResult?.(result, results.length - 1);
