@@ -8,6 +8,8 @@ import {
   type TextEmbedder,
 } from "../classify/class-embeddings.js";
 import { dot } from "../math/vector.js";
+import type { NeighbourGraph } from "../transductive/knn.js";
+import { transductiveZeroShot } from "../transductive/transclip.js";
 import type { Dataset, LabelledImage } from "./dataset.js";
 import {
   embedImageFiles,
@@ -60,7 +62,20 @@ export interface EvaluateOptions extends ImagePassOptions {
   onStage?: (stage: "images-done" | "strategy", detail?: string) => void;
   /** Called while a strategy's texts are encoded: distinct texts done and their total. */
   onTextProgress?: (done: number, total: number) => void;
+  /**
+   * Also score each strategy transductively (TransCLIP over all evaluated images): a variant
+   * named "<strategy> + TransCLIP" follows each strategy in the results.
+   */
+  transductive?: {
+    /** Logit scale of ŷ (default 100). */
+    logitScale?: number;
+    /** The images' neighbour graph (default: exact kNN inside the solver), built once. */
+    graph?: (embeddings: readonly Float32Array[]) => NeighbourGraph;
+  };
 }
+
+/** Name of a strategy's transductive variant in results and reports. */
+export const transductiveName = (strategy: string) => `${strategy} + TransCLIP`;
 
 /** The model parts an evaluation uses. */
 export type EvalModel = ImageEmbedder & TextEmbedder;
@@ -129,6 +144,8 @@ async function scoreStrategies(
   const targets = evaluated.map((i) => i.label);
   const k = Math.min(TOP5, labels.length);
   const results: StrategyResult[] = [];
+  const graph =
+    opts.transductive && embeddings.length > 0 ? opts.transductive.graph?.(embeddings) : undefined;
   for (const [s, strategy] of strategies.entries()) {
     opts.onStage?.("strategy", strategy.name);
     const classEmb = await classEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
@@ -147,6 +164,22 @@ async function scoreStrategies(
       predictions: rankings.map((ranking, image) => ({ image, ranking })),
       classEmbeddings: classEmb,
     });
+    if (opts.transductive && embeddings.length > 0) {
+      const z = transductiveZeroShot(embeddings, classEmb, {
+        logitScale: opts.transductive.logitScale,
+        graph,
+      });
+      const n = labels.length;
+      const ranked = embeddings.map((_, i) =>
+        rankClasses(z.assignments.subarray(i * n, (i + 1) * n), k),
+      );
+      results.push({
+        ...results[results.length - 1],
+        name: transductiveName(strategy.name),
+        metrics: classificationMetrics(targets, ranked, labels.length),
+        predictions: ranked.map((ranking, image) => ({ image, ranking })),
+      });
+    }
   }
   return {
     classes: [...labels],
