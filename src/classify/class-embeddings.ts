@@ -75,15 +75,34 @@ export async function classEmbeddings(
   aggregate: Aggregate = "normalized-mean",
   onProgress?: (done: number, total: number) => void,
 ): Promise<Float32Array[]> {
+  return (await classAndTextEmbeddings(model, texts, aggregate, onProgress)).classes;
+}
+
+/**
+ * The class embeddings and, kept from the same pass, each text's own L2-normalized embedding
+ * (per class, in text order): what explanations compare images with.
+ */
+export async function classAndTextEmbeddings(
+  model: TextEmbedder,
+  texts: readonly (readonly string[])[],
+  aggregate: Aggregate = "normalized-mean",
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ classes: Float32Array[]; texts: Float32Array[][] }> {
   const flat = texts.flat();
   const embeddings = await model.embedTexts(flat, {
     normalize: aggregate === "normalized-mean",
     onProgress,
   });
   let offset = 0;
-  return texts.map((group) => {
+  const perClass = texts.map((group) => {
     const rows = embeddings.slice(offset, offset + group.length);
     offset += group.length;
-    return l2Normalize(meanVector(rows));
+    return rows;
   });
+  return {
+    classes: perClass.map((rows) => l2Normalize(meanVector(rows))),
+    texts: perClass.map((rows) =>
+      aggregate === "normalized-mean" ? rows : rows.map((r) => l2Normalize(r)),
+    ),
+  };
 }

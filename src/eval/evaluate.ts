@@ -4,13 +4,14 @@
  */
 import {
   type Aggregate,
-  classEmbeddings,
+  classAndTextEmbeddings,
   type TextEmbedder,
 } from "../classify/class-embeddings.js";
 import { dot } from "../math/vector.js";
 import type { NeighbourGraph } from "../transductive/knn.js";
 import { transductiveZeroShot } from "../transductive/transclip.js";
 import type { Dataset, LabelledImage } from "./dataset.js";
+import { type ClassExplanations, explainPredictions } from "./explanations.js";
 import {
   embedImageFiles,
   type ImageEmbedder,
@@ -38,6 +39,8 @@ export interface StrategyResult {
   predictions: ImagePrediction[];
   /** The strategy's class embeddings (W), in class order. */
   classEmbeddings?: Float32Array[];
+  /** Per true class: the texts behind its correct predictions and its most frequent confusion. */
+  explanations?: ClassExplanations[];
 }
 
 export interface EvalResult {
@@ -148,7 +151,16 @@ async function scoreStrategies(
     opts.transductive && embeddings.length > 0 ? opts.transductive.graph?.(embeddings) : undefined;
   for (const [s, strategy] of strategies.entries()) {
     opts.onStage?.("strategy", strategy.name);
-    const classEmb = await classEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
+    const both = await classAndTextEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
+    const classEmb = both.classes;
+    const explain = (rankings: number[][]) =>
+      explainPredictions(
+        embeddings,
+        targets,
+        rankings.map((r) => r[0]),
+        texts[s],
+        both.texts,
+      );
     const rankings = embeddings.map((e) =>
       rankClasses(
         classEmb.map((c) => dot(e, c)),
@@ -163,6 +175,7 @@ async function scoreStrategies(
       metrics: classificationMetrics(targets, rankings, labels.length),
       predictions: rankings.map((ranking, image) => ({ image, ranking })),
       classEmbeddings: classEmb,
+      explanations: explain(rankings),
     });
     if (opts.transductive && embeddings.length > 0) {
       const z = transductiveZeroShot(embeddings, classEmb, {
@@ -178,6 +191,7 @@ async function scoreStrategies(
         name: transductiveName(strategy.name),
         metrics: classificationMetrics(targets, ranked, labels.length),
         predictions: ranked.map((ranking, image) => ({ image, ranking })),
+        explanations: explain(ranked),
       });
     }
   }

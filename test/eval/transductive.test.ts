@@ -49,6 +49,8 @@ describe("zeroclip eval --transductive (probe model)", () => {
         "--transductive",
         "--out",
         out,
+        "--report",
+        join(dir, "report.html"),
         "--format",
         "json",
       ],
@@ -62,6 +64,13 @@ describe("zeroclip eval --transductive (probe model)", () => {
       "ens",
       "ens + TransCLIP",
     ]);
+    // The explanation section: JSON per class, and the report's static table.
+    const exp = (doc.strategies.base as unknown as { explanations: Record<string, unknown> })
+      .explanations;
+    assert.deepEqual(Object.keys(exp), doc.classes);
+    const html = await readFile(join(dir, "report.html"), "utf8");
+    assert.match(html, /<section id="explanations"><h2>Explanations<\/h2>/);
+    assert.match(html, /<h3>base \+ TransCLIP<\/h3>/);
     const model = await ClipModel.load(probe);
     try {
       for (const [name, tpl] of [
