@@ -117,46 +117,48 @@ function normalizeRowsInPlace(m: Float64Array, rows: number, dim: number): void 
   }
 }
 
-/** New means: normalize(Σ_i z_ic x_i) (the 1/Σ z of the weighted mean cancels). */
-export function updateMeans(x: Float64Array, z: Float64Array, n: number, k: number, dim: number) {
-  const mu = new Float64Array(k * dim);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const w = z[i * k + c];
-      if (w < NEGLIGIBLE) continue;
-      const oc = c * dim;
-      const oi = i * dim;
-      for (let t = 0; t < dim; t++) mu[oc + t] += w * x[oi + t];
-    }
-  }
-  normalizeRowsInPlace(mu, k, dim);
-  return mu;
-}
-
-/** New shared diagonal variance: Σ_i Σ_c z_ic (x_i - μ_c)² / Σ_i Σ_c z_ic. */
-export function updateVariance(
+/**
+ * The mean and variance updates in one pass over z: S_c = Σ_i z_ic x_i gives the new means
+ * μ_c = S_c / |S_c| (the 1/Σ z of the weighted mean cancels), and the shared variance
+ * Σ_i Σ_c z_ic (x_i − μ_c)² / Σ z is expanded as
+ * (Σ_i (Σ_c z_ic) x_i² − 2 Σ_c μ_c S_c + Σ_c (Σ_i z_ic) μ_c²) / Σ z, per dimension,
+ * so the new means need no second pass over the images.
+ */
+export function updateMeansAndVariance(
   x: Float64Array,
   z: Float64Array,
-  mu: Float64Array,
   n: number,
   k: number,
   dim: number,
-): Float64Array {
-  const v = new Float64Array(dim);
+): { mu: Float64Array; variance: Float64Array } {
+  const sums = new Float64Array(k * dim);
+  const colsum = new Float64Array(k);
+  const squares = new Float64Array(dim);
   let mass = 0;
   for (let i = 0; i < n; i++) {
+    const oi = i * dim;
+    let rowsum = 0;
     for (let c = 0; c < k; c++) {
       const w = z[i * k + c];
-      mass += w;
+      rowsum += w;
+      colsum[c] += w;
       if (w < NEGLIGIBLE) continue;
       const oc = c * dim;
-      const oi = i * dim;
-      for (let t = 0; t < dim; t++) {
-        const e = x[oi + t] - mu[oc + t];
-        v[t] += w * e * e;
-      }
+      for (let t = 0; t < dim; t++) sums[oc + t] += w * x[oi + t];
+    }
+    mass += rowsum;
+    for (let t = 0; t < dim; t++) squares[t] += rowsum * x[oi + t] * x[oi + t];
+  }
+  const mu = sums.slice();
+  normalizeRowsInPlace(mu, k, dim);
+  const variance = squares;
+  for (let c = 0; c < k; c++) {
+    const oc = c * dim;
+    for (let t = 0; t < dim; t++) {
+      const m = mu[oc + t];
+      variance[t] += colsum[c] * m * m - 2 * m * sums[oc + t];
     }
   }
-  for (let t = 0; t < dim; t++) v[t] /= mass;
-  return v;
+  for (let t = 0; t < dim; t++) variance[t] /= mass;
+  return { mu, variance };
 }

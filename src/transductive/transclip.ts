@@ -24,8 +24,7 @@ import {
   scoresInto,
   softmaxRow,
   softmaxRows,
-  updateMeans,
-  updateVariance,
+  updateMeansAndVariance,
 } from "./gmm.js";
 import { exactNeighbourGraph, type NeighbourGraph, reverseGraph } from "./knn.js";
 
@@ -172,8 +171,7 @@ export function transductiveZeroShot(
     }
     o.onProgress?.(block + 1, rounds + 1);
     if (block === rounds) break;
-    mu = updateMeans(x, z, n, k, dim);
-    variance = updateVariance(x, z, mu, n, k, dim);
+    ({ mu, variance } = updateMeansAndVariance(x, z, n, k, dim));
   }
   const predictions = new Int32Array(n);
   for (let i = 0; i < n; i++) {
