@@ -234,7 +234,15 @@ async function evaluateDataset(
       transductive: flags.transductive
         ? {
             logitScale: model.logitScale,
-            graph: (rows) => buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours }).graph,
+            graph: (rows) => {
+              const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
+              if (built.method === "hnsw") {
+                process.stderr.write(
+                  `transductive: neighbour graph from an HNSW index (recall ${built.recall?.toFixed(4)} against exact search on sampled images)\n`,
+                );
+              }
+              return built.graph;
+            },
           }
         : undefined,
     };
