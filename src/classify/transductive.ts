@@ -77,16 +77,6 @@ export function transductiveWarnings(
   return out;
 }
 
-function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (m[i * k + c] > m[i * k + best]) best = c;
-    out[i] = best;
-  }
-  return out;
-}
-
 /**
  * Classify a set of embedded inputs together: TransCLIP's assignments over `labels` (scores
  * sum to 1 per image, best first, cut to `topK`), in input order.
@@ -111,7 +101,7 @@ export function classifyTransductive(
     classEmbeddings,
     solver,
   );
-  const zeroShot = argmaxRows(res.initial, res.images, k);
+  const zeroShot = res.zeroShot;
   let changed = 0;
   let row = 0;
   for (const [idx, r] of results.entries()) {

@@ -63,6 +63,8 @@ export interface TransductiveOptions {
   initialProbabilities?: ArrayLike<number>;
   /** A precomputed neighbour graph (for example from a store's index); default: exact kNN. */
   graph?: NeighbourGraph;
+  /** Also return ŷ (`initial`, N × K): costs one more N × K matrix. Default false. */
+  keepInitial?: boolean;
   /** Called after each assignment block: blocks done and their total (`rounds + 1`). */
   onProgress?: (done: number, total: number) => void;
   /** Checked before each block (an aborted signal throws its reason). */
@@ -74,8 +76,10 @@ export interface TransductiveResult {
   assignments: Float64Array;
   /** The class of each image: argmax of its z row (ties: the lower class index). */
   predictions: Int32Array;
-  /** The zero-shot predictions ŷ it started from (N × K, row-major). */
-  initial: Float64Array;
+  /** The zero-shot labels: argmax of each ŷ row (ties: the lower class index). */
+  zeroShot: Int32Array;
+  /** With `keepInitial`: the zero-shot predictions ŷ it started from (N × K, row-major). */
+  initial?: Float64Array;
   images: number;
   classes: number;
 }
@@ -140,7 +144,9 @@ export function transductiveZeroShot(
   const rev = reverseGraph(graph, n);
   const lapScale = 1 / (2 * nbrs);
 
-  let z: Float64Array = initial.slice();
+  const zeroShot = argmaxRows(initial, n, k);
+  // z starts as ŷ; the buffer is then reused for later z unless ŷ is to be returned.
+  let z: Float64Array = o.keepInitial ? initial.slice() : initial;
   let mu: Float64Array = confidentMeans(x, z, n, k, dim, top);
   let variance: Float64Array = new Float64Array(dim).fill(1 / dim);
   const base = new Float64Array(n * k);
@@ -173,13 +179,25 @@ export function transductiveZeroShot(
     if (block === rounds) break;
     ({ mu, variance } = updateMeansAndVariance(x, z, n, k, dim));
   }
-  const predictions = new Int32Array(n);
+  return {
+    assignments: z,
+    predictions: argmaxRows(z, n, k),
+    zeroShot,
+    ...(o.keepInitial && { initial }),
+    images: n,
+    classes: k,
+  };
+}
+
+/** Argmax of each row of an n × k matrix (ties: the lower index). */
+function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
+  const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let c = 1; c < k; c++) if (z[i * k + c] > z[i * k + best]) best = c;
-    predictions[i] = best;
+    for (let c = 1; c < k; c++) if (m[i * k + c] > m[i * k + best]) best = c;
+    out[i] = best;
   }
-  return { assignments: z, predictions, initial, images: n, classes: k };
+  return out;
 }
 
 /** One assignment update of every image from the previous z (`from`) into `to`. */
