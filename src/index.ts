@@ -51,6 +51,20 @@ export {
   type ClassifierSpec,
 } from "./classify/classifier-cache.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
+// Transductive zero-shot (TransCLIP, docs/transductive.md); buildNeighbourGraph is in zeroclip/store
+export {
+  classifyTransductive,
+  type EmbeddedInput,
+  exactNeighbourGraph,
+  type NeighbourGraph,
+  TRANSCLIP_DEFAULTS,
+  type TransductiveClassification,
+  type TransductiveClassifyOptions,
+  type TransductiveOptions,
+  type TransductiveResult,
+  transductiveWarnings,
+  transductiveZeroShot,
+} from "./classify/transductive.js";
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images
 export { type DecodeOptions, decodeImage } from "./image/decode.js";

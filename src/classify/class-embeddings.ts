@@ -83,6 +83,20 @@ export async function classEmbeddings(
   onProgress?: (done: number, total: number) => void,
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {
+  return (await classAndTextEmbeddings(model, texts, aggregate, onProgress, signal)).classes;
+}
+
+/**
+ * The class embeddings and, kept from the same pass, each text's own L2-normalized embedding
+ * (per class, in text order): what explanations compare images with.
+ */
+export async function classAndTextEmbeddings(
+  model: TextEmbedder,
+  texts: readonly (readonly string[])[],
+  aggregate: Aggregate = "normalized-mean",
+  onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<{ classes: Float32Array[]; texts: Float32Array[][] }> {
   const flat = texts.flat();
   const embeddings = await model.embedTexts(flat, {
     normalize: aggregate === "normalized-mean",
@@ -90,9 +104,15 @@ export async function classEmbeddings(
     signal,
   });
   let offset = 0;
-  return texts.map((group) => {
+  const perClass = texts.map((group) => {
     const rows = embeddings.slice(offset, offset + group.length);
     offset += group.length;
-    return l2Normalize(meanVector(rows));
+    return rows;
   });
+  return {
+    classes: perClass.map((rows) => l2Normalize(meanVector(rows))),
+    texts: perClass.map((rows) =>
+      aggregate === "normalized-mean" ? rows : rows.map((r) => l2Normalize(r)),
+    ),
+  };
 }

@@ -10,6 +10,8 @@ import {
   type PromptSources,
 } from "./class-embeddings.js";
 import { cachedClassEmbeddings } from "./embedding-cache.js";
+import { type Explanation, TextExplainer } from "./explain.js";
+import { DEFAULT_TEMPLATE } from "./templates.js";
 
 export interface ClassifierOptions extends PromptSources {
   /** Class names, in order. */
@@ -31,6 +33,8 @@ export interface ClassifierOptions extends PromptSources {
 export interface Prediction {
   label: string;
   score: number;
+  /** With `explain`: the label's texts closest to the image (see `enableExplanations`). */
+  explanation?: Explanation[];
 }
 
 /** One input's predictions (sorted by score, best first), or its error. */
@@ -45,6 +49,8 @@ export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {
   minScore?: number;
   /** Called with each input's result as soon as its batch is done, in input order. */
   onResult?: (result: ClassifyResult, index: number) => void;
+  /** Add to each prediction the n texts of its label closest to the image (needs `enableExplanations`). */
+  explain?: number;
 }
 
 /**
@@ -91,16 +97,42 @@ export class ZeroShotClassifier {
     return new ZeroShotClassifier(model, labels, embeddings, texts);
   }
 
+  private explainer?: TextExplainer;
+
+  /**
+   * Embed each label's texts one by one (kept beside the aggregated class embeddings), so that
+   * predictions can carry explanations (`predict(e, k, n)`, `classify({ explain: n })`).
+   */
+  async enableExplanations(): Promise<TextExplainer> {
+    if (this.classTexts.every((t) => t.length === 0)) {
+      throw new UsageError("explanations need the class texts (templates or descriptions)");
+    }
+    this.explainer ??= await TextExplainer.create(this.model, this.labels, this.classTexts);
+    return this.explainer;
+  }
+
   /**
    * Probabilities of the labels for one image embedding as the model's family scores them
    * (CLIP: a softmax over all labels; SigLIP: a sigmoid per label), best first, cut to `k` and
-   * to those scoring at least `minScore`.
+   * to those scoring at least `minScore`; with `explain` > 0 (after `enableExplanations`), each
+   * with its label's `explain` closest texts.
    */
-  predict(imageEmbedding: ArrayLike<number>, k = this.labels.length, minScore = 0): Prediction[] {
+  predict(
+    imageEmbedding: ArrayLike<number>,
+    k = this.labels.length,
+    minScore = 0,
+    explain = 0,
+  ): Prediction[] {
     const probs = this.model.probabilities(imageEmbedding, this.classEmbeddings);
-    return topK(probs, k)
-      .filter((i) => probs[i] >= minScore)
-      .map((i) => ({ label: this.labels[i], score: probs[i] }));
+    const kept = topK(probs, k).filter((i) => probs[i] >= minScore);
+    return kept.map((i) => {
+      const label = this.labels[i];
+      const p: Prediction = { label, score: probs[i] };
+      if (explain > 0 && this.explainer) {
+        p.explanation = this.explainer.explain(imageEmbedding, label, explain);
+      }
+      return p;
+    });
   }
 
   /** Classify images; a bad input gets an error record and the rest go on. */
@@ -113,7 +145,10 @@ export class ZeroShotClassifier {
       ...opts,
       onResult: (r, i) => {
         results[i] = r.embedding
-          ? { input: r.input, predictions: this.predict(r.embedding, opts.topK, opts.minScore) }
+          ? {
+              input: r.input,
+              predictions: this.predict(r.embedding, opts.topK, opts.minScore, opts.explain),
+            }
           : { input: r.input, error: r.error };
         opts.onResult?.(results[i], i);
       },

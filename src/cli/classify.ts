@@ -11,6 +11,7 @@ import {
   addAdapterOption,
   readAdapterForClassify,
 } from "./classify-adapter.js";
+import { runTransductive } from "./classify-transductive.js";
 import {
   addFormatOption,
   addImageOptions,
@@ -39,6 +40,10 @@ interface ClassifyFlags extends ModelFlags, PromptFlags {
   adapter?: string;
   /** Classify the embeddings of a store made by `zeroclip index` (no image pass). */
   store?: string;
+  /** TransCLIP over the whole set of inputs (docs/transductive.md). */
+  transductive?: boolean;
+  /** `--explain [n]`: the n closest texts per predicted label (true = 3). */
+  explain?: number | true;
 }
 
 export function classifyCommand(): Command {
@@ -72,6 +77,15 @@ export function classifyCommand(): Command {
     "--store <path>",
     "classify the embeddings stored by `zeroclip index` (inputs select files or folders in it)",
   );
+  cmd.option(
+    "--transductive",
+    "classify the inputs as one set with TransCLIP: the set refines the classes (docs/transductive.md)",
+  );
+  cmd.option(
+    "--explain [n]",
+    "add to each label the n descriptions/templates closest to the image, with cosines (default 3)",
+    positiveInt("--explain"),
+  );
   addFormatOption(cmd);
   cmd.addHelpText(
     "after",
@@ -83,8 +97,10 @@ Examples:
   zeroclip classify frog.jpg -l "tree frog,tailed frog" --descriptions descriptions.json
   zeroclip classify new-photos/ --adapter photos.safetensors   (from \`zeroclip adapt\`)
   zeroclip classify --store photos.zcstore --labels "cat,dog,frog" --format jsonl
+  zeroclip classify photos/ --labels-file labels.txt --transductive   (the whole set at once)
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
+                 with --explain: each prediction also has "explanation": [{"text": "...", "cosine": 0.31}, ...]
                  or {"input": "...", "error": "..."} for an input that failed.
 Scores: CLIP's are a softmax over the labels (they sum to 1); SigLIP's are one sigmoid per
 label, each independent of the others (they need not sum to 1; --min-score filters them).
@@ -121,6 +137,9 @@ export async function runClassify(
     throw new UsageError("no inputs: give image files, folders or URLs (or --store)");
   }
   const { templates, descriptions } = await promptsFromFlags(flags);
+  if (flags.transductive && flags.adapter) {
+    throw new UsageError("--transductive works on zero-shot classes: drop --adapter");
+  }
   const adapter = flags.adapter ? await readAdapterForClassify(flags) : undefined;
   const labels = adapter ? adapter.adapter.classes : await labelsFromFlags(flags);
   const format = flags.format ?? defaultFormat();
@@ -145,19 +164,25 @@ export async function runClassify(
           onTextProgress: textBar.update,
         });
     textBar.stop();
+    const explain = flags.explain === true ? 3 : flags.explain;
+    if (explain) await classifier.enableExplanations();
     // jsonl is written as each batch finishes, so a long run's output survives an interruption.
     const onResult = (r: ClassifyResult) => {
       if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
     };
-    const results = stored
-      ? await classifyStored(classifier, stored.store, {
-          inputs,
-          topK: flags.topK,
-          minScore: flags.minScore,
-          onResult,
-        })
-      : await classifyFiles(classifier, inputs, flags, onResult);
+    const results = flags.transductive
+      ? await runTransductive(classifier, inputs, { ...flags, explain }, stored?.store)
+      : stored
+        ? await classifyStored(classifier, stored.store, {
+            inputs,
+            topK: flags.topK,
+            minScore: flags.minScore,
+            explain,
+            onResult,
+          })
+        : await classifyFiles(classifier, inputs, { ...flags, explain }, onResult);
     if (format !== "jsonl") printResults(results, format);
+    else if (flags.transductive) for (const r of results) onResult(r); // known only at the end
     const failed = results.filter((r) => r.error).length;
     if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
     return failed > 0 ? 1 : 0;
@@ -170,7 +195,7 @@ export async function runClassify(
 async function classifyFiles(
   classifier: ZeroShotClassifier,
   inputs: string[],
-  flags: ClassifyFlags,
+  flags: Omit<ClassifyFlags, "explain"> & { explain?: number },
   onResult: (r: ClassifyResult) => void,
 ): Promise<ClassifyResult[]> {
   const files = await expandInputs(inputs);
@@ -180,6 +205,7 @@ async function classifyFiles(
     return await classifier.classify(files, {
       topK: flags.topK,
       minScore: flags.minScore,
+      explain: flags.explain,
       batchSize: flags.batchSize,
       exifOrientation: flags.exifOrientation,
       maxPixels: flags.maxPixels,
@@ -197,7 +223,13 @@ function toRecord(r: ClassifyResult): Record<string, unknown> {
     ? { input: r.input, error: r.error }
     : {
         input: r.input,
-        predictions: r.predictions.map((p) => ({ label: p.label, score: roundScore(p.score) })),
+        predictions: r.predictions.map((p) => ({
+          label: p.label,
+          score: roundScore(p.score),
+          ...(p.explanation && {
+            explanation: p.explanation.map((e) => ({ text: e.text, cosine: roundScore(e.cosine) })),
+          }),
+        })),
       };
 }
 
@@ -212,6 +244,7 @@ function printResults(results: readonly ClassifyResult[], format: "json" | "tabl
     else
       for (const [i, p] of r.predictions.entries()) {
         rows.push([i === 0 ? r.input : "", p.label, p.score.toFixed(4)]);
+        for (const e of p.explanation ?? []) rows.push(["", `  ${e.cosine.toFixed(3)}`, e.text]);
       }
   }
   process.stdout.write(formatTable(["input", "label", "score"], rows));

@@ -9,6 +9,8 @@ import { evalJson, prettyJson, SUMMARY_HEADER, summaryRows } from "../eval/json.
 import { writeReport } from "../eval/report.js";
 import { loadStrategy, type PromptStrategy, parseStrategies } from "../eval/strategies.js";
 import { evaluateStored, storeDataset } from "../store/dataset.js";
+import { buildNeighbourGraph } from "../store/neighbour-graph.js";
+import { TRANSCLIP_DEFAULTS } from "../transductive/transclip.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import { lazyProgressBar, progressBar } from "../util/progress.js";
@@ -41,6 +43,8 @@ type EvalFormat = "table" | "json";
 
 interface EvalFlags extends ModelFlags, EvalFewShotFlags {
   strategy?: string[];
+  /** Add each strategy's TransCLIP variant (docs/transductive.md). */
+  transductive?: boolean;
   classnames?: string;
   aggregate: Aggregate;
   allowMissing?: boolean;
@@ -109,7 +113,11 @@ export function evalCommand(): Command {
       ).choices(["table", "json"]),
     )
     .option("-o, --out <file>", "also write the JSON results to this file")
-    .option("--report <file>", "write a self-contained HTML report");
+    .option("--report <file>", "write a self-contained HTML report")
+    .option(
+      "--transductive",
+      'also score each strategy with TransCLIP over all evaluated images ("NAME + TransCLIP")',
+    );
   addEvalFewShotOptions(cmd);
   addImageOptions(cmd);
   addScoringOptions(addModelOptions(cmd));
@@ -152,6 +160,9 @@ export async function runEval(
     throw new UsageError("give a dataset (a folder or a list file), or --store");
   }
   checkEvalFewShotFlags(flags);
+  if (flags.transductive && flags.train) {
+    throw new UsageError("--transductive compares zero-shot strategies: run it without --train");
+  }
   const specs = parseStrategies(flags.strategy ?? []);
   const strategies = await Promise.all(specs.map(loadStrategy));
   const classnames: Classnames | undefined = flags.classnames
@@ -221,6 +232,20 @@ async function evaluateDataset(
         } else textBar = lazyProgressBar(`texts of ${detail}`, "texts", { minTotal: 256 });
       },
       onTextProgress: (done, total) => textBar?.update(done, total),
+      transductive: flags.transductive
+        ? {
+            logitScale: model.logitScale,
+            graph: (rows) => {
+              const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
+              if (built.method === "hnsw") {
+                process.stderr.write(
+                  `transductive: neighbour graph from an HNSW index (recall ${built.recall?.toFixed(4)} against exact search on sampled images)\n`,
+                );
+              }
+              return built.graph;
+            },
+          }
+        : undefined,
     };
     const result = stored
       ? await evaluateStored(model, stored.store, dataset, images, strategies, opts)

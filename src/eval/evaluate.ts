@@ -2,7 +2,6 @@
  * Evaluate prompt strategies side by side: the images are embedded once (through the cache),
  * then each strategy's class embeddings score every image and the metrics are computed.
  */
-
 import {
   embedImageFiles,
   type ImageEmbedder,
@@ -11,11 +10,14 @@ import {
 } from "../cache/image-pass.js";
 import {
   type Aggregate,
-  classEmbeddings,
+  classAndTextEmbeddings,
   type TextEmbedder,
 } from "../classify/class-embeddings.js";
 import type { Dataset, LabelledImage } from "../dataset/dataset.js";
 import { dot } from "../math/vector.js";
+import type { NeighbourGraph } from "../transductive/knn.js";
+import { transductiveZeroShot } from "../transductive/transclip.js";
+import { type ClassExplanations, explainPredictions } from "./explanations.js";
 import { type ClassificationMetrics, classificationMetrics, rankClasses, TOP5 } from "./metrics.js";
 import { type PromptStrategy, strategyTexts } from "./strategies.js";
 
@@ -37,6 +39,8 @@ export interface StrategyResult {
   predictions: ImagePrediction[];
   /** The strategy's class embeddings (W), in class order. */
   classEmbeddings?: Float32Array[];
+  /** Per true class: the texts behind its correct predictions and its most frequent confusion. */
+  explanations?: ClassExplanations[];
 }
 
 export interface EvalResult {
@@ -61,7 +65,20 @@ export interface EvaluateOptions extends ImagePassOptions {
   onStage?: (stage: "images-done" | "strategy", detail?: string) => void;
   /** Called while a strategy's texts are encoded: distinct texts done and their total. */
   onTextProgress?: (done: number, total: number) => void;
+  /**
+   * Also score each strategy transductively (TransCLIP over all evaluated images): a variant
+   * named "<strategy> + TransCLIP" follows each strategy in the results.
+   */
+  transductive?: {
+    /** Logit scale of ŷ (default 100). */
+    logitScale?: number;
+    /** The images' neighbour graph (default: exact kNN inside the solver), built once. */
+    graph?: (embeddings: readonly Float32Array[]) => NeighbourGraph;
+  };
 }
+
+/** Name of a strategy's transductive variant in results and reports. */
+export const transductiveName = (strategy: string) => `${strategy} + TransCLIP`;
 
 /** The model parts an evaluation uses. */
 export type EvalModel = ImageEmbedder & TextEmbedder;
@@ -130,9 +147,20 @@ async function scoreStrategies(
   const targets = evaluated.map((i) => i.label);
   const k = Math.min(TOP5, labels.length);
   const results: StrategyResult[] = [];
+  const graph =
+    opts.transductive && embeddings.length > 0 ? opts.transductive.graph?.(embeddings) : undefined;
   for (const [s, strategy] of strategies.entries()) {
     opts.onStage?.("strategy", strategy.name);
-    const classEmb = await classEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
+    const both = await classAndTextEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
+    const classEmb = both.classes;
+    const explain = (rankings: number[][]) =>
+      explainPredictions(
+        embeddings,
+        targets,
+        rankings.map((r) => r[0]),
+        texts[s],
+        both.texts,
+      );
     const rankings = embeddings.map((e) =>
       rankClasses(
         classEmb.map((c) => dot(e, c)),
@@ -147,7 +175,25 @@ async function scoreStrategies(
       metrics: classificationMetrics(targets, rankings, labels.length),
       predictions: rankings.map((ranking, image) => ({ image, ranking })),
       classEmbeddings: classEmb,
+      explanations: explain(rankings),
     });
+    if (opts.transductive && embeddings.length > 0) {
+      const z = transductiveZeroShot(embeddings, classEmb, {
+        logitScale: opts.transductive.logitScale,
+        graph,
+      });
+      const n = labels.length;
+      const ranked = embeddings.map((_, i) =>
+        rankClasses(z.assignments.subarray(i * n, (i + 1) * n), k),
+      );
+      results.push({
+        ...results[results.length - 1],
+        name: transductiveName(strategy.name),
+        metrics: classificationMetrics(targets, ranked, labels.length),
+        predictions: ranked.map((ranking, image) => ({ image, ranking })),
+        explanations: explain(ranked),
+      });
+    }
   }
   return {
     classes: [...labels],

@@ -16,6 +16,17 @@ export interface StrategyJson {
   /** matrix[t][p]: images of labels[t] predicted as labels[p]. */
   confusion: { labels: string[]; matrix: number[][] };
   predictions: { input: string; label: string; predicted: string; top5: string[] }[];
+  /**
+   * Per true class: the texts (of that class) most often closest to the image among the
+   * predicted class's texts when it was predicted right, and for its most frequent confusion
+   * the predicted class's texts behind those mistakes (counts of images).
+   */
+  explanations?: Record<string, ExplanationJson>;
+}
+
+export interface ExplanationJson {
+  correct: { text: string; count: number }[];
+  confusion?: { predicted: string; images: number; texts: { text: string; count: number }[] };
 }
 
 export interface EvalJson {
@@ -59,6 +70,19 @@ export function evalJson(
         };
       }),
     };
+    if (s.explanations) {
+      strategies[s.name].explanations = Object.fromEntries(
+        s.explanations.map((e, c) => [
+          names[c],
+          {
+            correct: e.correct,
+            ...(e.confusion && {
+              confusion: { ...e.confusion, predicted: names[e.confusion.predicted] },
+            }),
+          },
+        ]),
+      );
+    }
   }
   return {
     ...meta,

@@ -3,11 +3,13 @@
  * in one JSON blob that the page's script reads to draw everything). User strings reach the page
  * only through that blob and `textContent`, or escaped, so labels and paths cannot inject HTML.
  */
+
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { EvalResult } from "./evaluate.js";
+import type { ClassExplanations } from "./explanations.js";
 import type { FewShotResult } from "./fewshot.js";
 import { mostConfusedPairs } from "./metrics.js";
 import {
@@ -42,6 +44,8 @@ export interface ReportData {
     confusion: number[][];
     /** Most confused (true, predicted) class index pairs with example image ids. */
     pairs: { actual: number; predicted: number; count: number; examples: string[] }[];
+    /** Per true class: the texts behind correct predictions and the most frequent confusion. */
+    explanations?: ClassExplanations[];
   }[];
   /** Example images by id: a thumbnail data: URI and the image's path. */
   thumbs: Record<string, { src: string; input: string }>;
@@ -96,6 +100,7 @@ export async function buildReportData(
       per_class: [...s.metrics.perClass],
       confusion: s.metrics.confusion.map((r) => [...r]),
       pairs,
+      explanations: s.explanations,
     };
   });
   const thumbByPath = await thumbnails(wanted, opts);
@@ -208,13 +213,37 @@ ${data.fewshot ? FEWSHOT_SECTION : ""}
 </section>
 <section id="confusion"><h2>Confusion matrices</h2><p class="note">Rows are true classes, columns predicted classes; cells hold image counts, shaded by the share of the row.</p><div id="heatmaps" class="row"></div></section>
 <section id="pairs"><h2>Most confused pairs</h2><div id="pair-lists" class="row"></div></section>
-<section id="failed"><h2>Images that failed</h2><div id="failed-list"></div></section>
+${explanationsSection(data)}<section id="failed"><h2>Images that failed</h2><div id="failed-list"></div></section>
 </main>
 <script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
 <script>${scriptSafeCode(chartJs)}</script>
 <script>${scriptSafeCode(REPORT_SCRIPT)}</script>${data.fewshot ? `\n<script>${scriptSafeCode(FEWSHOT_SCRIPT)}</script>` : ""}
 </body>
 </html>
+`;
+}
+
+/**
+ * Static HTML (no script needed): per strategy, per true class, the texts most often behind its
+ * correct predictions and behind its most frequent confusion, with image counts.
+ */
+function explanationsSection(data: ReportData): string {
+  const withExp = data.strategies.filter((s) => s.explanations);
+  if (withExp.length === 0) return "";
+  const list = (texts: { text: string; count: number }[]) =>
+    texts.length === 0
+      ? "—"
+      : `<ul>${texts.map((t) => `<li>${escapeHtml(t.text)} <span class="note">(${t.count})</span></li>`).join("")}</ul>`;
+  const tables = withExp.map((s) => {
+    const rows = (s.explanations ?? []).map((e, c) => {
+      const conf = e.confusion
+        ? `as <b>${escapeHtml(data.classes[e.confusion.predicted])}</b> (${e.confusion.images} images)${list(e.confusion.texts)}`
+        : "—";
+      return `<tr><td>${escapeHtml(data.classes[c])}</td><td>${list(e.correct)}</td><td>${conf}</td></tr>`;
+    });
+    return `<h3>${escapeHtml(s.name)}</h3><table class="explanations"><thead><tr><th>class</th><th>texts behind correct predictions</th><th>most frequent confusion, and the texts behind it</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  });
+  return `<section id="explanations"><h2>Explanations</h2><p class="note">An image's explanation is the text of its predicted class whose embedding is closest to the image (counts of images in brackets).</p>${tables.join("\n")}</section>
 `;
 }
 

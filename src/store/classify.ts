@@ -9,7 +9,12 @@ import type { VectorStore } from "./types.js";
 
 /** What turns an image embedding into predictions (`ZeroShotClassifier` is one). */
 export interface EmbeddingPredictor {
-  predict(imageEmbedding: ArrayLike<number>, k?: number, minScore?: number): Prediction[];
+  predict(
+    imageEmbedding: ArrayLike<number>,
+    k?: number,
+    minScore?: number,
+    explain?: number,
+  ): Prediction[];
 }
 
 export interface StoredClassifyOptions {
@@ -19,6 +24,8 @@ export interface StoredClassifyOptions {
   topK?: number;
   /** Drop labels scoring below this. */
   minScore?: number;
+  /** Explanations per prediction (a `ZeroShotClassifier` after `enableExplanations`). */
+  explain?: number;
   /** Called with each result in order, as it is made. */
   onResult?: (result: ClassifyResult, index: number) => void;
   /** Called after each page with the results made so far. */
@@ -42,7 +49,10 @@ export async function classifyStored(
     for (const s of page) {
       const e = embeddings.get(s.input);
       const result: ClassifyResult = e
-        ? { input: s.input, predictions: predictor.predict(e, opts.topK, opts.minScore) }
+        ? {
+            input: s.input,
+            predictions: predictor.predict(e, opts.topK, opts.minScore, opts.explain),
+          }
         : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" };
       results.push(result);
       opts.onResult?.(result, results.length - 1);
@@ -50,4 +60,34 @@ export async function classifyStored(
     opts.onProgress?.(results.length);
   }
   return results;
+}
+
+/** A selected input's stored embedding, or why it has none. */
+export type StoredOrError =
+  | { input: string; embedding: Float32Array; error?: undefined }
+  | { input: string; error: string; embedding?: undefined };
+
+/**
+ * The stored embeddings of the selected inputs, in `classifyStored`'s order; an input the store
+ * lacks, or whose indexing failed, gets its error (for set-wide methods such as TransCLIP).
+ */
+export async function storedEmbeddings(
+  store: Pick<VectorStore, "list" | "get" | "location">,
+  inputs: readonly string[] = [],
+): Promise<StoredOrError[]> {
+  const out: StoredOrError[] = [];
+  for await (const page of selectStored(store, inputs)) {
+    const embeddings = await store.get(
+      page.filter((s) => s.info?.status === "ok").map((s) => s.input),
+    );
+    for (const s of page) {
+      const e = embeddings.get(s.input);
+      out.push(
+        e
+          ? { input: s.input, embedding: e }
+          : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" },
+      );
+    }
+  }
+  return out;
 }

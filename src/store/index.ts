@@ -31,6 +31,11 @@ export {
   indexImages,
   type KnownState,
 } from "./indexer.js";
+export {
+  type BuiltGraph,
+  buildNeighbourGraph,
+  type NeighbourGraphOptions,
+} from "./neighbour-graph.js";
 export { type OpenStoreOptions, openStore, storeScheme } from "./open.js";
 export { type IndexPlan, listInputs, type PlanOptions, planIndex } from "./plan.js";
 export {

@@ -35,6 +35,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   model: 2,
   image: 1,
   text: 1,
+  transductive: 0,
   math: 0,
   util: 0,
 };

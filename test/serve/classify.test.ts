@@ -127,6 +127,34 @@ describe("POST /v1/classify", () => {
     );
   });
 
+  it("explain gives the CLI's --explain texts and cosines", async () => {
+    const templates = ["a photo of a {}.", "a blurry photo of a {}.", "art of the {}."];
+    const flags = ["-l", LABELS.join(","), ...templates.flatMap((t) => ["-t", t]), "--top-k", "2"];
+    const cli = await cliClassify(images.slice(0, 2), [...flags, "--explain", "2"]);
+    const res = await post(url(), {
+      images: await Promise.all(images.slice(0, 2).map(b64)),
+      labels: LABELS,
+      templates,
+      top_k: 2,
+      explain: 2,
+    });
+    assert.equal(res.status, 200);
+    type Explained = { label: string; explanation: { text: string; cosine: number }[] };
+    const { results } = res.body as { results: { predictions: Explained[] }[] };
+    for (const [i, r] of results.entries()) {
+      const want = cli[i].predictions as unknown as Explained[];
+      assert.deepEqual(
+        r.predictions.map((p) => [p.label, p.explanation.map((e) => e.text)]),
+        want.map((p) => [p.label, p.explanation.map((e) => e.text)]),
+      );
+      for (const [j, p] of r.predictions.entries()) {
+        for (const [t, e] of p.explanation.entries()) {
+          assert.ok(Math.abs(e.cosine - want[j].explanation[t].cosine) < 1e-5);
+        }
+      }
+    }
+  });
+
   it("descriptions (CuPL) with allow_missing equal the CLI's --descriptions --allow-missing", async () => {
     const descriptions = {
       "tree frog": ["A small green frog clinging to a leaf.", "A frog with sticky toe pads."],

@@ -62,6 +62,7 @@ function classifyClick() {
     }
     form.append("aggregate", $("aggregate").value);
     form.append("top_k", String(TOP_K));
+    form.append("explain", "3");
     form.append("include_texts", "true");
     var t = performance.now();
     return api("/v1/classify", { method: "POST", body: form }).then(function (r) {
@@ -115,6 +116,18 @@ function renderResults(body, images) {
         },
       },
     }));
+    // Under the bars: each label's closest texts (explain), with their cosines.
+    var why = el("ul", { class: "explanations" });
+    r.predictions.forEach(function (p) {
+      if (!p.explanation || p.explanation.length === 0) return;
+      var li = el("li", null, p.label + ": ");
+      p.explanation.forEach(function (e, j) {
+        li.appendChild(el("q", null, e.text));
+        li.appendChild(document.createTextNode(" " + e.cosine.toFixed(3) + (j + 1 < p.explanation.length ? "; " : "")));
+      });
+      why.appendChild(li);
+    });
+    if (why.childNodes.length > 0) card.appendChild(why);
   });
   var list = $("texts-list");
   list.textContent = "";

@@ -110,9 +110,10 @@ async function readParts(
       case "aggregate":
         fields.aggregate = value.trim();
         break;
-      case "top_k": {
+      case "top_k":
+      case "explain": {
         const k = Number(value);
-        fields.top_k = Number.isInteger(k) ? k : value;
+        fields[part.fieldname] = Number.isInteger(k) ? k : value;
         break;
       }
       case "allow_missing":

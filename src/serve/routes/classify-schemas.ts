@@ -17,7 +17,19 @@ export interface ClassifyLimits {
 
 const PREDICTION = {
   type: "object",
-  properties: { label: { type: "string" }, score: { type: "number" } },
+  properties: {
+    label: { type: "string" },
+    score: { type: "number" },
+    explanation: {
+      type: "array",
+      description: "with explain: the label's texts closest to the image, with their cosines",
+      items: {
+        type: "object",
+        properties: { text: { type: "string" }, cosine: { type: "number" } },
+        required: ["text", "cosine"],
+      },
+    },
+  },
   required: ["label", "score"],
 } as const;
 
@@ -67,6 +79,12 @@ export function nativeClassifySchema(l: ClassifyLimits) {
       },
       aggregate: { type: "string", enum: [...AGGREGATES] },
       top_k: { type: "integer", minimum: 1 },
+      explain: {
+        type: "integer",
+        minimum: 1,
+        maximum: 20,
+        description: "add to each label its n texts closest to the image, with cosines",
+      },
       include_texts: {
         type: "boolean",
         description: "also return the texts each class embedding was built from",

@@ -30,6 +30,7 @@ interface NativeBody {
   allow_missing?: boolean;
   aggregate?: Aggregate;
   top_k?: number;
+  explain?: number;
   include_texts?: boolean;
 }
 
@@ -88,12 +89,16 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     body: Omit<NativeBody, "images">,
   ) {
     const scorer = await scorerFor(nativeParams(body), request);
+    // Explanations need the texts behind the classes (an adapter's fixed classes have none).
+    if (body.explain && scorer.classTexts?.some((t) => t.length > 0)) {
+      await scorer.enableExplanations?.();
+    }
     const outcomes = await embedRequestImages(ctx, images, request.abortSignal);
     return {
       results: outcomes.map((o) =>
         o.error !== undefined
           ? { error: o.error }
-          : { predictions: scorer.predict(o.embedding, body.top_k) },
+          : { predictions: scorer.predict(o.embedding, body.top_k, body.explain) },
       ),
       classes:
         body.include_texts && scorer.classTexts

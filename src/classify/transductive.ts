@@ -1,0 +1,128 @@
+/**
+ * Transductive classification of a whole set of images (TransCLIP): the set's embeddings
+ * refine the classes, then each image gets its assignment z over the labels as its scores.
+ * Inputs without an embedding keep their error record. Also the warnings for the set sizes
+ * where transduction is known to hurt.
+ */
+import type { NeighbourGraph } from "../transductive/knn.js";
+import { type TransductiveOptions, transductiveZeroShot } from "../transductive/transclip.js";
+import type { ClassifyResult, Prediction } from "./classifier.js";
+import type { TextExplainer } from "./explain.js";
+
+export { exactNeighbourGraph, type NeighbourGraph } from "../transductive/knn.js";
+export {
+  TRANSCLIP_DEFAULTS,
+  type TransductiveOptions,
+  type TransductiveResult,
+  transductiveZeroShot,
+} from "../transductive/transclip.js";
+
+/** One input and its embedding, or the error that left it without one. */
+export type EmbeddedInput =
+  | { input: string; embedding: ArrayLike<number>; error?: undefined }
+  | { input: string; error: string; embedding?: undefined };
+
+export interface TransductiveClassifyOptions
+  extends Omit<TransductiveOptions, "graph" | "initialProbabilities"> {
+  /** Keep the k best labels (default all). */
+  topK?: number;
+  /** The neighbour graph over the embedded inputs, in their order (default: exact kNN). */
+  graph?: NeighbourGraph;
+  /** With `explainer`: the n closest texts of each predicted label. */
+  explain?: number;
+  explainer?: TextExplainer;
+}
+
+export interface TransductiveClassification {
+  results: ClassifyResult[];
+  /** Images whose label differs from the zero-shot one. */
+  changed: number;
+  /** Images classified (inputs with an embedding). */
+  images: number;
+  /** Warnings about the set (see `transductiveWarnings`). */
+  warnings: string[];
+}
+
+/** Images per class under which the set is called small. */
+export const SMALL_SET_PER_CLASS = 4;
+/** Fewer images than this and the set is called small whatever the labels. */
+export const SMALL_SET_MIN = 64;
+/** Under this fraction of the labels predicted by zero-shot, the set "holds few classes". */
+export const FEW_CLASSES_FRACTION = 0.5;
+
+/**
+ * Why TransCLIP may hurt on this set: too few images (the class means come from the 8 most
+ * confident images of each class, the graph from 3 neighbours), or a set whose zero-shot labels
+ * cover few of the classes (the published failure mode: with a handful of classes in a batch,
+ * the mixture's other components drift onto them and accuracy can fall below zero-shot).
+ */
+export function transductiveWarnings(
+  images: number,
+  zeroShotLabels: ArrayLike<number>,
+  classes: number,
+): string[] {
+  const out: string[] = [];
+  if (images < Math.max(SMALL_SET_MIN, SMALL_SET_PER_CLASS * classes)) {
+    out.push(
+      `--transductive on a small set (${images} images for ${classes} labels): TransCLIP learns from the set itself and may do worse than zero-shot here`,
+    );
+  }
+  const seen = new Set<number>();
+  for (let i = 0; i < zeroShotLabels.length; i++) seen.add(zeroShotLabels[i]);
+  if (classes > 1 && seen.size < FEW_CLASSES_FRACTION * classes) {
+    out.push(
+      `--transductive: zero-shot finds only ${seen.size} of the ${classes} labels in this set; when a set holds few of the classes, TransCLIP can do worse than zero-shot`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Classify a set of embedded inputs together: TransCLIP's assignments over `labels` (scores
+ * sum to 1 per image, best first, cut to `topK`), in input order.
+ */
+export function classifyTransductive(
+  labels: readonly string[],
+  classEmbeddings: readonly ArrayLike<number>[],
+  inputs: readonly EmbeddedInput[],
+  opts: TransductiveClassifyOptions = {},
+): TransductiveClassification {
+  const embedded = inputs.filter((r) => r.embedding !== undefined);
+  const k = labels.length;
+  const results: ClassifyResult[] = inputs.map((r) =>
+    r.embedding === undefined
+      ? { input: r.input, error: r.error }
+      : { input: r.input, predictions: [] },
+  );
+  if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };
+  const { topK, explain, explainer, ...solver } = opts;
+  const res = transductiveZeroShot(
+    embedded.map((r) => r.embedding as ArrayLike<number>),
+    classEmbeddings,
+    solver,
+  );
+  const zeroShot = res.zeroShot;
+  let changed = 0;
+  let row = 0;
+  for (const [idx, r] of results.entries()) {
+    if (r.error !== undefined) continue;
+    const image = inputs[idx].embedding as ArrayLike<number>;
+    const z = res.assignments.subarray(row * k, (row + 1) * k);
+    const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => z[b] - z[a] || a - b);
+    r.predictions.push(
+      ...order.slice(0, topK ?? k).map((c) => {
+        const p: Prediction = { label: labels[c], score: z[c] };
+        if (explainer && explain) p.explanation = explainer.explain(image, labels[c], explain);
+        return p;
+      }),
+    );
+    if (res.predictions[row] !== zeroShot[row]) changed++;
+    row++;
+  }
+  return {
+    results,
+    changed,
+    images: res.images,
+    warnings: transductiveWarnings(res.images, zeroShot, k),
+  };
+}

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { classifyTransductive, transductiveWarnings } from "../../src/classify/transductive.js";
+import { randomUnitVectors } from "../support/random-vectors.js";
+
+describe("classifyTransductive and its warnings", () => {
+  it("warns on small sets and on sets where zero-shot finds few of the labels", () => {
+    assert.deepEqual(transductiveWarnings(1000, [0, 1, 2, 3], 4), []);
+    assert.match(transductiveWarnings(30, [0, 1, 2], 3)[0], /small set \(30 images for 3 labels\)/);
+    assert.match(
+      transductiveWarnings(100, [0, 1], 40).join("\n"),
+      /small set \(100 images for 40 labels\)/,
+    );
+    const few = transductiveWarnings(1000, [0, 0, 1, 1, 2], 10);
+    assert.equal(few.length, 1);
+    assert.match(few[0], /finds only 3 of the 10 labels/);
+  });
+
+  it("keeps error records in place, scores sum to 1, top-k cuts", () => {
+    const rows = randomUnitVectors(12, 8, 5);
+    const classes = randomUnitVectors(3, 8, 6);
+    const inputs = rows.map((e, i) =>
+      i === 4 ? { input: "bad.jpg", error: "not an image" } : { input: `${i}.jpg`, embedding: e },
+    );
+    const out = classifyTransductive(["a", "b", "c"], classes, inputs, { topK: 2 });
+    assert.equal(out.images, 11);
+    assert.deepEqual(out.results[4], { input: "bad.jpg", error: "not an image" });
+    for (const [i, r] of out.results.entries()) {
+      if (i === 4) continue;
+      assert.equal(r.predictions?.length, 2);
+      assert.ok(r.predictions![0].score >= r.predictions![1].score);
+    }
+    const all = classifyTransductive(["a", "b", "c"], classes, inputs);
+    const s = all.results[0].predictions!.reduce((a, p) => a + p.score, 0);
+    assert.ok(Math.abs(s - 1) < 1e-12);
+    assert.ok(all.warnings.some((w) => /small set/.test(w)));
+  });
+});
