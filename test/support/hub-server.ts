@@ -40,6 +40,8 @@ export interface HubServerOptions {
   /** Bytes per write of a body (default 64 KiB), with `chunkDelayMs` between writes. */
   chunkBytes?: number;
   chunkDelayMs?: number;
+  /** Honour Range headers (default true); false answers every GET with the whole file (200). */
+  ranges?: boolean;
 }
 
 export interface LoggedRequest {
@@ -246,7 +248,7 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
     let start = 0;
     let end = size - 1;
     let status = 200;
-    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+    const m = opts.ranges === false ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
     if (m) {
       start = Number(m[1]);
       end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
