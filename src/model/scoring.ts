@@ -68,9 +68,10 @@ export async function resolveScoring(
   const missing = [scale === undefined ? "logit scale" : "", bias === undefined ? "logit bias" : ""]
     .filter(Boolean)
     .join(" and ");
-  const where =
-    existsSync(file) || remote.values
-      ? `${file} has no scalar initializer for it`
+  const where = existsSync(file)
+    ? `${file} has no scalar initializer for it`
+    : remote.values
+      ? `the hub's ${FULL_MODEL_FILE} has no scalar initializer for it`
       : (remote.problem ?? `${file} is absent`);
   return {
     scoring: undefined,

@@ -110,6 +110,34 @@ describe("SigLIP scale and bias from a hub repo, without downloading onnx/model.
     }
   });
 
+  it("a new commit with the same onnx/model.onnx reuses the values: one HEAD, no Range read", async () => {
+    const first = await startHubServer({ repos: { [REPO]: spec } });
+    const e = env("moved", first.endpoint);
+    let out: string;
+    try {
+      const run = await classify(REPO, e);
+      assert.equal(run.code, 0, run.stderr);
+      out = run.stdout;
+    } finally {
+      await first.close();
+    }
+    const moved = await startHubServer({ repos: { [REPO]: { ...spec, commit: "b".repeat(40) } } });
+    try {
+      const run = await classify(REPO, { ...e, HF_ENDPOINT: moved.endpoint });
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, out);
+      const full = moved.requests.filter((r) => r.file === FULL);
+      assert.deepEqual(
+        full.map((r) => r.method),
+        ["HEAD"],
+      );
+      const memo = join(e.ZEROCLIP_CACHE, "hub-scalars", FOLDER, `${"b".repeat(40)}.json`);
+      assert.ok(existsSync(memo), "remembered for the new commit too");
+    } finally {
+      await moved.close();
+    }
+  });
+
   it("a server without Range support: the one-line error; the flags still work", async () => {
     const server = await startHubServer({ repos: { [REPO]: spec }, ranges: false });
     try {
