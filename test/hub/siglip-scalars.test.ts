@@ -167,6 +167,10 @@ describe("SigLIP scale and bias from a hub repo, without downloading onnx/model.
         e,
       );
       assert.equal(flags.code, 0, flags.stderr);
+      // pull succeeds (the towers are what it downloads) and says why the values are missing.
+      const pull = await runCli(["pull", REPO], e);
+      assert.equal(pull.code, 0, pull.stderr);
+      assert.match(pull.stderr, /^note: [^\n]*does not answer Range requests/m);
     } finally {
       await server.close();
     }

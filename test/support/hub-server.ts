@@ -7,7 +7,8 @@
  *   sha1); LFS-like files (*.onnx, or larger than `lfsMinBytes`) answer 302 to an absolute URL
  *   on a second port (the "CDN", another origin) with `X-Linked-Etag` (sha256) and
  *   `X-Linked-Size`. Every answer has `X-Repo-Commit`.
- * - `GET|HEAD {cdn}/cdn/{sha256}`: the bytes, with `ETag`, `Accept-Ranges` and Range (206, 416).
+ * - `GET|HEAD {cdn}/cdn/{sha256}`: the bytes, with `ETag`, `Accept-Ranges` and Range (206, 416);
+ *   `ranges: false` makes it a server that ignores Range (always 200 with the whole file).
  * - errors as the hub gives them: 404 + `X-Error-Code: RepoNotFound | RevisionNotFound |
  *   EntryNotFound`, 401 + `GatedRepo` for a gated repo without the right token.
  *
