@@ -48,6 +48,7 @@ Exit codes: 0 cached, 3 model error (unknown repo, missing dtype, not CLIP), 4 n
         ? `downloaded ${snap.downloaded.length} files of ${what}\n`
         : `${what} is cached\n`,
     );
+    if (snap.scalars.problem) process.stderr.write(`note: ${snap.scalars.problem}\n`);
     process.stdout.write(`${snap.dir}\n`);
   });
   return cmd;

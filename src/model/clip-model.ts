@@ -19,7 +19,7 @@ import {
   type ImageEmbedOptions,
   type ImageEmbedResult,
 } from "./image-pipeline.js";
-import { type ResolveOptions, resolveModelDir } from "./resolve.js";
+import { type ResolveOptions, resolveModel } from "./resolve.js";
 import { resolveScoring, type ScoringOverrides } from "./scoring.js";
 import { OnnxTower, type SessionOptions } from "./session.js";
 
@@ -114,7 +114,7 @@ export class ClipModel {
   /** Load from a local directory (Transformers.js layout) or a hub repo id. */
   static async load(model: string, opts: LoadOptions = {}): Promise<ClipModel> {
     const dtype = opts.dtype ?? "fp32";
-    const dir = await resolveModelDir(model, { ...opts, dtype });
+    const { dir, scalars } = await resolveModel(model, { ...opts, dtype });
     const config = await readClipConfig(dir);
     let preprocessJson: unknown;
     try {
@@ -146,7 +146,7 @@ export class ClipModel {
     // embedding images alone never loads it at all.
     const text = new LazyTower(join(dir, files.text), family.textOutputs, opts);
     const vision = new LazyTower(join(dir, files.vision), family.imageOutputs, opts);
-    const { scoring, problem } = await resolveScoring(dir, family, opts);
+    const { scoring, problem } = await resolveScoring(dir, family, opts, scalars);
     const workers = opts.preprocessWorkers ?? defaultPreprocessWorkers();
     return new ClipModel(
       dir,

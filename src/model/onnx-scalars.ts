@@ -2,10 +2,10 @@
  * Reads named scalar initializers (SigLIP's `logit_scale` and `logit_bias`) from an ONNX file
  * without running it or loading it: a scan of the protobuf that reads only field headers and
  * small tensors, seeking past everything else (an 800 MB `model.onnx` costs a few hundred small
- * reads). Only the parts of ModelProto → GraphProto → TensorProto needed here are understood.
+ * reads, local or over HTTP Range requests). Only the parts of ModelProto → GraphProto → TensorProto needed here are understood.
  */
 import { type FileHandle, open } from "node:fs/promises";
-import { ModelError } from "../util/errors.js";
+import { ModelError, ZeroclipError } from "../util/errors.js";
 
 // Field numbers (onnx.proto3).
 const MODEL_GRAPH = 7;
@@ -26,28 +26,53 @@ const DOUBLE = 11;
 const SMALL_TENSOR = 1024;
 const CHUNK = 1 << 16;
 
-/** Positioned reads through a small window, so consecutive headers cost one read. */
-class Source {
-  private buf = Buffer.alloc(0);
+/**
+ * Random access to the bytes of an ONNX file: a local file, or a remote one read with HTTP Range
+ * requests (model/hub/remote-ranges.ts). One scanner serves both.
+ */
+export interface ByteRanges {
+  /** Total bytes. */
+  readonly size: number;
+  /** `length` bytes at `pos` (fewer only at the end). */
+  read(pos: number, length: number): Promise<Uint8Array>;
+}
+
+/**
+ * Reads through a window of at least CHUNK bytes, so the headers of consecutive small fields
+ * cost one read (one request over HTTP); a large field is seeked over, never read.
+ */
+class Window {
+  private buf: Uint8Array = new Uint8Array(0);
   private at = 0;
 
-  constructor(
-    private readonly fh: FileHandle,
-    readonly size: number,
-  ) {}
+  constructor(private readonly src: ByteRanges) {}
+
+  get size(): number {
+    return this.src.size;
+  }
 
   /** `n` bytes at `pos` (fewer only at the end of the file). */
-  async bytes(pos: number, n: number): Promise<Buffer> {
+  async bytes(pos: number, n: number): Promise<Uint8Array> {
     if (pos >= this.at && pos + n <= this.at + this.buf.length) {
       return this.buf.subarray(pos - this.at, pos - this.at + n);
     }
     const len = Math.min(Math.max(n, CHUNK), this.size - pos);
-    const buf = Buffer.alloc(Math.max(0, len));
-    const { bytesRead } = await this.fh.read(buf, 0, buf.length, pos);
-    this.buf = buf.subarray(0, bytesRead);
+    this.buf = len > 0 ? await this.src.read(pos, len) : new Uint8Array(0);
     this.at = pos;
-    return this.buf.subarray(0, Math.min(n, bytesRead));
+    return this.buf.subarray(0, Math.min(n, this.buf.length));
   }
+}
+
+/** A local file as ByteRanges. */
+function fileRanges(fh: FileHandle, size: number): ByteRanges {
+  return {
+    size,
+    read: async (pos, length) => {
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fh.read(buf, 0, length, pos);
+      return buf.subarray(0, bytesRead);
+    },
+  };
 }
 
 /** A varint at `pos` in `buf`: its value (exact below 2^53) and the position after it. */
@@ -70,7 +95,7 @@ interface Field {
   end: number;
 }
 
-async function fieldAt(src: Source, pos: number): Promise<Field> {
+async function fieldAt(src: Window, pos: number): Promise<Field> {
   const head = await src.bytes(pos, 20);
   const [tag, p1] = varint(head, 0);
   const field = Math.floor(tag / 8);
@@ -173,7 +198,6 @@ export async function readScalarInitializers(
   file: string,
   names: readonly string[],
 ): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
   let fh: FileHandle;
   try {
     fh = await open(file, "r");
@@ -181,8 +205,25 @@ export async function readScalarInitializers(
     throw new ModelError(`cannot read ${file}: ${(err as Error).message}`);
   }
   try {
-    const src = new Source(fh, (await fh.stat()).size);
-    const wanted = new Set(names);
+    return await scanScalarInitializers(fileRanges(fh, (await fh.stat()).size), names, file);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * As readScalarInitializers, over any ByteRanges (`where` names it in errors). Errors of the
+ * source itself (a ZeroclipError, e.g. a failed request) pass through unchanged.
+ */
+export async function scanScalarInitializers(
+  ranges: ByteRanges,
+  names: readonly string[],
+  where: string,
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  const src = new Window(ranges);
+  const wanted = new Set(names);
+  try {
     for (let pos = 0; pos < src.size; ) {
       const f = await fieldAt(src, pos);
       if (f.end > src.size) throw new Error("field past the end of the file");
@@ -201,10 +242,8 @@ export async function readScalarInitializers(
       pos = f.end;
     }
   } catch (err) {
-    if (err instanceof ModelError) throw err;
-    throw new ModelError(`${file} is not a readable ONNX model: ${(err as Error).message}`);
-  } finally {
-    await fh.close();
+    if (err instanceof ZeroclipError) throw err;
+    throw new ModelError(`${where} is not a readable ONNX model: ${(err as Error).message}`);
   }
   return found;
 }

@@ -4,12 +4,14 @@ import { ModelError } from "../util/errors.js";
 import type { Dtype } from "./files.js";
 import { fetchHubModel, type HubOptions, isRepoId } from "./hub/index.js";
 import type { DownloadProgress } from "./hub/progress.js";
+import type { RememberedScalars } from "./hub/scalars.js";
 
 /** The model used when none is named. */
 export const DEFAULT_MODEL = "Xenova/clip-vit-base-patch32";
 
 /** How to find a model that is not a local directory (hub settings default to the HF_* variables). */
-export interface ResolveOptions extends Pick<HubOptions, "endpoint" | "token" | "cacheDir"> {
+export interface ResolveOptions
+  extends Pick<HubOptions, "endpoint" | "token" | "cacheDir" | "scalarsDir"> {
   dtype?: Dtype;
   /** Hub revision (branch, tag or commit); default "main". */
   revision?: string;
@@ -23,8 +25,19 @@ export interface ResolveOptions extends Pick<HubOptions, "endpoint" | "token" | 
 
 /** A local directory as is; anything else is treated as a hub repo id. */
 export async function resolveModelDir(model: string, opts: ResolveOptions = {}): Promise<string> {
+  return (await resolveModel(model, opts)).dir;
+}
+
+/**
+ * As resolveModelDir, with what the hub resolution learnt of a SigLIP-family model's scale and
+ * bias when the snapshot has no onnx/model.onnx (see hub/scalars.ts).
+ */
+export async function resolveModel(
+  model: string,
+  opts: ResolveOptions = {},
+): Promise<{ dir: string; scalars: RememberedScalars }> {
   const local = await stat(model).catch(() => undefined);
-  if (local?.isDirectory()) return resolve(model);
+  if (local?.isDirectory()) return { dir: resolve(model), scalars: {} };
   if (local)
     throw new ModelError(`${model} is a file; --model takes a model directory or a hub repo id`);
   if (!isRepoId(model)) {
@@ -32,7 +45,8 @@ export async function resolveModelDir(model: string, opts: ResolveOptions = {}):
   }
   // A repo id: the snapshot in the Hugging Face hub cache, downloaded if needed.
   try {
-    return (await fetchHubModel(model, opts)).dir;
+    const snap = await fetchHubModel(model, opts);
+    return { dir: snap.dir, scalars: snap.scalars };
   } catch (err) {
     if (err instanceof ModelError && /^repository .* not found/.test(err.message))
       throw new ModelError(`${err.message}; nor is ${model} a local directory`);

@@ -9,6 +9,7 @@ import type { Scoring } from "../math/scoring.js";
 import { ModelError } from "../util/errors.js";
 import { TRAINED_LOGIT_SCALE } from "./config.js";
 import type { ModelFamily } from "./families/index.js";
+import type { RememberedScalars } from "./hub/scalars.js";
 import { readScalarInitializers } from "./onnx-scalars.js";
 
 export interface ScoringOverrides {
@@ -32,6 +33,8 @@ export async function resolveScoring(
   dir: string,
   family: ModelFamily,
   opts: ScoringOverrides,
+  /** What a hub resolution read from (or knows of) the remote onnx/model.onnx. */
+  remote: RememberedScalars = {},
 ): Promise<{ scoring: Scoring | undefined; problem: string }> {
   if (opts.logitScale !== undefined && !(opts.logitScale > 0)) {
     throw new ModelError(`logit scale must be positive, got ${opts.logitScale}`);
@@ -54,6 +57,10 @@ export async function resolveScoring(
     // The initializer is the trained parameter; the graph multiplies by its exponential.
     if (scale === undefined && logScale !== undefined) scale = Math.exp(logScale);
     bias ??= found.get("logit_bias");
+  } else if (remote.values) {
+    const logScale = remote.values.logit_scale;
+    if (scale === undefined && logScale !== undefined) scale = Math.exp(logScale);
+    bias ??= remote.values.logit_bias;
   }
   if (scale !== undefined && bias !== undefined) {
     return { scoring: { kind: "sigmoid", scale, bias }, problem: "" };
@@ -61,7 +68,11 @@ export async function resolveScoring(
   const missing = [scale === undefined ? "logit scale" : "", bias === undefined ? "logit bias" : ""]
     .filter(Boolean)
     .join(" and ");
-  const where = existsSync(file) ? `${file} has no scalar initializer for it` : `${file} is absent`;
+  const where = existsSync(file)
+    ? `${file} has no scalar initializer for it`
+    : remote.values
+      ? `the hub's ${FULL_MODEL_FILE} has no scalar initializer for it`
+      : (remote.problem ?? `${file} is absent`);
   return {
     scoring: undefined,
     problem: `${family.title} probabilities need the ${missing}: ${where}; pass --logit-scale and --logit-bias (or logitScale/logitBias)`,

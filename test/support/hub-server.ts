@@ -7,7 +7,8 @@
  *   sha1); LFS-like files (*.onnx, or larger than `lfsMinBytes`) answer 302 to an absolute URL
  *   on a second port (the "CDN", another origin) with `X-Linked-Etag` (sha256) and
  *   `X-Linked-Size`. Every answer has `X-Repo-Commit`.
- * - `GET|HEAD {cdn}/cdn/{sha256}`: the bytes, with `ETag`, `Accept-Ranges` and Range (206, 416).
+ * - `GET|HEAD {cdn}/cdn/{sha256}`: the bytes, with `ETag`, `Accept-Ranges` and Range (206, 416);
+ *   `ranges: false` makes it a server that ignores Range (always 200 with the whole file).
  * - errors as the hub gives them: 404 + `X-Error-Code: RepoNotFound | RevisionNotFound |
  *   EntryNotFound`, 401 + `GatedRepo` for a gated repo without the right token.
  *
@@ -40,6 +41,8 @@ export interface HubServerOptions {
   /** Bytes per write of a body (default 64 KiB), with `chunkDelayMs` between writes. */
   chunkBytes?: number;
   chunkDelayMs?: number;
+  /** Honour Range headers (default true); false answers every GET with the whole file (200). */
+  ranges?: boolean;
 }
 
 export interface LoggedRequest {
@@ -246,7 +249,7 @@ export async function startHubServer(opts: HubServerOptions): Promise<HubServer>
     let start = 0;
     let end = size - 1;
     let status = 200;
-    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+    const m = opts.ranges === false ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
     if (m) {
       start = Number(m[1]);
       end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;

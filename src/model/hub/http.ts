@@ -130,15 +130,31 @@ export class HubClient {
   }
 
   /** GET bytes from `start` on, following redirects by hand so the token stays on the hub. */
-  async download(url: string, start: number, signal: AbortSignal): Promise<Response> {
+  download(url: string, start: number, signal: AbortSignal): Promise<Response> {
+    return this.get(url, start > 0 ? { Range: `bytes=${start}-` } : {}, signal);
+  }
+
+  /**
+   * GET bytes `start`..`end` (inclusive) with a Range request; the caller checks that the
+   * answer is a 206 for that range. Time-limited like a metadata request.
+   */
+  range(url: string, start: number, end: number): Promise<Response> {
+    return this.get(url, { Range: `bytes=${start}-${end}` }, undefined, this.s.metadataTimeoutMs);
+  }
+
+  private async get(
+    url: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<Response> {
     let current = url;
     for (let hop = 0; hop < 5; hop++) {
-      const res = await this.request(current, {
-        method: "GET",
-        redirect: "manual",
-        signal,
-        headers: start > 0 ? { Range: `bytes=${start}-` } : {},
-      });
+      const res = await this.request(
+        current,
+        { method: "GET", redirect: "manual", signal, headers },
+        timeoutMs,
+      );
       const location = res.headers.get("location");
       if (res.status >= 300 && res.status < 400 && location) {
         await res.body?.cancel();

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { getHFHubCachePath } from "@huggingface/hub";
+import { zeroclipCacheDir } from "../../util/cache-dir.js";
 import { UsageError } from "../../util/errors.js";
 
 /** Where and how to reach the hub; every field can be given explicitly or comes from the environment. */
@@ -18,6 +19,11 @@ export interface HubOptions {
   fetch?: typeof fetch;
   /** Times a broken transfer is resumed within one call before giving up (default 3). */
   retries?: number;
+  /**
+   * Where SigLIP scale/bias values read from hub files are remembered (zeroclip's cache, not
+   * the hub cache); default `<zeroclip cache>/hub-scalars`.
+   */
+  scalarsDir?: string;
 }
 
 export interface HubSettings {
@@ -25,6 +31,7 @@ export interface HubSettings {
   /** Read lazily: only a run that goes online looks at the token. */
   token: () => string | undefined;
   cacheDir: string;
+  scalarsDir: string;
   offline: boolean;
   fetch: typeof fetch;
   retries: number;
@@ -87,6 +94,7 @@ export function hubSettings(opts: HubOptions = {}): HubSettings {
       return token;
     },
     cacheDir: expandHome(opts.cacheDir ?? getHFHubCachePath()),
+    scalarsDir: opts.scalarsDir ?? join(zeroclipCacheDir(env), "hub-scalars"),
     offline: opts.offline === true || envFlag(env.HF_HUB_OFFLINE),
     fetch: opts.fetch ?? fetch,
     retries: opts.retries ?? 3,

@@ -7,6 +7,7 @@ import { downloadBlob } from "./download.js";
 import { type ErrorContext, HubClient } from "./http.js";
 import type { DownloadProgress } from "./progress.js";
 import { downloadProgress } from "./progress.js";
+import { hubScoringScalars, type RememberedScalars } from "./scalars.js";
 import { type HubOptions, type HubSettings, hubSettings } from "./settings.js";
 
 export interface HubModelOptions extends HubOptions {
@@ -27,6 +28,11 @@ export interface HubSnapshot {
   dtype: Dtype;
   /** Files fetched from the network in this call (empty when the cache had everything). */
   downloaded: string[];
+  /**
+   * A sigmoid family's logit_scale / logit_bias when the snapshot lacks onnx/model.onnx: read
+   * from the remote file with Range requests, or remembered from an earlier run (hub/scalars.ts).
+   */
+  scalars: RememberedScalars;
 }
 
 /**
@@ -44,12 +50,20 @@ export function isRepoId(s: string): boolean {
 /**
  * A model directory for hub repo `repo`: the snapshot in the Hugging Face cache, downloading
  * what the dtype needs (config, preprocessor and tokenizer files, the two ONNX files) if it is
- * not there. Offline (option or HF_HUB_OFFLINE=1) the cache is used without any request.
+ * not there. Offline (option or HF_HUB_OFFLINE=1) the cache is used without any request. For
+ * a SigLIP-family model, the scale and bias of onnx/model.onnx come along (see `scalars`).
  */
 export async function fetchHubModel(
   repo: string,
   opts: HubModelOptions = {},
 ): Promise<HubSnapshot> {
+  const snap = await fetchSnapshot(repo, opts);
+  const s = hubSettings(opts);
+  snap.scalars = await hubScoringScalars(s, repo, snap.commit, snap.dir);
+  return snap;
+}
+
+async function fetchSnapshot(repo: string, opts: HubModelOptions): Promise<HubSnapshot> {
   if (!isRepoId(repo)) throw new ModelError(`not a hub repo id: ${repo}`);
   const revision = opts.revision ?? "main";
   if (!checkRevision(revision)) throw new ModelError(`not a valid revision: ${revision}`);
@@ -275,5 +289,5 @@ function snapshot(
   dtype: Dtype,
   downloaded: string[],
 ): HubSnapshot {
-  return { repo: cache.repo, commit, dir: cache.snapshot(commit), dtype, downloaded };
+  return { repo: cache.repo, commit, dir: cache.snapshot(commit), dtype, downloaded, scalars: {} };
 }
