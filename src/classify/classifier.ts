@@ -11,7 +11,6 @@ import {
 } from "./class-embeddings.js";
 import { cachedClassEmbeddings } from "./embedding-cache.js";
 import { type Explanation, TextExplainer } from "./explain.js";
-import { DEFAULT_TEMPLATE } from "./templates.js";
 
 export interface ClassifierOptions extends PromptSources {
   /** Class names, in order. */
