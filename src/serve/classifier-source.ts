@@ -23,8 +23,16 @@ export interface ImageScorer {
   readonly labels: readonly string[];
   /** The texts behind each class, when the classes were built from texts. */
   readonly classTexts?: readonly (readonly string[])[];
-  /** Probabilities over all classes, best first, cut to `k`; with `explain`, explanations. */
-  predict(imageEmbedding: ArrayLike<number>, k?: number, explain?: number): Prediction[];
+  /**
+   * Probabilities over all classes, best first, cut to `k` and to `minScore`; with `explain`,
+   * explanations.
+   */
+  predict(
+    imageEmbedding: ArrayLike<number>,
+    k?: number,
+    minScore?: number,
+    explain?: number,
+  ): Prediction[];
   /** Keep per-text embeddings so `predict` can explain (classes built from texts only). */
   enableExplanations?(): Promise<unknown>;
 }

@@ -98,7 +98,7 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       results: outcomes.map((o) =>
         o.error !== undefined
           ? { error: o.error }
-          : { predictions: scorer.predict(o.embedding, body.top_k, body.explain) },
+          : { predictions: scorer.predict(o.embedding, body.top_k, 0, body.explain) },
       ),
       classes:
         body.include_texts && scorer.classTexts
