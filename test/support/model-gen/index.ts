@@ -2,11 +2,9 @@
  * Seeded generator of random-weight CLIP models (Hugging Face CLIP architecture) in the
  * Transformers.js (Xenova) directory layout. See docs/model-generator.md.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+
+import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { repoRoot } from "../paths.js";
 import { type ClipDims, TINY, VIT_B_32, validateDims } from "./dims.js";
 import {
   clipConfig,
@@ -15,6 +13,7 @@ import {
   writeJson,
   writeTokenizer,
 } from "./files.js";
+import { cachedFixture } from "./fixture-cache.js";
 import {
   type Dtype,
   GENERATOR_VERSION,
@@ -117,8 +116,6 @@ export interface FixtureOptions {
 
 export const DEFAULT_SEED = 0;
 
-const inFlight = new Map<string, Promise<string>>();
-
 /**
  * Generates the named model once into <cacheDir>/<name>-<hash of options> and reuses it.
  * Safe under concurrency: each generator writes to its own temporary directory and renames it
@@ -158,43 +155,15 @@ function ensureFixture(
     // Only when set, so the keys (and cached fixtures) of existing options stay the same.
     ...(opts.fp16Io ? { fp16Io: true } : {}),
   });
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
-  const cacheDir = opts.cacheDir ?? join(repoRoot, ".cache", "fixtures");
-  const dir = join(cacheDir, `${name}-${hash}`);
-  const pending = inFlight.get(dir);
-  if (pending) return pending;
-  const job = (async () => {
-    if (existsSync(dir)) return dir;
-    await mkdir(cacheDir, { recursive: true });
-    const tmp = join(
-      cacheDir,
-      `.tmp-${name}-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`,
-    );
-    try {
-      await generateClipModel(tmp, {
-        dims,
-        seed,
-        dtypes,
-        tokenizerFrom,
-        quantize: opts.quantize,
-        vision,
-        fp16Io: opts.fp16Io,
-      });
-      await writeJson(join(tmp, "fixture.json"), JSON.parse(key));
-      try {
-        await rename(tmp, dir);
-      } catch (err) {
-        if (!existsSync(dir)) throw err;
-      }
-      return dir;
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
-  })();
-  inFlight.set(dir, job);
-  job.then(
-    () => inFlight.delete(dir),
-    () => inFlight.delete(dir),
+  return cachedFixture(name, key, opts.cacheDir, (tmp) =>
+    generateClipModel(tmp, {
+      dims,
+      seed,
+      dtypes,
+      tokenizerFrom,
+      quantize: opts.quantize,
+      vision,
+      fp16Io: opts.fp16Io,
+    }),
   );
-  return job;
 }

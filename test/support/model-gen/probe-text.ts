@@ -7,16 +7,15 @@
  * so "a photo of a {class}." points near its class. Every other token gets a small random
  * vector, shared by all prompts. See docs/model-generator.md.
  */
-import { createHash, randomBytes } from "node:crypto";
+
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ClipModel } from "../../../src/model/clip-model.js";
 import { ClipTokenizer } from "../../../src/text/tokenizer.js";
-import { repoRoot } from "../paths.js";
 import { seeded } from "../random-vectors.js";
 import { buildBagTextGraph } from "./bag-text-tower.js";
-import { writeJson } from "./files.js";
+import { cachedFixture } from "./fixture-cache.js";
 import { ensureFixtureModel, GENERATOR_VERSION, PROBE } from "./index.js";
 import { checkTopology, modelMsg } from "./onnx.js";
 import { writeMsg } from "./proto.js";
@@ -108,15 +107,7 @@ export async function ensureProbeTextModel(opts: ProbeTextOptions): Promise<stri
     background: opts.background ?? 0.3,
     seed: opts.seed ?? 1,
   });
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
-  const cacheDir = opts.cacheDir ?? join(repoRoot, ".cache", "fixtures");
-  const dir = join(cacheDir, `probe-text-${hash}`);
-  if (existsSync(dir)) return dir;
-  const tmp = join(
-    cacheDir,
-    `.tmp-probe-text-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`,
-  );
-  try {
+  return cachedFixture("probe-text", key, opts.cacheDir, async (tmp) => {
     await mkdir(join(tmp, "onnx"), { recursive: true });
     for (const f of COPIED) {
       if (existsSync(join(probe, f))) await copyFile(join(probe, f), join(tmp, f));
@@ -131,14 +122,5 @@ export async function ensureProbeTextModel(opts: ProbeTextOptions): Promise<stri
         "Bag-of-token-vectors text tower set from class prototypes (probe-text); not CLIP.",
     });
     await writeMsg(join(tmp, "onnx", "text_model.onnx"), msg);
-    await writeJson(join(tmp, "fixture.json"), JSON.parse(key));
-    try {
-      await rename(tmp, dir);
-    } catch (err) {
-      if (!existsSync(dir)) throw err;
-    }
-    return dir;
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
 }

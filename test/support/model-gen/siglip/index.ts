@@ -2,11 +2,10 @@
  * Seeded generator of random-weight SigLIP and SigLIP 2 (fixed resolution) models in the
  * Transformers.js directory layout. See docs/model-generator.md ("SigLIP").
  */
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { repoRoot } from "../../paths.js";
+import { cachedFixture } from "../fixture-cache.js";
 import { GENERATOR_VERSION } from "../model.js";
 import {
   SIGLIP_B16,
@@ -117,8 +116,6 @@ export function siglipFixtureSpec(name: SiglipFixtureName): {
   return { family: spec[0], dims: spec[1] };
 }
 
-const inFlight = new Map<string, Promise<string>>();
-
 /**
  * Generates the named SigLIP model once into <cacheDir>/<name>-<hash of options> and reuses it
  * (safe under concurrency: write to a temporary directory, then rename into place).
@@ -146,42 +143,14 @@ export function ensureSiglipFixture(
     logits,
     ...(opts.plainTokenizer ? { plainTokenizer: true } : {}),
   });
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
-  const cacheDir = opts.cacheDir ?? join(repoRoot, ".cache", "fixtures");
-  const dir = join(cacheDir, `${name}-${hash}`);
-  const pending = inFlight.get(dir);
-  if (pending) return pending;
-  const job = (async () => {
-    if (existsSync(dir)) return dir;
-    await mkdir(cacheDir, { recursive: true });
-    const tmp = join(
-      cacheDir,
-      `.tmp-${name}-${hash}-${process.pid}-${randomBytes(4).toString("hex")}`,
-    );
-    try {
-      await generateSiglipModel(tmp, {
-        family: spec.family,
-        dims,
-        seed,
-        dtypes,
-        logits,
-        plainTokenizer: opts.plainTokenizer,
-      });
-      await writeFile(join(tmp, "fixture.json"), `${key}\n`);
-      try {
-        await rename(tmp, dir);
-      } catch (err) {
-        if (!existsSync(dir)) throw err;
-      }
-      return dir;
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
-  })();
-  inFlight.set(dir, job);
-  job.then(
-    () => inFlight.delete(dir),
-    () => inFlight.delete(dir),
+  return cachedFixture(name, key, opts.cacheDir, (tmp) =>
+    generateSiglipModel(tmp, {
+      family: spec.family,
+      dims,
+      seed,
+      dtypes,
+      logits,
+      plainTokenizer: opts.plainTokenizer,
+    }),
   );
-  return job;
 }
