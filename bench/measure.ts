@@ -196,7 +196,14 @@ async function ortImages(t: Task) {
   );
 }
 
-async function transformers(t: Task) {
+type TransformersJs = typeof import("@huggingface/transformers");
+/** Options of Transformers.js' `from_pretrained`. */
+export type TfLoadOptions = Parameters<TransformersJs["PreTrainedModel"]["from_pretrained"]>[1];
+
+/** Transformers.js set up for a local model directory: offline, on the CPU, the task's threads. */
+export async function transformers(
+  t: Pick<Task, "model" | "dtype" | "threads">,
+): Promise<{ tf: TransformersJs; id: string; opts: TfLoadOptions }> {
   const tf = await import("@huggingface/transformers");
   tf.env.allowRemoteModels = false;
   tf.env.allowLocalModels = true;
@@ -206,7 +213,7 @@ async function transformers(t: Task) {
     dtype: t.dtype,
     device: "cpu",
     session_options: { intraOpNumThreads: t.threads, interOpNumThreads: 1 },
-  } as Parameters<typeof tf.CLIPVisionModelWithProjection.from_pretrained>[1];
+  } as TfLoadOptions;
   return { tf, id, opts };
 }
 

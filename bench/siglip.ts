@@ -10,10 +10,18 @@
  *   sigmoid of model.onnx's logits, sharp resizing) against zeroclip's probabilities on the same
  *   images and labels, with that template and with the family default "This is a photo of {}.".
  */
-import { join } from "node:path";
 import { ClipModel } from "../src/model/clip-model.js";
 import type { Dtype } from "../src/model/files.js";
-import { chunks, imageFiles, type Result, SAMPLE, sentences, timed } from "./measure.js";
+import { CIFAR10_CLASSES } from "../test/support/datasets.js";
+import {
+  chunks,
+  imageFiles,
+  type Result,
+  SAMPLE,
+  sentences,
+  timed,
+  transformers,
+} from "./measure.js";
 
 export interface SiglipTask {
   kind: "tfjs-siglip-images" | "tfjs-siglip-text" | "siglip-agreement";
@@ -45,33 +53,6 @@ export interface SiglipAgreement {
   sameTemplate: ProbabilityAgreement;
   /** zeroclip with the family's default template (the Python pipeline's, with the period). */
   defaultTemplate: ProbabilityAgreement;
-}
-
-const CIFAR10 = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
-
-async function transformers(t: SiglipTask) {
-  const tf = await import("@huggingface/transformers");
-  tf.env.allowRemoteModels = false;
-  tf.env.allowLocalModels = true;
-  tf.env.localModelPath = join(t.model, "..");
-  const id = t.model.split("/").filter(Boolean).at(-1)!;
-  const opts = {
-    dtype: t.dtype,
-    device: "cpu",
-    session_options: { intraOpNumThreads: t.threads, interOpNumThreads: 1 },
-  } as Parameters<typeof tf.SiglipVisionModel.from_pretrained>[1];
-  return { tf, id, opts };
 }
 
 type Out = { data: Float32Array; dims: number[] };
@@ -160,7 +141,7 @@ export function compareProbabilities(a: number[][], b: number[][]): ProbabilityA
 }
 
 async function agreement(t: SiglipTask): Promise<SiglipAgreement> {
-  const labels = t.labels ?? CIFAR10;
+  const labels = t.labels ?? [...CIFAR10_CLASSES];
   const files = (await imageFiles(t.images)).slice(0, t.agreementImages ?? 16);
   const { tf, id, opts } = await transformers(t);
   const classify = await tf.pipeline("zero-shot-image-classification", id, opts);
