@@ -23,7 +23,14 @@ export type Tower = "text" | "vision";
 
 const NOISE_STD = 0.02;
 
-function lazy(seed: number, name: string, dims: number[], mean: number, std: number): LazyWeight {
+/** A weight drawn on demand from its own (seed, name) stream. */
+export function lazy(
+  seed: number,
+  name: string,
+  dims: number[],
+  mean: number,
+  std: number,
+): LazyWeight {
   return {
     name,
     dims,

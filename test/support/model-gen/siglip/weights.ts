@@ -8,8 +8,7 @@
  * contributes at order 1; unlike HF, biases and layer-norm parameters get a little noise so that
  * every parameter influences the output.
  */
-import { Rng } from "../random.js";
-import type { LazyWeight } from "../weights.js";
+import { type LazyWeight, lazy } from "../weights.js";
 import { patchTokens, type SiglipDims, validateSiglipDims } from "./dims.js";
 
 const NOISE_STD = 0.02;
@@ -28,19 +27,6 @@ export const DEFAULT_LOGITS: SiglipLogitParams = Object.freeze({
 });
 
 type Add = (name: string, dims: number[], mean: number, std: number) => void;
-
-function lazy(seed: number, name: string, dims: number[], mean: number, std: number): LazyWeight {
-  return {
-    name,
-    dims,
-    mean,
-    std,
-    values: () => {
-      const n = dims.reduce((a, b) => a * b, 1);
-      return new Rng(seed, name).fillNormal(new Float32Array(n), mean, std);
-    },
-  };
-}
 
 function constant(name: string, value: number): LazyWeight {
   return { name, dims: [1], mean: value, std: 0, values: () => new Float32Array([value]) };
