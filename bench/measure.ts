@@ -148,7 +148,7 @@ async function zeroclipText(t: Task) {
 /** The compute bound: onnxruntime on pixels prepared beforehand, same batches and threads. */
 async function ortImages(t: Task) {
   const model = await ClipModel.load(t.model, { dtype: t.dtype, threads: t.threads });
-  const files = await imageFiles(t.images);
+  const files = await imageFiles(t.images, t.limit);
   const { preprocess: cfg } = model;
   const size = 3 * cfg.cropHeight * cfg.cropWidth;
   // Prepare pixels with zeroclip's pipeline (not timed), then feed onnxruntime directly.
@@ -178,7 +178,8 @@ async function ortImages(t: Task) {
     const out = await session.run({
       pixel_values: new ort.Tensor("float32", data, [idx.length, 3, cfg.cropHeight, cfg.cropWidth]),
     });
-    return out.image_embeds;
+    // CLIP's projected tower names its output image_embeds; SigLIP's vision_model.onnx pooler_output.
+    return out.image_embeds ?? out.pooler_output;
   };
   return timed(
     t.passes,
