@@ -7,7 +7,7 @@
 // by `npm run build` before the main tsc; the generated file is gitignored and rewritten only
 // when its content changes.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -53,5 +53,9 @@ let old = "";
 try {
   old = readFileSync(outPath, "utf8");
 } catch {}
-if (old !== text) writeFileSync(outPath, text);
+// Written aside and renamed into place: a build killed mid-write leaves the old file whole.
+if (old !== text) {
+  writeFileSync(`${outPath}.${process.pid}.tmp`, text);
+  renameSync(`${outPath}.${process.pid}.tmp`, outPath);
+}
 console.log(`src/browser -> ${outPath.slice(root.length + 1)}`);
