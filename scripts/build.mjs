@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds dist/ atomically: the WebAssembly kernels are assembled, tsc compiles into a fresh
+// Builds dist/ atomically: the WebAssembly kernels are assembled, the browser code (src/browser/)
+// is checked and bundled into a generated module, tsc compiles into a fresh
 // temporary directory, and only a successful compile is swapped into place. A build killed at
 // any moment leaves the previous dist/ (or, during the two renames of the swap, .dist-prev/,
 // which bin/zeroclip.js and the next build fall back to) able to run.
@@ -37,7 +38,11 @@ function inputFiles() {
     }
   };
   for (const d of ["src", "test", "bench"]) if (existsSync(join(root, d))) walk(join(root, d));
-  out.push(join(root, "tsconfig.json"), join(root, "scripts", "build-wasm.mjs"));
+  out.push(
+    join(root, "tsconfig.json"),
+    join(root, "scripts", "build-wasm.mjs"),
+    join(root, "scripts", "build-browser.mjs"),
+  );
   return out.sort();
 }
 
@@ -83,6 +88,11 @@ if (prepare && existsSync(join(dist, "src", "cli", "main.js"))) {
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
 let r = run([join(root, "scripts", "build-wasm.mjs")]);
 if (r.status !== 0) process.exit(r.status ?? 1);
+r = run([join(root, "scripts", "build-browser.mjs")]);
+if (r.status !== 0) {
+  log("the browser code failed to check or bundle; dist/ is unchanged");
+  process.exit(r.status ?? 1);
+}
 
 const tmp = join(root, `.dist-build-${process.pid}`);
 rmSync(tmp, { recursive: true, force: true });

@@ -7,6 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { REPORT_SCRIPT } from "../browser/bundles.generated.js";
+import type { ReportPageData } from "../browser/report/data.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { EvalResult } from "./evaluate.js";
 import type { ClassExplanations } from "./explanations.js";
@@ -14,15 +16,17 @@ import type { FewShotResult } from "./fewshot.js";
 import { mostConfusedPairs } from "./metrics.js";
 import {
   FEWSHOT_CSS,
-  FEWSHOT_SCRIPT,
   FEWSHOT_SECTION,
   type FewShotReportData,
   fewShotReportData,
 } from "./report-fewshot.js";
-import { REPORT_CSS, REPORT_SCRIPT } from "./report-page.js";
+import { REPORT_CSS } from "./report-page.js";
 import { type ThumbnailOptions, thumbnails } from "./thumbnails.js";
 
-/** Everything the page shows; embedded as JSON in `<script id="report-data">`. */
+/**
+ * Everything the page shows; embedded as JSON in `<script id="report-data">`, which the
+ * report's script (src/browser/report/) reads as a `ReportPageData` (checked where it is written).
+ */
 export interface ReportData {
   title: string;
   generated: string;
@@ -215,9 +219,9 @@ ${data.fewshot ? FEWSHOT_SECTION : ""}
 <section id="pairs"><h2>Most confused pairs</h2><div id="pair-lists" class="row"></div></section>
 ${explanationsSection(data)}<section id="failed"><h2>Images that failed</h2><div id="failed-list"></div></section>
 </main>
-<script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
+<script id="report-data" type="application/json">${scriptSafeJson(data satisfies ReportPageData)}</script>
 <script>${scriptSafeCode(chartJs)}</script>
-<script>${scriptSafeCode(REPORT_SCRIPT)}</script>${data.fewshot ? `\n<script>${scriptSafeCode(FEWSHOT_SCRIPT)}</script>` : ""}
+<script>${scriptSafeCode(REPORT_SCRIPT)}</script>
 </body>
 </html>
 `;

@@ -36,6 +36,9 @@ export const LAYERS: Readonly<Record<string, number>> = {
   image: 1,
   text: 1,
   transductive: 0,
+  // The code that runs in the browser: it imports nothing of src/ (scripts/build-browser.mjs
+  // bundles it for the page and the reports, which import the bundles and its data types).
+  browser: 0,
   math: 0,
   util: 0,
 };

@@ -179,6 +179,17 @@ describe("the web page in headless chromium", { skip }, () => {
       });
     });
     assert.match(bars[3].error ?? "", /not an image/);
+    // A CLIP model's scores are a softmax over the labels; under each chart, each label's text
+    // closest to the image (explain) with its cosine.
+    assert.deepEqual(
+      await page.locator("#results .score-note").allTextContents(),
+      files.map(() => "probabilities over these labels (softmax): they sum to 100%"),
+    );
+    const why = page.locator("#results .result").first().locator(".explanations li");
+    assert.deepEqual(
+      (await why.allTextContents()).map((l) => l.replace(/ -?\d\.\d{3}$/, "")),
+      bars[0].labels.map((l) => `${l}: a photo of a ${l}.`),
+    );
     const texts = (await page.evaluate(READ_TEXTS)) as { summary: string; texts: string[] }[];
     assert.deepEqual(
       texts.map((t) => t.texts),

@@ -1,17 +1,15 @@
 /**
- * Serves the web page: `/` (HTML), `/assets/app.js`, `/assets/app.css` and Chart.js's UMD
- * build from its npm package (`/assets/chart.umd.js`), all from this process, with a content
- * security policy that lets the page talk to this server only.
+ * Serves the web page: `/` (HTML), `/assets/app.js` (the bundle of src/browser/page/, made at
+ * build time), `/assets/app.css` and Chart.js's UMD build from its npm package
+ * (`/assets/chart.umd.js`), all from this process, with a content security policy that lets
+ * the page talk to this server only.
  */
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { PAGE_SCRIPT } from "../../browser/bundles.generated.js";
 import { chartJsSource } from "../../eval/report.js";
 import type { ServeContext } from "../context.js";
 import { PAGE_HTML } from "./html.js";
-import { SCRIPT_INPUTS } from "./script-inputs.js";
-import { SCRIPT_RESULTS } from "./script-results.js";
 import { PAGE_CSS } from "./style.js";
-
-const APP_JS = `(function () {\n"use strict";\n${SCRIPT_INPUTS}\n${SCRIPT_RESULTS}\n})();\n`;
 
 /** Images may come from anywhere the user points (URL inputs) or from local blobs. */
 const CSP = [
@@ -39,7 +37,7 @@ export const pageRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app)
     send(reply.header("content-security-policy", CSP), "text/html; charset=utf-8", PAGE_HTML),
   );
   app.get("/assets/app.js", hide, async (_request, reply) =>
-    send(reply, "text/javascript; charset=utf-8", APP_JS),
+    send(reply, "text/javascript; charset=utf-8", PAGE_SCRIPT),
   );
   app.get("/assets/app.css", hide, async (_request, reply) =>
     send(reply, "text/css; charset=utf-8", PAGE_CSS),
