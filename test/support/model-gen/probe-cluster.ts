@@ -34,7 +34,7 @@ export interface ProbeClusterOptions {
   heldOut: readonly { path: string; label: string }[];
   /** Embedding dimension (default 512). */
   dim?: number;
-  /** Norm of the in-subspace random part added to each unit prototype (default 0.7). */
+  /** Norm of the in-subspace random part added to each unit prototype (default 1). */
   noise?: number;
   /** Norm of the start token's vector, shared by every prompt (default 10). */
   gap?: number;
@@ -45,7 +45,7 @@ export interface ProbeClusterOptions {
   cacheDir?: string;
 }
 
-const DEFAULTS = { dim: 512, noise: 0.7, gap: 10, background: 0.3, seed: 1 };
+const DEFAULTS = { dim: 512, noise: 1, gap: 10, background: 0.3, seed: 1 };
 
 function unit(v: Float64Array): Float64Array {
   const n = Math.hypot(...v);
@@ -163,50 +163,62 @@ async function tokenTable(
   return table;
 }
 
-/**
- * Writes the probe-cluster model once into <cacheDir>/probe-cluster-<hash of options> and
- * reuses it (fixture-cache.ts). Fitting embeds the held-out images once through the features.
- */
-export async function ensureProbeClusterModel(opts: ProbeClusterOptions): Promise<string> {
-  const o = {
+function resolved(opts: ProbeClusterOptions): typeof DEFAULTS {
+  return {
     dim: opts.dim ?? DEFAULTS.dim,
     noise: opts.noise ?? DEFAULTS.noise,
     gap: opts.gap ?? DEFAULTS.gap,
     background: opts.background ?? DEFAULTS.background,
     seed: opts.seed ?? DEFAULTS.seed,
   };
+}
+
+/** Fits and writes the probe-cluster model into `outDir` (a new or empty directory). */
+export async function writeProbeClusterModel(
+  outDir: string,
+  opts: ProbeClusterOptions,
+): Promise<void> {
+  const o = resolved(opts);
   if (opts.classes.length < 2) throw new Error("probe-cluster needs at least two classes");
+  const labels = opts.heldOut.map((h) => {
+    const c = opts.classes.indexOf(h.label);
+    if (c < 0) throw new Error(`held-out label ${h.label} is not a class`);
+    return c;
+  });
+  const featuresDir = join(outDir, ".features");
+  const features = await heldOutFeatures(featuresDir, opts);
+  await rm(featuresDir, { recursive: true, force: true });
+  const lda = fitLda(features, labels, opts.classes.length);
+  const r = seeded(o.seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const rotation = orthonormalBasis(
+    Array.from({ length: lda.rows }, () => Float64Array.from({ length: o.dim }, gauss)),
+  );
+  if (rotation.length !== lda.rows) throw new Error(`dim ${o.dim} is below ${lda.rows}`);
+  const protos = prototypes(lda, features, opts);
+  const dims = { ...PROBE, projectionDim: o.dim };
+  await writeModelDir(outDir, dims, {
+    "vision_model.onnx": buildFeatureTowerGraph(dims.imageSize, projection(lda, rotation, o.dim)),
+  });
+  const table = await tokenTable(outDir, lda, protos, rotation, o, opts.classes);
+  await writeModelDir(outDir, dims, {
+    "text_model.onnx": buildBagTextGraph(table, PROBE.vocabSize, o.dim),
+  });
+}
+
+/**
+ * Writes the probe-cluster model once into <cacheDir>/probe-cluster-<hash of options> and
+ * reuses it (fixture-cache.ts). Fitting embeds the held-out images once through the features.
+ */
+export function ensureProbeClusterModel(opts: ProbeClusterOptions): Promise<string> {
   const key = JSON.stringify({
     version: GENERATOR_VERSION,
     kind: "probe-cluster",
     classes: opts.classes,
     heldOut: opts.heldOut,
-    ...o,
+    ...resolved(opts),
   });
-  return cachedFixture("probe-cluster", key, opts.cacheDir, async (tmp) => {
-    const featuresDir = join(tmp, "features");
-    const features = await heldOutFeatures(featuresDir, opts);
-    await rm(featuresDir, { recursive: true, force: true });
-    const labels = opts.heldOut.map((h) => {
-      const c = opts.classes.indexOf(h.label);
-      if (c < 0) throw new Error(`held-out label ${h.label} is not a class`);
-      return c;
-    });
-    const lda = fitLda(features, labels, opts.classes.length);
-    const r = seeded(o.seed);
-    const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-    const rotation = orthonormalBasis(
-      Array.from({ length: lda.rows }, () => Float64Array.from({ length: o.dim }, gauss)),
-    );
-    if (rotation.length !== lda.rows) throw new Error(`dim ${o.dim} is below ${lda.rows}`);
-    const protos = prototypes(lda, features, opts);
-    const dims = { ...PROBE, projectionDim: o.dim };
-    await writeModelDir(tmp, dims, {
-      "vision_model.onnx": buildFeatureTowerGraph(dims.imageSize, projection(lda, rotation, o.dim)),
-    });
-    const table = await tokenTable(tmp, lda, protos, rotation, o, opts.classes);
-    await writeModelDir(tmp, dims, {
-      "text_model.onnx": buildBagTextGraph(table, PROBE.vocabSize, o.dim),
-    });
-  });
+  return cachedFixture("probe-cluster", key, opts.cacheDir, (tmp) =>
+    writeProbeClusterModel(tmp, opts),
+  );
 }
