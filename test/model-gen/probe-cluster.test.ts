@@ -2,14 +2,22 @@
  * The probe-cluster fixture's parts: the feature tower (run by onnxruntime) against a direct
  * computation of its documented features on the same pixels, and the LDA fit against hand
  * computations and its defining invariant (within-class scatter whitened in the projection).
- * The fitted fixture on CIFAR-10 is exercised by test/transductive/probe-cifar10.test.ts.
+ * End to end on generated colour images: fitted on some, it classifies other images of the same
+ * colours zero-shot. On CIFAR-10: test/transductive/probe-cifar10.test.ts.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import ort from "onnxruntime-node";
+import { ZeroShotClassifier } from "../../src/classify/classifier.js";
+import { ClipModel } from "../../src/model/clip-model.js";
+import { writeColourDataset } from "../support/datasets.js";
 import { buildFeatureTowerGraph, FEATURE_COUNT } from "../support/model-gen/feature-tower.js";
 import { applyLda, cholesky, fitLda } from "../support/model-gen/lda.js";
 import { modelMsg, type OnnxGraph } from "../support/model-gen/onnx.js";
+import { ensureProbeClusterModel } from "../support/model-gen/probe-cluster.js";
 import { toBytes } from "../support/model-gen/proto.js";
 import { seeded } from "../support/random-vectors.js";
 
@@ -191,5 +199,45 @@ describe("LDA fit", () => {
     const total = new Float64Array(k - 1);
     for (const p of proj) for (let a = 0; a < k - 1; a++) total[a] += p[a];
     for (const t of total) assert.ok(Math.abs(t) < 1e-9);
+  });
+});
+
+describe("probe-cluster fixture", () => {
+  it("fitted on some colour images, classifies unseen ones zero-shot (texts at the prototypes)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "zeroclip-probe-cluster-"));
+    try {
+      const fit = await writeColourDataset(join(dir, "fit"), { perClass: 6, corrupt: false });
+      const test = await writeColourDataset(join(dir, "test"), {
+        perClass: 4,
+        firstIndex: 6,
+        corrupt: false,
+      });
+      const modelDir = await ensureProbeClusterModel({
+        classes: fit.classes,
+        heldOut: fit.images,
+        dim: 64,
+        noise: 0,
+        cacheDir: join(dir, "fixtures"),
+      });
+      const model = await ClipModel.load(modelDir, { preprocessWorkers: 1 });
+      try {
+        const classifier = await ZeroShotClassifier.create(model, { labels: fit.classes });
+        const results = await classifier.classify(test.images.map((i) => i.path));
+        assert.equal(results.length, test.images.length);
+        let right = 0;
+        for (const [i, r] of results.entries()) {
+          assert.ok(r.predictions, r.error);
+          if (r.predictions[0].label === test.images[i].label) right++;
+        }
+        assert.ok(right >= 0.9 * results.length, `${right} of ${results.length} right`);
+        const [image] = await model.embedImages([test.images[0].path]);
+        assert.equal(image.embedding?.length, 64);
+        assert.equal((await model.embedTexts(["a photo of a red."]))[0].length, 64);
+      } finally {
+        await model.dispose();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
