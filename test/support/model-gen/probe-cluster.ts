@@ -125,9 +125,9 @@ function prototypes(lda: Lda, features: Float32Array[], opts: ProbeClusterOption
   return sums.map(unit);
 }
 
+/** The token-vector table: background vectors, the start token's gap, each class's target. */
 async function tokenTable(
   dir: string,
-  lda: Lda,
   protos: Float64Array[],
   rotation: Float64Array[],
   o: typeof DEFAULTS,
@@ -150,12 +150,13 @@ async function tokenTable(
   for (let t = 0; t < dim; t++) table[bos * dim + t] += o.gap * gap[t];
   for (const [c, name] of classes.entries()) {
     const ids = tokenizer.encode(name).slice(1, -1); // without BOS and EOS
-    const noise = randomUnit(lda.rows);
+    const rows = protos[c].length;
+    const noise = randomUnit(rows);
     const target = unit(protos[c].map((x, k) => x + o.noise * noise[k]));
     for (const id of ids) {
       for (let j = 0; j < dim; j++) {
         let v = 0;
-        for (let k = 0; k < lda.rows; k++) v += rotation[k][j] * target[k];
+        for (let k = 0; k < rows; k++) v += rotation[k][j] * target[k];
         table[id * dim + j] += v / ids.length;
       }
     }
@@ -195,13 +196,12 @@ export async function writeProbeClusterModel(
     Array.from({ length: lda.rows }, () => Float64Array.from({ length: o.dim }, gauss)),
   );
   if (rotation.length !== lda.rows) throw new Error(`dim ${o.dim} is below ${lda.rows}`);
-  const protos = prototypes(lda, features, opts);
   const dims = { ...PROBE, projectionDim: o.dim };
+  await writeModelDir(outDir, dims, {}); // the tokenizer first: the token table needs it
+  const protos = prototypes(lda, features, opts);
+  const table = await tokenTable(outDir, protos, rotation, o, opts.classes);
   await writeModelDir(outDir, dims, {
     "vision_model.onnx": buildFeatureTowerGraph(dims.imageSize, projection(lda, rotation, o.dim)),
-  });
-  const table = await tokenTable(outDir, lda, protos, rotation, o, opts.classes);
-  await writeModelDir(outDir, dims, {
     "text_model.onnx": buildBagTextGraph(table, PROBE.vocabSize, o.dim),
   });
 }
