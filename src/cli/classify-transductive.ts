@@ -29,17 +29,29 @@ export async function runTransductive(
   flags: TransductiveFlags,
   store?: Pick<VectorStore, "list" | "get" | "location">,
 ): Promise<ClassifyResult[]> {
+  // Each phase says what it starts on stderr (bars on a terminal), so a long run is never silent.
+  const started = Date.now();
+  const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const embedded: EmbeddedInput[] = store
     ? await storedEmbeddings(store, inputs)
     : await embedFiles(classifier, inputs, flags);
   const rows = embedded.flatMap((r) => (r.embedding ? [Float32Array.from(r.embedding)] : []));
+  const failed = embedded.length - rows.length;
+  process.stderr.write(
+    `transductive: ${rows.length} images ${store ? `read from ${store.location}` : "embedded"}` +
+      `${failed > 0 ? ` (${failed} failed)` : ""} in ${secs()}; building their neighbour graph\n`,
+  );
   const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
-  if (built.method === "hnsw") {
-    process.stderr.write(
-      `transductive: neighbour graph from an HNSW index over ${rows.length} images (recall ${built.recall?.toFixed(4)} against exact search on sampled rows)\n`,
-    );
-  }
-  const bar = progressBar("transductive", TRANSCLIP_DEFAULTS.rounds + 1, "rounds");
+  process.stderr.write(
+    built.method === "hnsw"
+      ? `transductive: neighbour graph from an HNSW index over ${rows.length} images (recall ${built.recall?.toFixed(4)} against exact search on sampled rows) at ${secs()}\n`
+      : `transductive: neighbour graph by exact search at ${secs()}\n`,
+  );
+  const rounds = TRANSCLIP_DEFAULTS.rounds + 1;
+  process.stderr.write(
+    `transductive: TransCLIP over ${rows.length} images × ${classifier.labels.length} labels (${rounds} rounds)\n`,
+  );
+  const bar = progressBar("transductive", rounds, "rounds");
   try {
     const out = classifyTransductive(classifier.labels, classifier.classEmbeddings, embedded, {
       topK: flags.topK,
@@ -52,7 +64,7 @@ export async function runTransductive(
     bar.stop();
     for (const w of out.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stderr.write(
-      `transductive: ${out.changed} of ${out.images} images changed label from zero-shot\n`,
+      `transductive: ${out.changed} of ${out.images} images changed label from zero-shot (${secs()} in all)\n`,
     );
     return out.results;
   } finally {

@@ -48,6 +48,25 @@ describe("classify --transductive (probe model)", () => {
     assert.equal(stored.code, 1, stored.stderr);
     assert.match(files.stderr, /warning: --transductive on a small set \(30 images for 6 labels\)/);
     assert.match(files.stderr, /images changed label from zero-shot/);
+    // Progress: each phase is announced when it starts, in order (30 images, the corrupt one failed).
+    for (const [run, source] of [
+      [files, "embedded"],
+      [stored, `read from ${store}`],
+    ] as const) {
+      const phases = [
+        `transductive: 30 images ${source} (1 failed) in `,
+        "transductive: neighbour graph by exact search at ",
+        "transductive: TransCLIP over 30 images × 6 labels (11 rounds)",
+        "transductive: ",
+      ];
+      let at = -1;
+      for (const p of phases) {
+        const next = run.stderr.indexOf(p, at + 1);
+        assert.ok(next > at, `${JSON.stringify(p)} after offset ${at} in:\n${run.stderr}`);
+        at = next;
+      }
+      assert.match(run.stderr, /changed label from zero-shot \(\d+\.\d s in all\)\n/);
+    }
     const a = parseJsonl(files.stdout);
     const b = parseJsonl(stored.stdout);
     assert.equal(a.length, ds.images.length + 1);

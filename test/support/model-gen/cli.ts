@@ -4,8 +4,11 @@
  *   [--fp16] [--fp16-io] [--no-fp32] [--full-range] [--tokenizer-from DIR]
  * node dist/test/support/model-gen/cli.js --family siglip|siglip2 --size tiny|b-16 --out DIR
  *   [--seed N] [--q8] [--no-fp32] [--plain-tokenizer]
+ * node dist/test/support/model-gen/cli.js --size probe-cluster --data DIR --out DIR
+ *   [--held-out FROM-TO] [--seed N]
  */
-import { resolve } from "node:path";
+import { readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   type ClipDims,
@@ -17,6 +20,7 @@ import {
   tokenizerVocabSize,
   VIT_B_32,
 } from "./index.js";
+import { writeProbeClusterModel } from "./probe-cluster.js";
 import {
   generateSiglipModel,
   SIGLIP_B16,
@@ -42,7 +46,12 @@ Writes a random-weight CLIP, SigLIP or SigLIP 2 model (Transformers.js layout) t
   --size tiny|vit-b-32|probe
                           model dimensions (required); probe = the tiny text tower with
                           a colour-grid vision tower (4x4 mean colours, 48-d, fp32 only)
-                          whose image embeddings tell images apart
+                          whose image embeddings tell images apart;
+                          probe-cluster = the class-clustering probe fitted on held-out
+                          images of --data (docs/model-generator.md)
+  --data DIR              probe-cluster: a folder with one subfolder per class
+  --held-out FROM-TO      probe-cluster: the images fitted on, by position in each
+                          class's sorted file list, TO excluded (default 500-1000)
   --out DIR               output directory (required)
   --seed N                PRNG seed (default ${DEFAULT_SEED}); same seed → identical bytes
   --q8                    also write onnx/*_quantized.onnx (dynamic int8 MatMuls)
@@ -70,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       "full-range": { type: "boolean", default: false },
       "plain-tokenizer": { type: "boolean", default: false },
       "tokenizer-from": { type: "string" },
+      data: { type: "string" },
+      "held-out": { type: "string", default: "500-1000" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -81,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.family === "siglip" || values.family === "siglip2") {
     return siglipMain(values.family, values);
   }
+  if (values.size === "probe-cluster") return probeClusterMain(values);
   if (values.family !== "clip") {
     console.error(`--family must be clip, siglip or siglip2, got ${values.family}`);
     return 2;
@@ -121,6 +133,47 @@ async function main(argv: string[]): Promise<number> {
   });
   const secs = ((performance.now() - start) / 1000).toFixed(1);
   console.log(`wrote ${values.size} (seed ${seed}, ${dtypes.join("+")}) to ${out} in ${secs} s`);
+  return 0;
+}
+
+async function probeClusterMain(values: {
+  data?: string;
+  out?: string;
+  seed?: string;
+  "held-out": string;
+}): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(values["held-out"]);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (
+    !values.data ||
+    !values.out ||
+    !range ||
+    (seed !== undefined && !Number.isSafeInteger(seed))
+  ) {
+    console.error(
+      "--size probe-cluster needs --data DIR, --out DIR, --held-out FROM-TO, an integer --seed",
+    );
+    return 2;
+  }
+  const data = resolve(values.data);
+  const classes = (await readdir(data, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort();
+  const heldOut = [];
+  for (const label of classes) {
+    const files = (await readdir(join(data, label))).filter((f) => !f.startsWith(".")).sort();
+    for (const f of files.slice(Number(range[1]), Number(range[2]))) {
+      heldOut.push({ path: join(data, label, f), label });
+    }
+  }
+  const out = resolve(values.out);
+  const start = performance.now();
+  await writeProbeClusterModel(out, { classes, heldOut, seed });
+  const secs = ((performance.now() - start) / 1000).toFixed(1);
+  console.log(
+    `wrote probe-cluster (${classes.length} classes, ${heldOut.length} held-out images) to ${out} in ${secs} s`,
+  );
   return 0;
 }
 
