@@ -5,13 +5,15 @@
  */
 import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { classifyImages } from "../../app/classify.js";
+import { prepareExplanations } from "../../app/classify-classes.js";
 import type { Aggregate } from "../../classify/class-embeddings.js";
 import { checkClassifyBudget } from "../budget.js";
 import type { ClassifyParams, ImageScorer } from "../classifier-source.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded, schemaLimit } from "../errors.js";
-import { embedRequestImages } from "../images.js";
+import { requestImageEmbedder } from "../images.js";
 import { readClassifyMultipart } from "./classify-multipart.js";
 import {
   type ClassifyLimits,
@@ -83,22 +85,23 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     return raceSignal(ctx.classifiers.scorer(params, request.abortSignal), request.abortSignal);
   };
 
+  // The classify use case's scoring step, with the server's batcher as the image embedder.
   async function classifyMany(
     request: FastifyRequest,
     images: readonly (string | Uint8Array)[],
     body: Omit<NativeBody, "images">,
   ) {
     const scorer = await scorerFor(nativeParams(body), request);
-    // Explanations need the texts behind the classes (an adapter's fixed classes have none).
-    if (body.explain && scorer.classTexts?.some((t) => t.length > 0)) {
-      await scorer.enableExplanations?.();
-    }
-    const outcomes = await embedRequestImages(ctx, images, request.abortSignal);
+    await prepareExplanations(scorer, body.explain);
+    const results = await classifyImages(
+      scorer,
+      requestImageEmbedder(ctx, request.abortSignal),
+      images,
+      { topK: body.top_k, explain: body.explain },
+    );
     return {
-      results: outcomes.map((o) =>
-        o.error !== undefined
-          ? { error: o.error }
-          : { predictions: scorer.predict(o.embedding, body.top_k, 0, body.explain) },
+      results: results.map((r) =>
+        r.error !== undefined ? { error: r.error } : { predictions: r.predictions },
       ),
       classes:
         body.include_texts && scorer.classTexts
@@ -120,9 +123,14 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       },
       request,
     );
-    const [outcome] = await embedRequestImages(ctx, [body.inputs], request.abortSignal);
-    if (outcome.error !== undefined) throw imageError(outcome.error);
-    return scorer.predict(outcome.embedding, p.top_k);
+    const [result] = await classifyImages(
+      scorer,
+      requestImageEmbedder(ctx, request.abortSignal),
+      [body.inputs],
+      { topK: p.top_k },
+    );
+    if (result.error !== undefined) throw imageError(result.error);
+    return result.predictions;
   }
 
   app.post(

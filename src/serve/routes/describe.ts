@@ -5,7 +5,8 @@
  * every class is a 502. Without a configured LLM the route answers 501.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { DESCRIBE_DEFAULTS, describeClasses } from "../../prompts/describe.js";
+import { type DescribeRequest, describe, describeSamples } from "../../app/describe.js";
+import { DESCRIBE_DEFAULTS } from "../../prompts/describe.js";
 import { DEFAULT_QUESTION_SET, QUESTION_SETS } from "../../prompts/questions.js";
 import type { ServeContext } from "../context.js";
 import { ApiError, limitExceeded } from "../errors.js";
@@ -129,33 +130,26 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
           `this server asks only its named question sets (${Object.keys(QUESTION_SETS).join(", ")}); start it with --describe-custom-questions to allow others`,
         );
       }
-      const questions =
-        b.questions === undefined
-          ? undefined
-          : typeof b.questions === "string"
-            ? [...QUESTION_SETS[b.questions as keyof typeof QUESTION_SETS]]
-            : b.questions;
-      const samples =
-        b.labels.length *
-        (questions ?? QUESTION_SETS[DEFAULT_QUESTION_SET]).length *
-        (b.n ?? DESCRIBE_DEFAULTS.n);
-      if (samples > ctx.settings.maxDescribeSamples) {
-        throw limitExceeded(
-          "max-describe-samples",
-          `labels × questions × n is ${samples}, over the ${ctx.settings.maxDescribeSamples} allowed`,
-        );
-      }
-      const result = await describeClasses(b.labels, {
-        model: llm.model,
-        baseURL: llm.baseURL,
-        apiKey: llm.apiKey,
-        questions,
+      // The describe use case, with the server's LLM, answer cache and sample budget.
+      const req: DescribeRequest = {
+        labels: b.labels,
+        llm,
+        questions: b.questions as DescribeRequest["questions"],
         n: b.n,
         temperature: b.temperature,
         maxTokens: b.max_tokens,
         dedupe: b.dedupe,
         cache: ctx.settings.diskCache,
         signal: request.abortSignal,
+      };
+      const samples = describeSamples(req);
+      if (samples > ctx.settings.maxDescribeSamples) {
+        throw limitExceeded(
+          "max-describe-samples",
+          `labels × questions × n is ${samples}, over the ${ctx.settings.maxDescribeSamples} allowed`,
+        );
+      }
+      const result = await describe(req, {
         onWarning: (m) => request.log.warn({ warning: m }, "describe"),
       });
       return {

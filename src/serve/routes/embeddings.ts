@@ -5,11 +5,12 @@
  * entry with an empty embedding and an `error`; a single bad image is the request's 422.
  */
 import type { FastifyPluginAsync } from "fastify";
+import { embedImageInputs, embedTextInputs } from "../../app/embed.js";
 import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded } from "../errors.js";
-import { embedRequestImages } from "../images.js";
+import { requestImageEmbedder } from "../images.js";
 
 interface EmbeddingsBody {
   input: string | string[];
@@ -122,25 +123,22 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       const base64 = body.encoding_format === "base64";
       const encode = (v: Float32Array | undefined) =>
         v === undefined ? (base64 ? "" : []) : base64 ? float32ToBase64(v) : Array.from(v);
+      // The embed use case's steps, with the server's batcher as the image embedder.
       let vectors: { embedding?: Float32Array; error?: string }[];
       let promptTokens = 0;
       if (body.modality === "image") {
         if (inputs.length > s.maxImagesPerRequest) {
           throw limitExceeded("max-images", `at most ${s.maxImagesPerRequest} images per request`);
         }
-        vectors = await embedRequestImages(ctx, inputs, request.abortSignal);
+        const embedder = requestImageEmbedder(ctx, request.abortSignal);
+        vectors = await embedImageInputs(embedder, inputs);
         if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
       } else {
         checkTextInputs(inputs, s);
         const signal = request.abortSignal;
-        const tokens = new Map<string, number>();
-        // Stops between chunks once the request has ended; tokenized once, counted on the way.
-        const embs = await raceSignal(
-          ctx.model.embedTexts(inputs, { signal, onTokenized: (t, n) => tokens.set(t, n) }),
-          signal,
-        );
-        for (const t of inputs) promptTokens += tokens.get(t) ?? 0;
-        vectors = embs.map((embedding) => ({ embedding }));
+        const texts = await raceSignal(embedTextInputs(ctx.model, inputs, { signal }), signal);
+        promptTokens = texts.promptTokens;
+        vectors = texts.embeddings.map((embedding) => ({ embedding }));
       }
       return {
         object: "list",
