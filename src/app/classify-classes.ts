@@ -88,17 +88,26 @@ export function zeroShotClassifier(
 }
 
 /**
- * Make a classifier's explanations ready when `explain` asks for them: the texts behind the
- * classes are embedded one by one. Classes without texts (an adapter's) cannot explain: a
- * `UsageError`, for the CLI and the server alike.
+ * Make a classifier's explanations ready when `explain` asks for them (the texts behind the
+ * classes are embedded one by one) and return the `explain` to score with. Classes without
+ * texts (an adapter's) cannot explain: their predictions come without explanations and
+ * `onWarning` says why, for the CLI and the server alike.
  */
 export async function prepareExplanations(
-  classifier: { enableExplanations?(): Promise<unknown> },
+  classifier: {
+    readonly classTexts?: readonly (readonly string[])[];
+    enableExplanations?(): Promise<unknown>;
+  },
   explain: number | undefined,
-): Promise<void> {
-  if (explain === undefined || explain <= 0) return;
-  if (!classifier.enableExplanations) {
-    throw new UsageError("explanations need the class texts (templates or descriptions)");
+  onWarning?: (message: string) => void,
+): Promise<number | undefined> {
+  if (explain === undefined || explain <= 0) return undefined;
+  if (!classifier.enableExplanations || !classifier.classTexts?.some((t) => t.length > 0)) {
+    onWarning?.(
+      "explanations need the class texts (templates or descriptions); these classes (an adapter's) have none, so predictions come without them",
+    );
+    return undefined;
   }
   await classifier.enableExplanations();
+  return explain;
 }

@@ -8,8 +8,6 @@
  * `classifyImages` is the step the server shares: images embedded by an `ImageEmbedder` (the
  * model's pipeline here, the server's batcher there) scored by one `predict`.
  */
-import { readAdapterFile } from "../adapt/adapter-file.js";
-import { FewShotClassifier } from "../adapt/classifier.js";
 import type { ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
 import type { EmbeddedInput } from "../classify/transductive.js";
 import { type ImageSettingsInput, resolveImageSettings } from "../image/settings.js";
@@ -25,11 +23,10 @@ import {
   prepareExplanations,
   zeroShotClassifier,
 } from "./classify-classes.js";
-import { classifySet, type TransductiveReport } from "./classify-transductive.js";
+import type { TransductiveReport } from "./classify-transductive.js";
 import type { UseCaseEvents } from "./events.js";
 import { expandImageSources, type ImageEmbedder, modelImageEmbedder } from "./images.js";
 import { adapterModelDefault, type ModelRequest, openModel } from "./model.js";
-import { openStoreForReading } from "./store-model.js";
 
 /** How each image's predictions are cut and explained. */
 export interface ScoreOptions {
@@ -120,13 +117,20 @@ export async function classify(
   if (req.transductive && req.adapter) {
     throw new UsageError("--transductive works on zero-shot classes: drop --adapter");
   }
-  const adapter = req.adapter ? await readAdapterFile(req.adapter) : undefined;
+  // The few-shot code (and its linear algebra) loads only for an adapter.
+  const adapt = req.adapter ? await import("../adapt/index.js") : undefined;
+  const adapter = adapt && req.adapter ? await adapt.readAdapterFile(req.adapter) : undefined;
   if (adapter) checkAdapterRequest(adapter.adapter.classes, { ...req, ...req.model });
   else if (!req.labels) {
     throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
   }
+  // The store engines (and usearch, for --transductive) load only when asked for.
   const stored = req.store
-    ? await openStoreForReading(req.store, req.model, events.onMessage)
+    ? await (await import("./store-model.js")).openStoreForReading(
+        req.store,
+        req.model,
+        events.onMessage,
+      )
     : undefined;
   const model =
     stored?.model ??
@@ -136,11 +140,14 @@ export async function classify(
       events.onMessage,
     ));
   try {
-    const classifier = adapter
-      ? await FewShotClassifier.fromAdapter(model, adapter, { name: `adapter ${req.adapter}` })
-      : await zeroShotClassifier(model, req, { ...events, cache: req.cache });
-    await prepareExplanations(classifier, req.explain);
-    const outcome = await run(classifier, model, req, events, stored?.store);
+    const classifier =
+      adapt && adapter
+        ? await adapt.FewShotClassifier.fromAdapter(model, adapter, {
+            name: `adapter ${req.adapter}`,
+          })
+        : await zeroShotClassifier(model, req, { ...events, cache: req.cache });
+    const explain = await prepareExplanations(classifier, req.explain, events.onWarning);
+    const outcome = await run(classifier, model, { ...req, explain }, events, stored?.store);
     const failed = outcome.results.filter((r) => r.error !== undefined).length;
     return { labels: classifier.labels, failed, ...outcome };
   } finally {
@@ -187,6 +194,7 @@ async function transduce(
   req: ClassifyRequest,
   events: ClassifyEvents,
 ): Promise<{ results: ClassifyResult[]; transductive: TransductiveReport }> {
+  const { classifySet } = await import("./classify-transductive.js");
   const { results, report } = await classifySet(classifier, embedded, req, events);
   for (const [i, r] of results.entries()) events.onResult?.(r, i);
   return { results, transductive: report };

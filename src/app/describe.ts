@@ -5,8 +5,10 @@
  * how to show it. A server's own limits (custom questions allowed, samples per request) are the
  * route's, computed with `describeQuestions` and `describeSamples` from the same request.
  */
-import { DESCRIBE_DEFAULTS, type DescribeResult, describeClasses } from "../prompts/describe.js";
-import type { DescribeFailure } from "../prompts/describe-result.js";
+// The lazy entry: the LLM client loads when descriptions are first asked for.
+import { describeClasses } from "../prompts/describe-lazy.js";
+import { DESCRIBE_DEFAULTS } from "../prompts/describe-options.js";
+import type { DescribeFailure, DescribeResult } from "../prompts/describe-result.js";
 import { DEFAULT_QUESTION_SET, QUESTION_SETS, type QuestionSetName } from "../prompts/questions.js";
 import { UsageError } from "../util/errors.js";
 import type { UseCaseEvents } from "./events.js";
@@ -84,7 +86,7 @@ export function describeSamples(req: Pick<DescribeRequest, "labels" | "questions
 }
 
 /** Run a describe request (see the module comment). */
-export async function describe(
+export async function describeLabels(
   req: DescribeRequest,
   events: DescribeEvents = {},
 ): Promise<DescribeOutcome> {

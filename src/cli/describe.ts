@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { describe } from "../app/describe.js";
+import { describeLabels } from "../app/describe.js";
 import { DESCRIBE_DEFAULTS } from "../prompts/describe.js";
 import { DEFAULT_QUESTION_SET, QUESTION_SETS, resolveQuestions } from "../prompts/questions.js";
 import { RETRY_DEFAULTS } from "../prompts/retry.js";
@@ -115,7 +115,7 @@ Exit codes: 0 all classes described, 1 some classes failed (the others are writt
 export async function runDescribe(flags: DescribeFlags): Promise<number> {
   const labels = await labelsFromFlags(flags);
   const bars = progressBars();
-  const result = await describe(
+  const result = await describeLabels(
     {
       labels,
       llm: { model: flags.llmModel, baseURL: flags.llmBaseUrl },

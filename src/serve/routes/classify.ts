@@ -5,9 +5,9 @@
  */
 import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { FromSchema } from "json-schema-to-ts";
 import { classifyImages } from "../../app/classify.js";
 import { prepareExplanations } from "../../app/classify-classes.js";
-import type { Aggregate } from "../../classify/class-embeddings.js";
 import { checkClassifyBudget } from "../budget.js";
 import type { ClassifyParams, ImageScorer } from "../classifier-source.js";
 import type { ServeContext } from "../context.js";
@@ -20,26 +20,14 @@ import {
   classifyBodySchema,
   HF_DEFAULT_TEMPLATE,
   HF_RESPONSE,
+  type hfClassifySchema,
   NATIVE_RESPONSE,
   nativeClassifySchema,
 } from "./classify-schemas.js";
 
-interface NativeBody {
-  images: string[];
-  labels?: string[];
-  templates?: string[];
-  descriptions?: Record<string, string[]>;
-  allow_missing?: boolean;
-  aggregate?: Aggregate;
-  top_k?: number;
-  explain?: number;
-  include_texts?: boolean;
-}
-
-interface HfBody {
-  inputs: string;
-  parameters?: { candidate_labels?: string[]; hypothesis_template?: string; top_k?: number };
-}
+/** The bodies as their schemas validate them (json-schema-to-ts; types only, nothing at run time). */
+type NativeBody = FromSchema<ReturnType<typeof nativeClassifySchema>>;
+type HfBody = FromSchema<ReturnType<typeof hfClassifySchema>>;
 
 function nativeParams(b: Omit<NativeBody, "images">): ClassifyParams {
   return {
@@ -92,12 +80,14 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     body: Omit<NativeBody, "images">,
   ) {
     const scorer = await scorerFor(nativeParams(body), request);
-    await prepareExplanations(scorer, body.explain);
+    const explain = await prepareExplanations(scorer, body.explain, (m) =>
+      request.log.info({ warning: m }, "classify"),
+    );
     const results = await classifyImages(
       scorer,
       requestImageEmbedder(ctx, request.abortSignal),
       images,
-      { topK: body.top_k, explain: body.explain },
+      { topK: body.top_k, explain },
     );
     return {
       results: results.map((r) =>

@@ -5,23 +5,69 @@
  * every class is a 502. Without a configured LLM the route answers 501.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { type DescribeRequest, describe, describeSamples } from "../../app/describe.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { type DescribeRequest, describeLabels, describeSamples } from "../../app/describe.js";
 import { DESCRIBE_DEFAULTS } from "../../prompts/describe.js";
-import { DEFAULT_QUESTION_SET, QUESTION_SETS } from "../../prompts/questions.js";
+import {
+  DEFAULT_QUESTION_SET,
+  QUESTION_SETS,
+  type QuestionSetName,
+} from "../../prompts/questions.js";
 import type { ServeContext } from "../context.js";
 import { ApiError, limitExceeded } from "../errors.js";
-
-interface DescribeBody {
-  labels: string[];
-  questions?: string | string[];
-  n?: number;
-  temperature?: number;
-  max_tokens?: number;
-  dedupe?: boolean;
-}
+import type { ServeSettings } from "../settings.js";
 
 /** Most samples per question a request may ask for. */
 const MAX_N = 50;
+
+/** The body's JSON Schema (limits from the settings); `DescribeBody` is derived from it. */
+export function describeBodySchema(
+  s: Pick<ServeSettings, "maxLabels" | "maxTextLength" | "maxTemplates" | "maxDescribeTokens">,
+) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["labels"],
+    properties: {
+      labels: {
+        type: "array",
+        minItems: 1,
+        maxItems: s.maxLabels,
+        items: { type: "string", minLength: 1, maxLength: s.maxTextLength },
+      },
+      questions: {
+        anyOf: [
+          { type: "string", enum: Object.keys(QUESTION_SETS) as QuestionSetName[] },
+          {
+            type: "array",
+            minItems: 1,
+            maxItems: s.maxTemplates,
+            items: { type: "string", maxLength: s.maxTextLength },
+          },
+        ],
+        description:
+          `a question set (default ${DEFAULT_QUESTION_SET}); a list of questions ` +
+          "with {} for the class only when the server allows them " +
+          "(--describe-custom-questions)",
+      },
+      n: {
+        type: "integer",
+        minimum: 1,
+        maximum: MAX_N,
+        description: `samples per question (default ${DESCRIBE_DEFAULTS.n})`,
+      },
+      temperature: { type: "number", minimum: 0, maximum: 2 },
+      max_tokens: {
+        type: "integer",
+        minimum: 1,
+        maximum: s.maxDescribeTokens,
+      },
+      dedupe: { type: "boolean" },
+    },
+  } as const;
+}
+
+type DescribeBody = FromSchema<ReturnType<typeof describeBodySchema>>;
 
 export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
   app.post<{ Body: DescribeBody }>(
@@ -37,47 +83,7 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
         body: {
           content: {
             "application/json": {
-              schema: {
-                type: "object",
-                additionalProperties: false,
-                required: ["labels"],
-                properties: {
-                  labels: {
-                    type: "array",
-                    minItems: 1,
-                    maxItems: ctx.settings.maxLabels,
-                    items: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
-                  },
-                  questions: {
-                    anyOf: [
-                      { type: "string", enum: Object.keys(QUESTION_SETS) },
-                      {
-                        type: "array",
-                        minItems: 1,
-                        maxItems: ctx.settings.maxTemplates,
-                        items: { type: "string", maxLength: ctx.settings.maxTextLength },
-                      },
-                    ],
-                    description:
-                      `a question set (default ${DEFAULT_QUESTION_SET}); a list of questions ` +
-                      "with {} for the class only when the server allows them " +
-                      "(--describe-custom-questions)",
-                  },
-                  n: {
-                    type: "integer",
-                    minimum: 1,
-                    maximum: MAX_N,
-                    description: `samples per question (default ${DESCRIBE_DEFAULTS.n})`,
-                  },
-                  temperature: { type: "number", minimum: 0, maximum: 2 },
-                  max_tokens: {
-                    type: "integer",
-                    minimum: 1,
-                    maximum: ctx.settings.maxDescribeTokens,
-                  },
-                  dedupe: { type: "boolean" },
-                },
-              },
+              schema: describeBodySchema(ctx.settings),
             },
           },
         },
@@ -134,7 +140,7 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       const req: DescribeRequest = {
         labels: b.labels,
         llm,
-        questions: b.questions as DescribeRequest["questions"],
+        questions: b.questions,
         n: b.n,
         temperature: b.temperature,
         maxTokens: b.max_tokens,
@@ -149,7 +155,7 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
           `labels × questions × n is ${samples}, over the ${ctx.settings.maxDescribeSamples} allowed`,
         );
       }
-      const result = await describe(req, {
+      const result = await describeLabels(req, {
         onWarning: (m) => request.log.warn({ warning: m }, "describe"),
       });
       return {

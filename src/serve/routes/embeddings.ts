@@ -5,21 +5,46 @@
  * entry with an empty embedding and an `error`; a single bad image is the request's 422.
  */
 import type { FastifyPluginAsync } from "fastify";
+import type { FromSchema } from "json-schema-to-ts";
 import { embedImageInputs, embedTextInputs } from "../../app/embed.js";
 import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded } from "../errors.js";
 import { requestImageEmbedder } from "../images.js";
+import type { ServeSettings } from "../settings.js";
 
-interface EmbeddingsBody {
-  input: string | string[];
-  model?: string;
-  encoding_format?: "float" | "base64";
-  modality?: "text" | "image";
-  dimensions?: number;
-  user?: string;
+/** The body's JSON Schema (limits from the settings); `EmbeddingsBody` is derived from it. */
+export function embeddingsBodySchema(s: Pick<ServeSettings, "maxTextsPerRequest">) {
+  return {
+    type: "object",
+    required: ["input"],
+    properties: {
+      input: {
+        anyOf: [
+          { type: "string" },
+          {
+            type: "array",
+            minItems: 1,
+            maxItems: s.maxTextsPerRequest,
+            items: { type: "string" },
+          },
+        ],
+        description: "a text or image, or a list of them (token-id lists are not supported)",
+      },
+      model: {
+        type: "string",
+        description: "accepted and ignored: the server has one model",
+      },
+      encoding_format: { type: "string", enum: ["float", "base64"] },
+      modality: { type: "string", enum: ["text", "image"] },
+      dimensions: { type: "integer", minimum: 1 },
+      user: { type: "string" },
+    },
+  } as const;
 }
+
+type EmbeddingsBody = FromSchema<ReturnType<typeof embeddingsBodySchema>>;
 
 /** Float32 values as base64 of their little-endian bytes (whatever this machine's order). */
 export function float32ToBase64(v: Float32Array): string {
@@ -31,6 +56,7 @@ export function float32ToBase64(v: Float32Array): string {
 export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
   const s = ctx.settings;
   const dim = ctx.model.config.projectionDim;
+  const bodySchema = embeddingsBodySchema(s);
   app.post<{ Body: EmbeddingsBody }>(
     "/v1/embeddings",
     {
@@ -45,33 +71,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
         body: {
           content: {
             "application/json": {
-              schema: {
-                type: "object",
-                required: ["input"],
-                properties: {
-                  input: {
-                    anyOf: [
-                      { type: "string" },
-                      {
-                        type: "array",
-                        minItems: 1,
-                        maxItems: s.maxTextsPerRequest,
-                        items: { type: "string" },
-                      },
-                    ],
-                    description:
-                      "a text or image, or a list of them (token-id lists are not supported)",
-                  },
-                  model: {
-                    type: "string",
-                    description: "accepted and ignored: the server has one model",
-                  },
-                  encoding_format: { type: "string", enum: ["float", "base64"] },
-                  modality: { type: "string", enum: ["text", "image"] },
-                  dimensions: { type: "integer", minimum: 1 },
-                  user: { type: "string" },
-                },
-              },
+              schema: bodySchema,
             },
           },
         },
