@@ -151,7 +151,7 @@ export async function runClassify(
       topK: flags.topK,
       minScore: flags.minScore,
       explain: flags.explain === true ? 3 : flags.explain,
-      model: modelRequest(flags, cmd ?? classifyCommand()),
+      model: modelRequest(flags, cmd),
       image: { exifOrientation: flags.exifOrientation, maxPixels: flags.maxPixels },
       batchSize: flags.batchSize,
       cache: flags.cache,

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { FromSchema } from "json-schema-to-ts";
 import { type DescribeRequest, describeLabels, describeSamples } from "../../app/describe.js";
-import { DESCRIBE_DEFAULTS } from "../../prompts/describe.js";
+import { DESCRIBE_DEFAULTS } from "../../prompts/describe-options.js";
 import {
   DEFAULT_QUESTION_SET,
   QUESTION_SETS,
