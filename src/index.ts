@@ -22,6 +22,49 @@
  * - `zeroclip/serve`: `buildServer`, `zeroclip serve`'s HTTP API.
  */
 
+// Use cases classify, embed, describe (src/app/, issue 21): one typed request in, typed
+// results out; the CLI's and the server's verbs call these
+export {
+  type ClassifyEvents,
+  type ClassifyOutcome,
+  type ClassifyRequest,
+  classify,
+  classifyImages,
+  type ScoreOptions,
+} from "./app/classify.js";
+export {
+  type ClassesRequest,
+  checkAdapterRequest,
+  prepareExplanations,
+} from "./app/classify-classes.js";
+export type { TransductiveReport } from "./app/classify-transductive.js";
+export {
+  type DescribeEvents,
+  type DescribeOutcome,
+  type DescribeRequest,
+  describeLabels,
+  describeQuestions,
+  describeSamples,
+  type LlmRequest,
+} from "./app/describe.js";
+export {
+  type EmbedEvents,
+  type EmbedOutcome,
+  type EmbedRequest,
+  type EmbedResult,
+  embed,
+  embedImageInputs,
+  embedTextInputs,
+} from "./app/embed.js";
+export type { Stage, UseCaseEvents } from "./app/events.js";
+export {
+  expandImageSources,
+  type ImageEmbedder,
+  type ImageOutcome,
+  imageEmbedOptions,
+  modelImageEmbedder,
+} from "./app/images.js";
+export { type ModelDefault, type ModelRequest, openModel } from "./app/model.js";
 // Use cases (src/app/): the functions the CLI and the server call
 export {
   type ImageQueryEmbedder,

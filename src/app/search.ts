@@ -44,7 +44,7 @@ export async function storeImageSettings(
 }
 
 /**
- * Answer queries in order: each gets its `k` nearest stored images (default 10; exact cosine
+ * Answer queries in order: each gets its `topK` nearest stored images (default 10; exact cosine
  * unless `nearest` says otherwise), or its error (an unreadable image query does not stop the
  * others).
  */
@@ -54,7 +54,7 @@ export async function searchStore(
   queries: readonly SearchQuery[],
   opts: SearchStoreOptions = {},
 ): Promise<SearchResult[]> {
-  const k = opts.k ?? 10;
+  const k = opts.topK ?? opts.k ?? 10;
   const settings = await storeImageSettings(store);
   const out: SearchResult[] = [];
   for (const q of queries) {

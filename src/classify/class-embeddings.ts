@@ -50,7 +50,7 @@ export function classTexts(labels: readonly string[], src: PromptSources): strin
     const names = missing.map((m) => JSON.stringify(m)).join(", ");
     if (!src.allowMissing) {
       throw new UsageError(
-        `no descriptions for ${names} (allow a fallback to templates with --allow-missing, or allowMissing in the library)`,
+        `no descriptions for ${names} (allow a fallback to templates: --allow-missing on the command line, allowMissing in the library, "allow_missing": true over HTTP)`,
       );
     }
     src.onWarning?.(

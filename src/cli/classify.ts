@@ -1,31 +1,24 @@
 import { Command } from "commander";
-import { type ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
-import { expandInputs } from "../image/source.js";
+import { classify } from "../app/classify.js";
+import type { ClassifyResult } from "../classify/classifier.js";
 import { parseLabelList, readLabelsFile, splitFileKey } from "../prompts/files.js";
-import { classifyStored } from "../store/classify.js";
 import { UsageError } from "../util/errors.js";
-import { lazyProgressBar, progressBar } from "../util/progress.js";
-import {
-  adapterClassifier,
-  adapterModelFlags,
-  addAdapterOption,
-  readAdapterForClassify,
-} from "./classify-adapter.js";
-import { runTransductive } from "./classify-transductive.js";
+import { addAdapterOption } from "./classify-adapter.js";
+import { addTransductiveOption } from "./classify-transductive.js";
 import {
   addFormatOption,
   addImageOptions,
   addModelOptions,
   addScoringOptions,
-  loadModel,
   type ModelFlags,
   positiveInt,
   probability,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
+import { modelRequest, printMessage } from "./model-request.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
+import { progressBars } from "./progress-events.js";
 import { addPromptOptions, type PromptFlags, promptsFromFlags } from "./prompt-options.js";
-import { openStoreModel } from "./store-common.js";
 
 interface ClassifyFlags extends ModelFlags, PromptFlags {
   labels?: string;
@@ -77,10 +70,7 @@ export function classifyCommand(): Command {
     "--store <path>",
     "classify the embeddings stored by `zeroclip index` (inputs select files or folders in it)",
   );
-  cmd.option(
-    "--transductive",
-    "classify the inputs as one set with TransCLIP: the set refines the classes (docs/transductive.md)",
-  );
+  addTransductiveOption(cmd);
   cmd.option(
     "--explain [n]",
     "add to each label the n descriptions/templates closest to the image, with cosines (default 3)",
@@ -113,11 +103,11 @@ Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 mode
   return cmd;
 }
 
-/** Labels from --labels or --labels-file (exactly one). */
-export async function labelsFromFlags(flags: {
+/** Labels from --labels or --labels-file (at most one; undefined when neither is given). */
+export async function labelsOption(flags: {
   labels?: string;
   labelsFile?: string;
-}): Promise<string[]> {
+}): Promise<string[] | undefined> {
   if (flags.labels && flags.labelsFile)
     throw new UsageError("give --labels or --labels-file, not both");
   if (flags.labels) return parseLabelList(flags.labels);
@@ -125,6 +115,16 @@ export async function labelsFromFlags(flags: {
     const { file, key } = splitFileKey(flags.labelsFile);
     return readLabelsFile(file, key);
   }
+  return undefined;
+}
+
+/** Labels from --labels or --labels-file (exactly one). */
+export async function labelsFromFlags(flags: {
+  labels?: string;
+  labelsFile?: string;
+}): Promise<string[]> {
+  const labels = await labelsOption(flags);
+  if (labels) return labels;
   throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
 }
 
@@ -133,88 +133,42 @@ export async function runClassify(
   flags: ClassifyFlags,
   cmd?: Command,
 ): Promise<number> {
-  if (inputs.length === 0 && !flags.store) {
-    throw new UsageError("no inputs: give image files, folders or URLs (or --store)");
-  }
   const { templates, descriptions } = await promptsFromFlags(flags);
-  if (flags.transductive && flags.adapter) {
-    throw new UsageError("--transductive works on zero-shot classes: drop --adapter");
-  }
-  const adapter = flags.adapter ? await readAdapterForClassify(flags) : undefined;
-  const labels = adapter ? adapter.adapter.classes : await labelsFromFlags(flags);
   const format = flags.format ?? defaultFormat();
-  const stored = flags.store
-    ? await openStoreModel(flags.store, flags, cmd ?? classifyCommand(), { readonly: true })
-    : undefined;
-  // With --adapter (and no --store), the model defaults to the one the adapter was made with.
-  const model =
-    stored?.model ?? (await loadModel(adapter ? adapterModelFlags(flags, adapter, cmd) : flags));
-  try {
-    const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
-    const classifier = adapter
-      ? await adapterClassifier(model, adapter, flags.adapter!)
-      : await ZeroShotClassifier.create(model, {
-          labels,
-          templates,
-          descriptions,
-          aggregate: flags.aggregate,
-          allowMissing: flags.allowMissing,
-          cache: flags.cache,
-          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onTextProgress: textBar.update,
-        });
-    textBar.stop();
-    const explain = flags.explain === true ? 3 : flags.explain;
-    if (explain) await classifier.enableExplanations();
-    // jsonl is written as each batch finishes, so a long run's output survives an interruption.
-    const onResult = (r: ClassifyResult) => {
-      if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
-    };
-    const results = flags.transductive
-      ? await runTransductive(classifier, inputs, { ...flags, explain }, stored?.store)
-      : stored
-        ? await classifyStored(classifier, stored.store, {
-            inputs,
-            topK: flags.topK,
-            minScore: flags.minScore,
-            explain,
-            onResult,
-          })
-        : await classifyFiles(classifier, inputs, { ...flags, explain }, onResult);
-    if (format !== "jsonl") printResults(results, format);
-    else if (flags.transductive) for (const r of results) onResult(r); // known only at the end
-    const failed = results.filter((r) => r.error).length;
-    if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
-    return failed > 0 ? 1 : 0;
-  } finally {
-    await (stored ? stored.close() : model.dispose());
-  }
-}
-
-/** Classify image files, folders or URLs (the image pass). */
-async function classifyFiles(
-  classifier: ZeroShotClassifier,
-  inputs: string[],
-  flags: Omit<ClassifyFlags, "explain"> & { explain?: number },
-  onResult: (r: ClassifyResult) => void,
-): Promise<ClassifyResult[]> {
-  const files = await expandInputs(inputs);
-  if (files.length === 0) throw new UsageError("no images found in the given folders");
-  const bar = progressBar("classify", files.length, "images");
-  try {
-    return await classifier.classify(files, {
+  const bars = progressBars();
+  // jsonl is written as each result is known, so a long run's output survives an interruption.
+  const outcome = await classify(
+    {
+      inputs,
+      labels: await labelsOption(flags),
+      templates,
+      descriptions,
+      aggregate: flags.aggregate,
+      allowMissing: flags.allowMissing,
+      store: flags.store,
+      adapter: flags.adapter,
+      transductive: flags.transductive,
       topK: flags.topK,
       minScore: flags.minScore,
-      explain: flags.explain,
+      explain: flags.explain === true ? 3 : flags.explain,
+      model: modelRequest(flags, cmd),
+      image: { exifOrientation: flags.exifOrientation, maxPixels: flags.maxPixels },
       batchSize: flags.batchSize,
-      exifOrientation: flags.exifOrientation,
-      maxPixels: flags.maxPixels,
-      onProgress: (done) => bar.update(done),
-      onResult,
-    });
-  } finally {
-    bar.stop();
-  }
+      cache: flags.cache,
+    },
+    {
+      onProgress: bars.onProgress,
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      onMessage: printMessage,
+      onResult: (r) => {
+        if (format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+      },
+    },
+  ).finally(() => bars.stop());
+  if (format !== "jsonl") printResults(outcome.results, format);
+  const { failed, results } = outcome;
+  if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
+  return failed > 0 ? 1 : 0;
 }
 
 /** The output record of one input (the CLI contract). */

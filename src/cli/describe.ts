@@ -1,12 +1,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { DESCRIBE_DEFAULTS, describeClasses } from "../prompts/describe.js";
+import { describeLabels } from "../app/describe.js";
+import { DESCRIBE_DEFAULTS } from "../prompts/describe.js";
 import { DEFAULT_QUESTION_SET, QUESTION_SETS, resolveQuestions } from "../prompts/questions.js";
 import { RETRY_DEFAULTS } from "../prompts/retry.js";
 import { writeFileAtomic } from "../util/atomic.js";
-import { progressBar } from "../util/progress.js";
 import { labelsFromFlags } from "./classify.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "./common.js";
 import { setExitCode } from "./exit.js";
+import { progressBars } from "./progress-events.js";
 
 interface DescribeFlags {
   labels?: string;
@@ -113,53 +114,50 @@ Exit codes: 0 all classes described, 1 some classes failed (the others are writt
 
 export async function runDescribe(flags: DescribeFlags): Promise<number> {
   const labels = await labelsFromFlags(flags);
-  const questions = await resolveQuestions(flags.questions);
-  let bar: ReturnType<typeof progressBar> | undefined;
-  const result = await describeClasses(labels, {
-    model: flags.llmModel,
-    baseURL: flags.llmBaseUrl,
-    questions,
-    n: flags.n,
-    temperature: flags.temperature,
-    maxTokens: flags.maxTokens,
-    dedupe: flags.dedupe,
-    concurrency: flags.concurrency,
-    retries: flags.retries,
-    baseMs: flags.retryBaseMs,
-    timeoutMs: flags.timeout * 1000,
-    cache: flags.cache,
-    onProgress: (done, total) => {
-      bar ??= progressBar("describe", total, "answers");
-      bar.update(done);
+  const bars = progressBars();
+  const result = await describeLabels(
+    {
+      labels,
+      llm: { model: flags.llmModel, baseURL: flags.llmBaseUrl },
+      // A set's name, or a file of questions (read here: files are the CLI's).
+      questions: await resolveQuestions(flags.questions),
+      n: flags.n,
+      temperature: flags.temperature,
+      maxTokens: flags.maxTokens,
+      dedupe: flags.dedupe,
+      concurrency: flags.concurrency,
+      retries: flags.retries,
+      retryBaseMs: flags.retryBaseMs,
+      timeoutMs: flags.timeout * 1000,
+      cache: flags.cache,
     },
-    onFailure: (f) =>
-      process.stderr.write(`describe: ${JSON.stringify(f.label)} failed: ${f.error}\n`),
-    onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-    onRetry: flags.verbose ? (m) => process.stderr.write(`retry: ${m}\n`) : undefined,
-  }).finally(() => bar?.stop());
+    {
+      onProgress: bars.onProgress,
+      onFailure: (f) =>
+        process.stderr.write(`describe: ${JSON.stringify(f.label)} failed: ${f.error}\n`),
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      onRetry: flags.verbose ? (m) => process.stderr.write(`retry: ${m}\n`) : undefined,
+    },
+  ).finally(() => bars.stop());
 
   const json = `${JSON.stringify(result.descriptions, null, 4)}\n`;
   if (flags.out) await writeFileAtomic(flags.out, json);
   else process.stdout.write(json);
 
-  const described = Object.keys(result.descriptions).length;
-  const sentences = Object.values(result.descriptions).reduce((s, l) => s + l.length, 0);
   const tokens = result.usage.promptTokens + result.usage.completionTokens;
   process.stderr.write(
-    `described ${described} of ${labels.length} classes (${sentences} sentences` +
+    `described ${result.described} of ${labels.length} classes (${result.sentences} sentences` +
       `${flags.out ? ` → ${flags.out}` : ""}); ${result.requests} requests, ` +
       `${result.cachedAnswers} answers from the cache${tokens > 0 ? `, ${tokens} tokens` : ""}\n`,
   );
   if (result.failures.length > 0) {
-    // Nothing described at all: the endpoint, not the classes, is the problem.
-    const endpointDown = described === 0;
     process.stderr.write(
       `${result.failures.length} of ${labels.length} classes failed: ${listNames(result.failures.map((f) => f.label))}` +
-        (endpointDown
+        (result.endpointDown
           ? ` (every request to ${result.endpoint} failed: check that the server is up and --llm-base-url)\n`
           : " (run again to retry them; finished answers are cached)\n"),
     );
-    return endpointDown ? 4 : 1;
+    return result.endpointDown ? 4 : 1;
   }
   return 0;
 }

@@ -1,12 +1,11 @@
 import { Command, Option } from "commander";
-import { expandInputs } from "../image/source.js";
-import type { ImageEmbedResult } from "../model/image-pipeline.js";
+import { type EmbedResult, embed } from "../app/embed.js";
 import { readUserFile } from "../prompts/files.js";
-import { UsageError } from "../util/errors.js";
-import { progressBar } from "../util/progress.js";
-import { addImageOptions, addModelOptions, collect, loadModel, type ModelFlags } from "./common.js";
+import { addImageOptions, addModelOptions, collect, type ModelFlags } from "./common.js";
 import { setExitCode } from "./exit.js";
+import { modelRequest, printMessage } from "./model-request.js";
 import { printRecords } from "./output.js";
+import { progressBars } from "./progress-events.js";
 
 interface EmbedFlags extends ModelFlags {
   text?: string[];
@@ -37,59 +36,46 @@ Examples:
   zeroclip embed --image photos/ --format json > embeddings.json
 
 Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "error": "..."}.
+The numbers equal those of POST /v1/embeddings for the same inputs and image settings.
 Exit codes: 0 all embedded, 1 some images failed, 2 usage error, 3 model error,
 4 network error (hub).`,
   );
-  cmd.action(async (flags: EmbedFlags) => setExitCode(await runEmbed(flags)));
+  cmd.action(async (flags: EmbedFlags) => setExitCode(await runEmbed(flags, cmd)));
   return cmd;
 }
 
-export async function runEmbed(flags: EmbedFlags): Promise<number> {
+function toRecord(r: EmbedResult): Record<string, unknown> {
+  return r.embedding
+    ? { input: r.input, embedding: Array.from(r.embedding) }
+    : { input: r.input, error: r.error };
+}
+
+export async function runEmbed(flags: EmbedFlags, cmd?: Command): Promise<number> {
   const texts = [...(flags.text ?? [])];
   if (flags.textsFile) {
     const lines = (await readUserFile(flags.textsFile, "texts file")).split(/\r?\n/);
     texts.push(...lines.filter((l) => l.trim() !== ""));
   }
-  const images = flags.image ?? [];
-  if (texts.length === 0 && images.length === 0) {
-    throw new UsageError("nothing to embed: give --text, --texts-file or --image");
-  }
-  if (texts.length > 0 && images.length > 0)
-    throw new UsageError("embed texts or images, not both at once");
-  const model = await loadModel(flags);
-  try {
-    let records: unknown[];
-    let failed = 0;
-    if (texts.length > 0) {
-      const embs = await model.embedTexts(texts, { batchSize: flags.batchSize });
-      records = texts.map((t, i) => ({ input: t, embedding: Array.from(embs[i]) }));
-    } else {
-      const files = await expandInputs(images);
-      if (files.length === 0) throw new UsageError("no images found in the given folders");
-      const bar = progressBar("embed", files.length, "images");
-      const toRecord = (r: ImageEmbedResult) =>
-        r.embedding
-          ? { input: r.input, embedding: Array.from(r.embedding) }
-          : { input: r.input, error: r.error };
-      const results = await model.embedImages(files, {
-        batchSize: flags.batchSize,
-        exifOrientation: flags.exifOrientation,
-        maxPixels: flags.maxPixels,
-        onProgress: (d) => bar.update(d),
-        // jsonl is written as each batch finishes, so a long run's output survives an interruption.
-        onResult: (r) => {
-          if (flags.format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
-        },
-      });
-      bar.stop();
-      failed = results.filter((r) => r.error).length;
-      if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
-      if (flags.format === "jsonl") return failed > 0 ? 1 : 0;
-      records = results.map(toRecord);
-    }
-    printRecords(records, flags.format);
-    return failed > 0 ? 1 : 0;
-  } finally {
-    await model.dispose();
-  }
+  const bars = progressBars();
+  const outcome = await embed(
+    {
+      texts,
+      images: flags.image,
+      model: modelRequest(flags, cmd),
+      image: { exifOrientation: flags.exifOrientation, maxPixels: flags.maxPixels },
+      batchSize: flags.batchSize,
+    },
+    {
+      onProgress: bars.onProgress,
+      onMessage: printMessage,
+      // jsonl is written as each batch finishes, so a long run's output survives an interruption.
+      onResult: (r) => {
+        if (flags.format === "jsonl") process.stdout.write(JSON.stringify(toRecord(r)) + "\n");
+      },
+    },
+  ).finally(() => bars.stop());
+  if (flags.format === "json") printRecords(outcome.results.map(toRecord), "json");
+  const { failed, results } = outcome;
+  if (failed > 0) process.stderr.write(`${failed} of ${results.length} inputs failed\n`);
+  return failed > 0 ? 1 : 0;
 }

@@ -32,7 +32,9 @@ interface SearchFlags extends ModelFlags, PromptFlags {
   text?: Ordered[];
   image?: Ordered[];
   store: string;
-  k: number;
+  topK?: number;
+  /** `--k`, the former name of `--top-k` (kept for one release). */
+  k?: number;
   format?: Format;
   html?: string;
   approximate?: boolean;
@@ -48,7 +50,10 @@ export function searchCommand(): Command {
       "--store <path|url>",
       "the store made by `zeroclip index` (file or postgres://)",
     )
-    .option("-k, --k <k>", "results per query", positiveInt("-k"), 10)
+    .option("-k, --top-k <k>", "results per query (default 10)", positiveInt("--top-k"))
+    .addOption(
+      new Option("--k <k>", "the former name of --top-k").argParser(positiveInt("--k")).hideHelp(),
+    )
     .option(
       "-t, --template <template>",
       "wrap text queries in a template with {} (repeatable)",
@@ -82,12 +87,13 @@ export function searchCommand(): Command {
     "after",
     `
 Examples:
-  zeroclip search --store photos.zcstore --text "a dog on a beach" -k 5
+  zeroclip search --store photos.zcstore --text "a dog on a beach" --top-k 5
   zeroclip search --store photos.zcstore --image query.jpg --html results.html
   zeroclip search --store photos.zcstore --text "tree frog" --descriptions descriptions.json
   zeroclip search --store photos.zcstore --text cat --text dog --format jsonl
   zeroclip search --store postgres://me@db/photos --text "a red car" --approximate --ef-search 100
 
+-k is short for --top-k (the former --k still works).
 The store's model and dtype are used unless --model / --dtype say otherwise (another model is
 an error). Several queries give one result block each, in command-line order. Search is exact
 (every stored vector is compared) unless --approximate.
@@ -114,7 +120,7 @@ export async function runSearch(flags: SearchFlags, cmd: Command): Promise<numbe
   const opened = await openStoreModel(flags.store, flags, cmd, { readonly: true });
   try {
     const results = await searchStore(opened.model, opened.store, queries, {
-      k: flags.k,
+      topK: flags.topK ?? flags.k,
       templates,
       descriptions,
       aggregate: flags.aggregate,

@@ -3,6 +3,7 @@
  * source, metrics, settings. Routes stay thin: they parse, call these, and shape the answer.
  */
 import type { ClassifierCache } from "../classify/classifier-cache.js";
+import type { ImageSettings } from "../image/settings.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageBatcher } from "../model/image-batcher.js";
 import type { ClassifierSource } from "./classifier-source.js";
@@ -12,6 +13,8 @@ import type { LlmSettings, ServeSettings } from "./settings.js";
 export interface ServeContext {
   readonly model: ClipModel;
   readonly settings: ServeSettings;
+  /** How request images become pixels, resolved once from the settings (the batcher decodes with it). */
+  readonly image: ImageSettings;
   readonly batcher: ImageBatcher;
   readonly classifiers: ClassifierSource;
   readonly classifierCache: ClassifierCache;

@@ -3,6 +3,7 @@
  * base64 (never file paths); uploaded files arrive as bytes. A string that cannot be an image
  * gets its error without reaching the queue.
  */
+import type { ImageEmbedder } from "../app/images.js";
 import { parseInlineImage } from "../image/inline.js";
 import type { ImageSource } from "../image/source.js";
 import { errorMessage } from "../util/errors.js";
@@ -44,4 +45,17 @@ export async function embedRequestImages(
     out[at[k]] = r.embedding ? { embedding: r.embedding } : { error: r.error };
   });
   return out;
+}
+
+/**
+ * The server's `ImageEmbedder` for the use cases (classify, embed): a request's images through
+ * the shared batcher, decoded with the server's image settings (`ctx.image`).
+ */
+export function requestImageEmbedder(ctx: ServeContext, signal: AbortSignal): ImageEmbedder {
+  return async (sources, opts) => {
+    const outcomes = await embedRequestImages(ctx, sources as (string | Uint8Array)[], signal);
+    for (const [i, o] of outcomes.entries()) opts.onResult?.(o, i);
+    opts.onProgress?.(outcomes.length, outcomes.length);
+    return outcomes;
+  };
 }

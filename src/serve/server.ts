@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { ClassifierCache } from "../classify/classifier-cache.js";
 import { fetchUrlImage } from "../image/fetch-url.js";
 import { headerPixelCount } from "../image/measure.js";
+import { resolveImageSettings } from "../image/settings.js";
 import { installAuth } from "./auth.js";
 import { zeroShotSource } from "./classifier-source.js";
 import type { ServeContext } from "./context.js";
@@ -92,17 +93,22 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
     onWarning: (m) => app.log.warn({ warning: m }, "classifier"),
   });
   let metrics: ServeMetrics | undefined;
+  const image = resolveImageSettings({
+    exifOrientation: settings.exifOrientation,
+    maxPixels: settings.maxPixels,
+    timeoutMs: settings.urlTimeoutMs,
+    maxBytes: settings.bodyLimit,
+  });
   const batcher = model.imageBatcher({
     batchSize: options.batchSize,
     waitMs: options.batchWaitMs,
     maxQueue: options.maxQueue,
-    decode: { maxPixels: settings.maxPixels, exifOrientation: settings.exifOrientation },
-    fetch: { timeoutMs: settings.urlTimeoutMs, maxBytes: settings.bodyLimit },
+    decode: { maxPixels: image.maxPixels, exifOrientation: image.exifOrientation },
+    fetch: image.fetch,
     // URLs are downloaded here, outside the decode workers, through the SSRF guard.
     download: (url, signal) =>
       fetchUrlImage(url, {
-        timeoutMs: settings.urlTimeoutMs,
-        maxBytes: settings.bodyLimit,
+        ...image.fetch,
         maxRedirects: SERVE_DEFAULTS.maxRedirects,
         allowPrivate: settings.allowPrivateUrls,
         signal,
@@ -120,6 +126,7 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
   const ctx: ServeContext = {
     model,
     settings,
+    image,
     batcher,
     classifiers: options.classifiers ?? zeroShotSource(classifierCache),
     classifierCache,

@@ -31,6 +31,8 @@ export interface QueryOptions
 
 export interface SearchOptions extends QueryOptions {
   /** Results per query (default 10). */
+  topK?: number;
+  /** @deprecated The former name of `topK` (kept for one release). */
   k?: number;
   /** How the store searches (default exact; see `NearestOptions`). */
   nearest?: NearestOptions;

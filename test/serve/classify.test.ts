@@ -193,6 +193,8 @@ describe("POST /v1/classify", () => {
     });
     assert.equal(strict.status, 400);
     assert.match(errorOf(strict).message, /no descriptions for "golden retriever"/);
+    // The message names the HTTP field too (it once spoke only of the CLI flag).
+    assert.match(errorOf(strict).message, /"allow_missing": true/);
   });
 
   it("multipart/form-data (image files + labels field) equals the CLI", async () => {

@@ -1,4 +1,8 @@
-/** JSON Schemas of `POST /v1/classify`: the zeroclip shape and the Hugging Face task shape. */
+/**
+ * JSON Schemas of `POST /v1/classify`: the zeroclip shape and the Hugging Face task shape (the
+ * route derives its body types from them with `FromSchema`, so a schema and its type cannot
+ * drift apart).
+ */
 import { AGGREGATES } from "../../classify/class-embeddings.js";
 
 /** The Hugging Face zero-shot-image-classification pipeline's default template. */
@@ -33,20 +37,22 @@ const PREDICTION = {
   required: ["label", "score"],
 } as const;
 
-const labelList = (l: ClassifyLimits, description: string) => ({
-  type: "array",
-  minItems: 1,
-  maxItems: l.maxLabels,
-  items: { type: "string", minLength: 1, maxLength: l.maxTextLength },
-  description,
-});
+const labelList = (l: ClassifyLimits, description: string) =>
+  ({
+    type: "array",
+    minItems: 1,
+    maxItems: l.maxLabels,
+    items: { type: "string", minLength: 1, maxLength: l.maxTextLength },
+    description,
+  }) as const;
 
 /** `{"images": [...], "labels": [...], ...}`. */
 export function nativeClassifySchema(l: ClassifyLimits) {
   return {
     type: "object",
     additionalProperties: false,
-    required: l.needsLabels ? ["images", "labels"] : ["images"],
+    // Typed as the looser of the two: labels may be absent when the server's classes are fixed.
+    required: (l.needsLabels ? ["images", "labels"] : ["images"]) as readonly ["images"],
     properties: {
       images: {
         type: "array",
@@ -98,7 +104,7 @@ export function hfClassifySchema(l: ClassifyLimits) {
   return {
     type: "object",
     additionalProperties: false,
-    required: l.needsLabels ? ["inputs", "parameters"] : ["inputs"],
+    required: (l.needsLabels ? ["inputs", "parameters"] : ["inputs"]) as readonly ["inputs"],
     properties: {
       inputs: {
         type: "string",
@@ -108,7 +114,7 @@ export function hfClassifySchema(l: ClassifyLimits) {
       parameters: {
         type: "object",
         additionalProperties: false,
-        required: l.needsLabels ? ["candidate_labels"] : [],
+        required: (l.needsLabels ? ["candidate_labels"] : []) as readonly [],
         properties: {
           candidate_labels: labelList(l, "class names"),
           hypothesis_template: {

@@ -5,39 +5,29 @@
  */
 import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import type { Aggregate } from "../../classify/class-embeddings.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { classifyImages } from "../../app/classify.js";
+import { prepareExplanations } from "../../app/classify-classes.js";
 import { checkClassifyBudget } from "../budget.js";
 import type { ClassifyParams, ImageScorer } from "../classifier-source.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded, schemaLimit } from "../errors.js";
-import { embedRequestImages } from "../images.js";
+import { requestImageEmbedder } from "../images.js";
 import { readClassifyMultipart } from "./classify-multipart.js";
 import {
   type ClassifyLimits,
   classifyBodySchema,
   HF_DEFAULT_TEMPLATE,
   HF_RESPONSE,
+  type hfClassifySchema,
   NATIVE_RESPONSE,
   nativeClassifySchema,
 } from "./classify-schemas.js";
 
-interface NativeBody {
-  images: string[];
-  labels?: string[];
-  templates?: string[];
-  descriptions?: Record<string, string[]>;
-  allow_missing?: boolean;
-  aggregate?: Aggregate;
-  top_k?: number;
-  explain?: number;
-  include_texts?: boolean;
-}
-
-interface HfBody {
-  inputs: string;
-  parameters?: { candidate_labels?: string[]; hypothesis_template?: string; top_k?: number };
-}
+/** The bodies as their schemas validate them (json-schema-to-ts; types only, nothing at run time). */
+type NativeBody = FromSchema<ReturnType<typeof nativeClassifySchema>>;
+type HfBody = FromSchema<ReturnType<typeof hfClassifySchema>>;
 
 function nativeParams(b: Omit<NativeBody, "images">): ClassifyParams {
   return {
@@ -83,22 +73,25 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     return raceSignal(ctx.classifiers.scorer(params, request.abortSignal), request.abortSignal);
   };
 
+  // The classify use case's scoring step, with the server's batcher as the image embedder.
   async function classifyMany(
     request: FastifyRequest,
     images: readonly (string | Uint8Array)[],
     body: Omit<NativeBody, "images">,
   ) {
     const scorer = await scorerFor(nativeParams(body), request);
-    // Explanations need the texts behind the classes (an adapter's fixed classes have none).
-    if (body.explain && scorer.classTexts?.some((t) => t.length > 0)) {
-      await scorer.enableExplanations?.();
-    }
-    const outcomes = await embedRequestImages(ctx, images, request.abortSignal);
+    const explain = await prepareExplanations(scorer, body.explain, (m) =>
+      request.log.info({ warning: m }, "classify"),
+    );
+    const results = await classifyImages(
+      scorer,
+      requestImageEmbedder(ctx, request.abortSignal),
+      images,
+      { topK: body.top_k, explain },
+    );
     return {
-      results: outcomes.map((o) =>
-        o.error !== undefined
-          ? { error: o.error }
-          : { predictions: scorer.predict(o.embedding, body.top_k, 0, body.explain) },
+      results: results.map((r) =>
+        r.error !== undefined ? { error: r.error } : { predictions: r.predictions },
       ),
       classes:
         body.include_texts && scorer.classTexts
@@ -120,9 +113,14 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       },
       request,
     );
-    const [outcome] = await embedRequestImages(ctx, [body.inputs], request.abortSignal);
-    if (outcome.error !== undefined) throw imageError(outcome.error);
-    return scorer.predict(outcome.embedding, p.top_k);
+    const [result] = await classifyImages(
+      scorer,
+      requestImageEmbedder(ctx, request.abortSignal),
+      [body.inputs],
+      { topK: p.top_k },
+    );
+    if (result.error !== undefined) throw imageError(result.error);
+    return result.predictions;
   }
 
   app.post(

@@ -4,9 +4,20 @@
  * template set (e.g. from CLIP_benchmark's files given with --classnames-file/--templates-file).
  */
 import type { FastifyPluginAsync } from "fastify";
+import type { FromSchema } from "json-schema-to-ts";
 import type { ServeContext } from "../context.js";
 import { ApiError, sendError } from "../errors.js";
 import { HF_DEFAULT_TEMPLATE } from "./classify-schemas.js";
+
+/** `/v1/presets/:kind/:name`'s path parameters (the handler's type is derived from it). */
+const PRESET_PARAMS = {
+  type: "object",
+  properties: {
+    kind: { type: "string", enum: ["classnames", "templates"] },
+    name: { type: "string" },
+  },
+  required: ["kind", "name"],
+} as const;
 
 export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
   const s = ctx.settings;
@@ -98,20 +109,13 @@ export const configRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (ap
     }),
   );
 
-  app.get<{ Params: { kind: "classnames" | "templates"; name: string } }>(
+  app.get<{ Params: FromSchema<typeof PRESET_PARAMS> }>(
     "/v1/presets/:kind/:name",
     {
       schema: {
         summary: "One named class list or template set",
         tags: ["operations"],
-        params: {
-          type: "object",
-          properties: {
-            kind: { type: "string", enum: ["classnames", "templates"] },
-            name: { type: "string" },
-          },
-          required: ["kind", "name"],
-        },
+        params: PRESET_PARAMS,
         response: {
           200: {
             type: "object",

@@ -5,22 +5,69 @@
  * every class is a 502. Without a configured LLM the route answers 501.
  */
 import type { FastifyPluginAsync } from "fastify";
-import { DESCRIBE_DEFAULTS, describeClasses } from "../../prompts/describe.js";
-import { DEFAULT_QUESTION_SET, QUESTION_SETS } from "../../prompts/questions.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { type DescribeRequest, describeLabels, describeSamples } from "../../app/describe.js";
+import { DESCRIBE_DEFAULTS } from "../../prompts/describe-options.js";
+import {
+  DEFAULT_QUESTION_SET,
+  QUESTION_SETS,
+  type QuestionSetName,
+} from "../../prompts/questions.js";
 import type { ServeContext } from "../context.js";
 import { ApiError, limitExceeded } from "../errors.js";
-
-interface DescribeBody {
-  labels: string[];
-  questions?: string | string[];
-  n?: number;
-  temperature?: number;
-  max_tokens?: number;
-  dedupe?: boolean;
-}
+import type { ServeSettings } from "../settings.js";
 
 /** Most samples per question a request may ask for. */
 const MAX_N = 50;
+
+/** The body's JSON Schema (limits from the settings); `DescribeBody` is derived from it. */
+export function describeBodySchema(
+  s: Pick<ServeSettings, "maxLabels" | "maxTextLength" | "maxTemplates" | "maxDescribeTokens">,
+) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["labels"],
+    properties: {
+      labels: {
+        type: "array",
+        minItems: 1,
+        maxItems: s.maxLabels,
+        items: { type: "string", minLength: 1, maxLength: s.maxTextLength },
+      },
+      questions: {
+        anyOf: [
+          { type: "string", enum: Object.keys(QUESTION_SETS) as QuestionSetName[] },
+          {
+            type: "array",
+            minItems: 1,
+            maxItems: s.maxTemplates,
+            items: { type: "string", maxLength: s.maxTextLength },
+          },
+        ],
+        description:
+          `a question set (default ${DEFAULT_QUESTION_SET}); a list of questions ` +
+          "with {} for the class only when the server allows them " +
+          "(--describe-custom-questions)",
+      },
+      n: {
+        type: "integer",
+        minimum: 1,
+        maximum: MAX_N,
+        description: `samples per question (default ${DESCRIBE_DEFAULTS.n})`,
+      },
+      temperature: { type: "number", minimum: 0, maximum: 2 },
+      max_tokens: {
+        type: "integer",
+        minimum: 1,
+        maximum: s.maxDescribeTokens,
+      },
+      dedupe: { type: "boolean" },
+    },
+  } as const;
+}
+
+type DescribeBody = FromSchema<ReturnType<typeof describeBodySchema>>;
 
 export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
   app.post<{ Body: DescribeBody }>(
@@ -36,47 +83,7 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
         body: {
           content: {
             "application/json": {
-              schema: {
-                type: "object",
-                additionalProperties: false,
-                required: ["labels"],
-                properties: {
-                  labels: {
-                    type: "array",
-                    minItems: 1,
-                    maxItems: ctx.settings.maxLabels,
-                    items: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
-                  },
-                  questions: {
-                    anyOf: [
-                      { type: "string", enum: Object.keys(QUESTION_SETS) },
-                      {
-                        type: "array",
-                        minItems: 1,
-                        maxItems: ctx.settings.maxTemplates,
-                        items: { type: "string", maxLength: ctx.settings.maxTextLength },
-                      },
-                    ],
-                    description:
-                      `a question set (default ${DEFAULT_QUESTION_SET}); a list of questions ` +
-                      "with {} for the class only when the server allows them " +
-                      "(--describe-custom-questions)",
-                  },
-                  n: {
-                    type: "integer",
-                    minimum: 1,
-                    maximum: MAX_N,
-                    description: `samples per question (default ${DESCRIBE_DEFAULTS.n})`,
-                  },
-                  temperature: { type: "number", minimum: 0, maximum: 2 },
-                  max_tokens: {
-                    type: "integer",
-                    minimum: 1,
-                    maximum: ctx.settings.maxDescribeTokens,
-                  },
-                  dedupe: { type: "boolean" },
-                },
-              },
+              schema: describeBodySchema(ctx.settings),
             },
           },
         },
@@ -129,33 +136,26 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
           `this server asks only its named question sets (${Object.keys(QUESTION_SETS).join(", ")}); start it with --describe-custom-questions to allow others`,
         );
       }
-      const questions =
-        b.questions === undefined
-          ? undefined
-          : typeof b.questions === "string"
-            ? [...QUESTION_SETS[b.questions as keyof typeof QUESTION_SETS]]
-            : b.questions;
-      const samples =
-        b.labels.length *
-        (questions ?? QUESTION_SETS[DEFAULT_QUESTION_SET]).length *
-        (b.n ?? DESCRIBE_DEFAULTS.n);
-      if (samples > ctx.settings.maxDescribeSamples) {
-        throw limitExceeded(
-          "max-describe-samples",
-          `labels × questions × n is ${samples}, over the ${ctx.settings.maxDescribeSamples} allowed`,
-        );
-      }
-      const result = await describeClasses(b.labels, {
-        model: llm.model,
-        baseURL: llm.baseURL,
-        apiKey: llm.apiKey,
-        questions,
+      // The describe use case, with the server's LLM, answer cache and sample budget.
+      const req: DescribeRequest = {
+        labels: b.labels,
+        llm,
+        questions: b.questions,
         n: b.n,
         temperature: b.temperature,
         maxTokens: b.max_tokens,
         dedupe: b.dedupe,
         cache: ctx.settings.diskCache,
         signal: request.abortSignal,
+      };
+      const samples = describeSamples(req);
+      if (samples > ctx.settings.maxDescribeSamples) {
+        throw limitExceeded(
+          "max-describe-samples",
+          `labels × questions × n is ${samples}, over the ${ctx.settings.maxDescribeSamples} allowed`,
+        );
+      }
+      const result = await describeLabels(req, {
         onWarning: (m) => request.log.warn({ warning: m }, "describe"),
       });
       return {

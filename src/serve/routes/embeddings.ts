@@ -5,20 +5,46 @@
  * entry with an empty embedding and an `error`; a single bad image is the request's 422.
  */
 import type { FastifyPluginAsync } from "fastify";
+import type { FromSchema } from "json-schema-to-ts";
+import { embedImageInputs, embedTextInputs } from "../../app/embed.js";
 import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded } from "../errors.js";
-import { embedRequestImages } from "../images.js";
+import { requestImageEmbedder } from "../images.js";
+import type { ServeSettings } from "../settings.js";
 
-interface EmbeddingsBody {
-  input: string | string[];
-  model?: string;
-  encoding_format?: "float" | "base64";
-  modality?: "text" | "image";
-  dimensions?: number;
-  user?: string;
+/** The body's JSON Schema (limits from the settings); `EmbeddingsBody` is derived from it. */
+export function embeddingsBodySchema(s: Pick<ServeSettings, "maxTextsPerRequest">) {
+  return {
+    type: "object",
+    required: ["input"],
+    properties: {
+      input: {
+        anyOf: [
+          { type: "string" },
+          {
+            type: "array",
+            minItems: 1,
+            maxItems: s.maxTextsPerRequest,
+            items: { type: "string" },
+          },
+        ],
+        description: "a text or image, or a list of them (token-id lists are not supported)",
+      },
+      model: {
+        type: "string",
+        description: "accepted and ignored: the server has one model",
+      },
+      encoding_format: { type: "string", enum: ["float", "base64"] },
+      modality: { type: "string", enum: ["text", "image"] },
+      dimensions: { type: "integer", minimum: 1 },
+      user: { type: "string" },
+    },
+  } as const;
 }
+
+type EmbeddingsBody = FromSchema<ReturnType<typeof embeddingsBodySchema>>;
 
 /** Float32 values as base64 of their little-endian bytes (whatever this machine's order). */
 export function float32ToBase64(v: Float32Array): string {
@@ -30,6 +56,7 @@ export function float32ToBase64(v: Float32Array): string {
 export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (app, { ctx }) => {
   const s = ctx.settings;
   const dim = ctx.model.config.projectionDim;
+  const bodySchema = embeddingsBodySchema(s);
   app.post<{ Body: EmbeddingsBody }>(
     "/v1/embeddings",
     {
@@ -44,33 +71,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
         body: {
           content: {
             "application/json": {
-              schema: {
-                type: "object",
-                required: ["input"],
-                properties: {
-                  input: {
-                    anyOf: [
-                      { type: "string" },
-                      {
-                        type: "array",
-                        minItems: 1,
-                        maxItems: s.maxTextsPerRequest,
-                        items: { type: "string" },
-                      },
-                    ],
-                    description:
-                      "a text or image, or a list of them (token-id lists are not supported)",
-                  },
-                  model: {
-                    type: "string",
-                    description: "accepted and ignored: the server has one model",
-                  },
-                  encoding_format: { type: "string", enum: ["float", "base64"] },
-                  modality: { type: "string", enum: ["text", "image"] },
-                  dimensions: { type: "integer", minimum: 1 },
-                  user: { type: "string" },
-                },
-              },
+              schema: bodySchema,
             },
           },
         },
@@ -122,25 +123,22 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       const base64 = body.encoding_format === "base64";
       const encode = (v: Float32Array | undefined) =>
         v === undefined ? (base64 ? "" : []) : base64 ? float32ToBase64(v) : Array.from(v);
+      // The embed use case's steps, with the server's batcher as the image embedder.
       let vectors: { embedding?: Float32Array; error?: string }[];
       let promptTokens = 0;
       if (body.modality === "image") {
         if (inputs.length > s.maxImagesPerRequest) {
           throw limitExceeded("max-images", `at most ${s.maxImagesPerRequest} images per request`);
         }
-        vectors = await embedRequestImages(ctx, inputs, request.abortSignal);
+        const embedder = requestImageEmbedder(ctx, request.abortSignal);
+        vectors = await embedImageInputs(embedder, inputs);
         if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
       } else {
         checkTextInputs(inputs, s);
         const signal = request.abortSignal;
-        const tokens = new Map<string, number>();
-        // Stops between chunks once the request has ended; tokenized once, counted on the way.
-        const embs = await raceSignal(
-          ctx.model.embedTexts(inputs, { signal, onTokenized: (t, n) => tokens.set(t, n) }),
-          signal,
-        );
-        for (const t of inputs) promptTokens += tokens.get(t) ?? 0;
-        vectors = embs.map((embedding) => ({ embedding }));
+        const texts = await raceSignal(embedTextInputs(ctx.model, inputs, { signal }), signal);
+        promptTokens = texts.promptTokens;
+        vectors = texts.embeddings.map((embedding) => ({ embedding }));
       }
       return {
         object: "list",

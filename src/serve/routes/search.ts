@@ -7,6 +7,7 @@
  * (the page's grid); stored URLs are listed without one (the server would have to fetch them).
  */
 
+import type { FromSchema } from "json-schema-to-ts";
 import { searchStore } from "../../app/search.js";
 import { thumbnails } from "../../eval/thumbnails.js";
 import { isHttpUrl } from "../../image/source.js";
@@ -15,14 +16,7 @@ import { raceSignal } from "../deadline.js";
 import { badRequest, imageError } from "../errors.js";
 import { embedRequestImages } from "../images.js";
 import type { ServePlugin } from "../options.js";
-
-interface SearchBody {
-  text?: string;
-  image?: string;
-  k?: number;
-  templates?: string[];
-  thumbnails?: boolean;
-}
+import type { ServeSettings } from "../settings.js";
 
 /** The largest k a request may ask for. */
 export const MAX_SEARCH_K = 1000;
@@ -36,6 +30,29 @@ const RESULT = {
   },
   required: ["input", "score"],
 } as const;
+
+/** The body's JSON Schema (limits from the settings); `SearchBody` is derived from it. */
+export function searchBodySchema(s: Pick<ServeSettings, "maxTextLength" | "maxTemplates">) {
+  return {
+    type: "object",
+    properties: {
+      text: { type: "string", minLength: 1, maxLength: s.maxTextLength },
+      image: { type: "string", minLength: 1 },
+      k: { type: "integer", minimum: 1, maximum: MAX_SEARCH_K, default: 10 },
+      templates: {
+        type: "array",
+        minItems: 1,
+        maxItems: s.maxTemplates,
+        items: { type: "string", minLength: 1, maxLength: s.maxTextLength },
+      },
+      thumbnails: { type: "boolean", default: false },
+    },
+    oneOf: [{ required: ["text"] }, { required: ["image"] }],
+    additionalProperties: false,
+  } as const;
+}
+
+type SearchBody = FromSchema<ReturnType<typeof searchBodySchema>>;
 
 /** How the query is named in the answer: the text, an image URL as given, or `<image>`. */
 function queryName(body: SearchBody): string {
@@ -61,23 +78,7 @@ export function searchPlugin(
               "averaged as class embeddings are). An image is an http(s) URL, a data: URI or " +
               "base64; one that cannot be read is the request's 422.",
             tags: ["search"],
-            body: {
-              type: "object",
-              properties: {
-                text: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
-                image: { type: "string", minLength: 1 },
-                k: { type: "integer", minimum: 1, maximum: MAX_SEARCH_K, default: 10 },
-                templates: {
-                  type: "array",
-                  minItems: 1,
-                  maxItems: ctx.settings.maxTemplates,
-                  items: { type: "string", minLength: 1, maxLength: ctx.settings.maxTextLength },
-                },
-                thumbnails: { type: "boolean", default: false },
-              },
-              oneOf: [{ required: ["text"] }, { required: ["image"] }],
-              additionalProperties: false,
-            },
+            body: searchBodySchema(ctx.settings),
             response: {
               200: {
                 type: "object",
@@ -103,7 +104,7 @@ export function searchPlugin(
           // decoded with the store's settings.
           const [answer] = await raceSignal(
             searchStore(ctx.model, store, [query], {
-              k: body.k ?? 10,
+              topK: body.k, // HTTP keeps `k` (see the glossary in docs/architecture.md)
               templates: body.templates,
               embedImage: async (image, settings) =>
                 (
