@@ -1,0 +1,209 @@
+/**
+ * TransCLIP's zero-shot solver as a generator of matrix products: every N × K × d product
+ * (the scores of the images against the class directions, and the z-weighted sums Zᵀ X) is
+ * yielded as a `ProductRequest` for the caller to fulfil, synchronously in plain JavaScript or
+ * asynchronously on a faster kernel; everything else (softmaxes, the Laplacian term, the
+ * means and variance) runs here. The products are asked for in chunks of rows, so a kernel's
+ * buffers stay small whatever N is. Pure math: no IO.
+ *
+ * With a shared diagonal variance the log-likelihood is linear in x_i up to a term equal for
+ * every class of a row (which cancels in the softmax):
+ *   log N(x_i | μ_c, σ²) = x_i · (μ_c / σ²) − ½ Σ_d μ_cd² / σ²_d + (row constant),
+ * so each block's likelihood is one product X Qᵀ, computed once per block (means and variance
+ * change only between blocks), not once per assignment update.
+ */
+import {
+  assignmentTotals,
+  confidentMeans,
+  meansAndVariance,
+  softmaxRow,
+  softmaxRows,
+} from "./gmm.js";
+import { type CompressedGraph, type NeighbourGraph, symmetricGraph } from "./knn.js";
+import type { ProductRequest } from "./products.js";
+
+/** Image rows per product request (default). */
+export const CHUNK_ROWS = 4096;
+
+export interface SolverInput {
+  /** N × d image embeddings, rows L2-normalized. */
+  x: Float64Array;
+  /** K × d class embeddings, rows L2-normalized. */
+  t: Float64Array;
+  n: number;
+  k: number;
+  dim: number;
+  graph: NeighbourGraph;
+  /** Image rows per product request. */
+  chunkRows: number;
+  logitScale: number;
+  lambda: number;
+  rounds: number;
+  zSteps: number;
+  confident: number;
+  temperature: number;
+  /** λ · log ŷ (N × K) when the caller gave ŷ; its ŷ is then `initial`. */
+  logPrior?: Float64Array;
+  initial: Float64Array;
+  keepInitial: boolean;
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface SolverOutput {
+  z: Float64Array;
+  zeroShot: Int32Array;
+  predictions: Int32Array;
+}
+
+/** out (rows of x × K) = x · qᵀ, in chunks of rows. */
+function* scores(
+  rows: number,
+  x: Float64Array,
+  q: Float64Array,
+  n: number,
+  k: number,
+  dim: number,
+  out: Float64Array,
+): Generator<ProductRequest, void, void> {
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const r1 = Math.min(n, r0 + rows);
+    const a = x.subarray(r0 * dim, r1 * dim);
+    yield { kind: "ABt", a, b: q, m: r1 - r0, n: k, k: dim, out: out.subarray(r0 * k, r1 * k) };
+  }
+}
+
+/** S = Zᵀ X (K × d), summed over chunks of rows. */
+function* weightedSums(
+  rows: number,
+  x: Float64Array,
+  z: Float64Array,
+  n: number,
+  k: number,
+  dim: number,
+): Generator<ProductRequest, Float64Array, void> {
+  const sums = new Float64Array(k * dim);
+  const part = new Float64Array(k * dim);
+  for (let r0 = 0; r0 < n; r0 += rows) {
+    const r1 = Math.min(n, r0 + rows);
+    const a = z.subarray(r0 * k, r1 * k);
+    yield {
+      kind: "AtB",
+      a,
+      b: x.subarray(r0 * dim, r1 * dim),
+      m: k,
+      n: dim,
+      k: r1 - r0,
+      out: part,
+    };
+    for (let e = 0; e < k * dim; e++) sums[e] += part[e];
+  }
+  return sums;
+}
+
+export function* solveTransclip(s: SolverInput): Generator<ProductRequest, SolverOutput, void> {
+  const { x, t, n, k, dim, initial } = s;
+  if (!s.logPrior) {
+    yield* scores(s.chunkRows, x, t, n, k, dim, initial);
+    for (let j = 0; j < n * k; j++) initial[j] *= s.logitScale;
+    softmaxRows(initial, n, k);
+  }
+  const zeroShot = argmaxRows(initial, n, k);
+  const lap = symmetricGraph(s.graph, n);
+  const lapScale = 1 / (2 * s.graph.k);
+  for (let e = 0; e < lap.weight.length; e++) lap.weight[e] *= lapScale;
+
+  // z starts as ŷ; the buffer is then reused for later z unless ŷ is to be returned.
+  let z: Float64Array = s.keepInitial ? initial.slice() : initial;
+  let mu: Float64Array = confidentMeans(x, z, n, k, dim, s.confident);
+  let variance: Float64Array = new Float64Array(dim).fill(1 / dim);
+  const base = new Float64Array(n * k);
+  let next: Float64Array = new Float64Array(n * k);
+  const q = new Float64Array(k * dim);
+  const bias = new Float64Array(k);
+  const T = s.temperature;
+  const prior = s.logPrior ? 0 : s.lambda * s.logitScale;
+
+  for (let block = 0; block <= s.rounds; block++) {
+    s.signal?.throwIfAborted();
+    // base_ic = λ log ŷ_ic + log N(x_i | μ_c, σ²) / T, up to terms equal for every class of a
+    // row: x_i·(λ s t_c + μ_c/(T σ²)) − Σ μ_c² / (2 T σ²).
+    for (let c = 0; c < k; c++) {
+      let b = 0;
+      for (let d = 0; d < dim; d++) {
+        const m = mu[c * dim + d];
+        q[c * dim + d] = prior * t[c * dim + d] + m / (T * variance[d]);
+        b -= (m * m) / (2 * T * variance[d]);
+      }
+      bias[c] = b;
+    }
+    yield* scores(s.chunkRows, x, q, n, k, dim, base);
+    addBias(base, bias, n, k, s.logPrior);
+    for (let step = 0; step < s.zSteps; step++) {
+      assignmentStep(base, z, next, lap, n, k);
+      [z, next] = [next, z];
+    }
+    s.onProgress?.(block + 1, s.rounds + 1);
+    if (block === s.rounds) break;
+    const sums = yield* weightedSums(s.chunkRows, x, z, n, k, dim);
+    ({ mu, variance } = meansAndVariance(sums, assignmentTotals(x, z, n, k, dim), k, dim));
+  }
+  return { z, zeroShot, predictions: argmaxRows(z, n, k) };
+}
+
+function addBias(
+  base: Float64Array,
+  bias: Float64Array,
+  n: number,
+  k: number,
+  logPrior?: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    if (logPrior) for (let c = 0; c < k; c++) base[o + c] += bias[c] + logPrior[o + c];
+    else for (let c = 0; c < k; c++) base[o + c] += bias[c];
+  }
+}
+
+/** Argmax of each row of an n × k matrix (ties: the lower index). */
+export function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (m[i * k + c] > m[i * k + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * One assignment update of every image from the previous z (`from`) into `to`:
+ * z_i = softmax(base_i + Σ_j lap_ij z_j), lap = (W + Wᵀ)/(2k) with the weights pre-scaled.
+ */
+function assignmentStep(
+  base: Float64Array,
+  from: Float64Array,
+  to: Float64Array,
+  g: CompressedGraph,
+  n: number,
+  k: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    const e0 = g.start[i];
+    const e1 = g.start[i + 1];
+    if (e0 === e1) {
+      for (let c = 0; c < k; c++) to[o + c] = base[o + c];
+    } else {
+      const w = g.weight[e0];
+      const oj = g.to[e0] * k;
+      for (let c = 0; c < k; c++) to[o + c] = base[o + c] + w * from[oj + c];
+      for (let e = e0 + 1; e < e1; e++) {
+        const we = g.weight[e];
+        const oe = g.to[e] * k;
+        for (let c = 0; c < k; c++) to[o + c] += we * from[oe + c];
+      }
+    }
+    softmaxRow(to, o, k);
+  }
+}
