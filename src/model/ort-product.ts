@@ -1,0 +1,75 @@
+/**
+ * TransCLIP's matrix products (src/transductive/products.ts) on onnxruntime: one float64 Gemm
+ * node per product kind (A·Bᵀ and Aᵀ·B), built in memory with the project's ONNX writer, run
+ * on all of onnxruntime's intra-op threads and written straight into the solver's buffers (a
+ * pre-allocated output). float64 keeps the solver's results equal to the plain JavaScript
+ * kernel to rounding; measured on the 2-core machine it is some 20–40 times faster
+ * (docs/transductive.md, "Scale").
+ */
+import type { MatrixProduct, ProductRequest } from "../transductive/products.js";
+import { DataType, modelMsg } from "./onnx-writer.js";
+import { loadOrt } from "./ort.js";
+import { toBytes } from "./protobuf.js";
+
+/** The ONNX bytes of Y = Gemm(A, B) in float64 with the given transposes, dynamic shapes. */
+export function gemmModel(transA: boolean, transB: boolean): Uint8Array {
+  return toBytes(
+    modelMsg(
+      {
+        name: "product",
+        nodes: [
+          {
+            opType: "Gemm",
+            name: "/Gemm",
+            inputs: ["A", "B"],
+            outputs: ["Y"],
+            attrs: { transA: { i: transA ? 1 : 0 }, transB: { i: transB ? 1 : 0 } },
+          },
+        ],
+        initializers: [],
+        inputs: [
+          { name: "A", elemType: DataType.DOUBLE, shape: ["a0", "a1"] },
+          { name: "B", elemType: DataType.DOUBLE, shape: ["b0", "b1"] },
+        ],
+        outputs: [{ name: "Y", elemType: DataType.DOUBLE, shape: ["y0", "y1"] }],
+      },
+      { producerName: "zeroclip", producerVersion: "1" },
+    ),
+  );
+}
+
+export interface OrtProduct {
+  /** Fulfils the solver's product requests (see `transductiveZeroShotAsync`). */
+  product: MatrixProduct;
+  /** Releases the two sessions. */
+  release(): Promise<void>;
+}
+
+/** The onnxruntime kernel; `threads`: intra-op threads (default: onnxruntime's, one per core). */
+export async function createOrtProduct(options: { threads?: number } = {}): Promise<OrtProduct> {
+  const ort = await loadOrt();
+  const sessionOptions = {
+    interOpNumThreads: 1,
+    ...(options.threads !== undefined && { intraOpNumThreads: options.threads }),
+  };
+  const [abt, atb] = await Promise.all([
+    ort.InferenceSession.create(gemmModel(false, true), sessionOptions),
+    ort.InferenceSession.create(gemmModel(true, false), sessionOptions),
+  ]);
+  const product = async (req: ProductRequest): Promise<void> => {
+    const { a, b, m, n, k, out } = req;
+    const ab = req.kind === "ABt";
+    const feeds = {
+      A: new ort.Tensor("float64", a.subarray(0, m * k), ab ? [m, k] : [k, m]),
+      B: new ort.Tensor("float64", b.subarray(0, n * k), ab ? [n, k] : [k, n]),
+    };
+    const fetches = { Y: new ort.Tensor("float64", out.subarray(0, m * n), [m, n]) };
+    await (ab ? abt : atb).run(feeds, fetches);
+  };
+  return {
+    product,
+    release: async () => {
+      await Promise.all([abt.release(), atb.release()]);
+    },
+  };
+}
