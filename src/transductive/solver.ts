@@ -12,13 +12,8 @@
  * so each block's likelihood is one product X Qᵀ, computed once per block (means and variance
  * change only between blocks), not once per assignment update.
  */
-import {
-  assignmentTotals,
-  confidentMeans,
-  meansAndVariance,
-  softmaxRow,
-  softmaxRows,
-} from "./gmm.js";
+import { expNonPositive } from "./fast-exp.js";
+import { assignmentTotals, confidentMeans, meansAndVariance, softmaxRows } from "./gmm.js";
 import { type CompressedGraph, type NeighbourGraph, symmetricGraph } from "./knn.js";
 import type { ProductRequest } from "./products.js";
 
@@ -121,6 +116,8 @@ export function* solveTransclip(s: SolverInput): Generator<ProductRequest, Solve
   let next: Float64Array = new Float64Array(n * k);
   const q = new Float64Array(k * dim);
   const bias = new Float64Array(k);
+  let zScale = new Float64Array(n).fill(1);
+  let nextScale = new Float64Array(n);
   const T = s.temperature;
   const prior = s.logPrior ? 0 : s.lambda * s.logitScale;
 
@@ -140,9 +137,11 @@ export function* solveTransclip(s: SolverInput): Generator<ProductRequest, Solve
     yield* scores(s.chunkRows, x, q, n, k, dim, base);
     addBias(base, bias, n, k, s.logPrior);
     for (let step = 0; step < s.zSteps; step++) {
-      assignmentStep(base, z, next, lap, n, k);
+      assignmentStep(base, z, zScale, next, nextScale, lap, n, k);
       [z, next] = [next, z];
+      [zScale, nextScale] = [nextScale, zScale];
     }
+    normalizeRows(z, zScale, n, k);
     s.onProgress?.(block + 1, s.rounds + 1);
     if (block === s.rounds) break;
     const sums = yield* weightedSums(s.chunkRows, x, z, n, k, dim);
@@ -177,33 +176,71 @@ export function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
 }
 
 /**
- * One assignment update of every image from the previous z (`from`) into `to`:
+ * One assignment update of every image from the previous z into the next:
  * z_i = softmax(base_i + Σ_j lap_ij z_j), lap = (W + Wᵀ)/(2k) with the weights pre-scaled.
+ * Rows are kept unnormalized, each with its scale (z_j = scale_j · e_j): the update writes
+ * e_i = exp(v_i − max v_i) and scale_i = 1 / Σ e_i, and folds scale_j into the edge weights it
+ * reads, which saves a pass over every row; `normalizeRows` applies the scales at a block's
+ * end. Neighbour rows are summed four (the first pass: base and three) at a time.
  */
 function assignmentStep(
   base: Float64Array,
   from: Float64Array,
+  fromScale: Float64Array,
   to: Float64Array,
+  toScale: Float64Array,
   g: CompressedGraph,
   n: number,
   k: number,
 ): void {
+  const { start, to: adj, weight } = g;
   for (let i = 0; i < n; i++) {
     const o = i * k;
-    const e0 = g.start[i];
-    const e1 = g.start[i + 1];
-    if (e0 === e1) {
-      for (let c = 0; c < k; c++) to[o + c] = base[o + c];
-    } else {
-      const w = g.weight[e0];
-      const oj = g.to[e0] * k;
-      for (let c = 0; c < k; c++) to[o + c] = base[o + c] + w * from[oj + c];
-      for (let e = e0 + 1; e < e1; e++) {
-        const we = g.weight[e];
-        const oe = g.to[e] * k;
-        for (let c = 0; c < k; c++) to[o + c] += we * from[oe + c];
+    const e1 = start[i + 1];
+    // A missing neighbour reads row i of `from` with weight 0 (its values are finite).
+    let e = start[i];
+    const w0 = e < e1 ? weight[e] * fromScale[adj[e]] : 0;
+    const j0 = e < e1 ? adj[e] * k : o;
+    e++;
+    const w1 = e < e1 ? weight[e] * fromScale[adj[e]] : 0;
+    const j1 = e < e1 ? adj[e] * k : o;
+    e++;
+    const w2 = e < e1 ? weight[e] * fromScale[adj[e]] : 0;
+    const j2 = e < e1 ? adj[e] * k : o;
+    e++;
+    for (let c = 0; c < k; c++) {
+      to[o + c] = base[o + c] + w0 * from[j0 + c] + w1 * from[j1 + c] + w2 * from[j2 + c];
+    }
+    for (; e < e1; e += 4) {
+      const v0 = weight[e] * fromScale[adj[e]];
+      const i0 = adj[e] * k;
+      const v1 = e + 1 < e1 ? weight[e + 1] * fromScale[adj[e + 1]] : 0;
+      const i1 = e + 1 < e1 ? adj[e + 1] * k : o;
+      const v2 = e + 2 < e1 ? weight[e + 2] * fromScale[adj[e + 2]] : 0;
+      const i2 = e + 2 < e1 ? adj[e + 2] * k : o;
+      const v3 = e + 3 < e1 ? weight[e + 3] * fromScale[adj[e + 3]] : 0;
+      const i3 = e + 3 < e1 ? adj[e + 3] * k : o;
+      for (let c = 0; c < k; c++) {
+        to[o + c] += v0 * from[i0 + c] + v1 * from[i1 + c] + v2 * from[i2 + c] + v3 * from[i3 + c];
       }
     }
-    softmaxRow(to, o, k);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let c = o; c < o + k; c++) if (to[c] > max) max = to[c];
+    let sum = 0;
+    for (let c = o; c < o + k; c++) {
+      const v = expNonPositive(to[c] - max);
+      to[c] = v;
+      sum += v;
+    }
+    toScale[i] = 1 / sum;
+  }
+}
+
+/** z_i ← scale_i · z_i for every row, and the scales back to 1. */
+function normalizeRows(z: Float64Array, scale: Float64Array, n: number, k: number): void {
+  for (let i = 0; i < n; i++) {
+    const f = scale[i];
+    for (let c = i * k; c < (i + 1) * k; c++) z[c] *= f;
+    scale[i] = 1;
   }
 }
