@@ -1,20 +1,23 @@
 /**
  * TransCLIP's cost at library scale (docs/transductive.md, docs/benchmarks.md): N stored images
  * × K classes, random L2-normalized vectors (timing does not depend on their meaning). Measures
- * the neighbour graph (`buildNeighbourGraph`: usearch HNSW beyond 20,000 images, with its
- * sampled recall) and the solver's 11 assignment blocks on the chosen kernel (onnxruntime's
+ * the neighbour graph (default `--graph product`: exact, from float32 score blocks on
+ * onnxruntime's GEMM re-scored in float64, `neighbourGraphByProduct`; `--graph store`: the
+ * store's `buildNeighbourGraph`, usearch HNSW beyond 20,000 images, with its sampled recall)
+ * and the solver's 11 assignment blocks on the chosen kernel (onnxruntime's
  * float64 Gemm by default, `--kernel js` for plain JavaScript). `--blocks n` stops after n
  * blocks (an abort through the solver's signal) and extrapolates the rest from the steady
  * blocks; the default runs them all. Wall and CPU seconds (all threads) per phase; peak RSS is
  * the process's maximum resident set.
  *
  *   node dist/bench/transductive.js [--images 50000] [--classes 1000] [--dim 512]
- *     [--blocks 11] [--kernel ort|js] [--threads n]
+ *     [--blocks 11] [--kernel ort|js] [--graph product|store] [--threads n]
  */
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { createOrtProduct } from "../src/model/ort-product.js";
-import { buildNeighbourGraph } from "../src/store/neighbour-graph.js";
+import { type BuiltGraph, buildNeighbourGraph } from "../src/store/neighbour-graph.js";
+import { neighbourGraphByProduct } from "../src/transductive/knn-scores.js";
 import { jsProduct, type MatrixProduct } from "../src/transductive/products.js";
 import { TRANSCLIP_DEFAULTS, transductiveZeroShotAsync } from "../src/transductive/transclip.js";
 import { randomUnitVectors } from "../test/support/random-vectors.js";
@@ -26,6 +29,7 @@ const { values: a } = parseArgs({
     dim: { type: "string", default: "512" },
     blocks: { type: "string", default: String(TRANSCLIP_DEFAULTS.rounds + 1) },
     kernel: { type: "string", default: "ort" },
+    graph: { type: "string", default: "product" },
     threads: { type: "string" },
   },
 });
@@ -48,16 +52,21 @@ const round = (v: { wall: number; cpu: number }) => ({
 
 const images = randomUnitVectors(N, D, 1);
 const classes = randomUnitVectors(K, D, 2);
+const threads = a.threads === undefined ? undefined : Number(a.threads);
+const ort =
+  a.kernel === "ort" || a.graph === "product" ? await createOrtProduct({ threads }) : undefined;
 let t = mark();
-const built = buildNeighbourGraph(images, { k: TRANSCLIP_DEFAULTS.neighbours });
+const nbrs = TRANSCLIP_DEFAULTS.neighbours;
+const built: BuiltGraph =
+  a.graph === "store" || !ort
+    ? buildNeighbourGraph(images, { k: nbrs })
+    : { method: "exact", graph: await neighbourGraphByProduct(images, nbrs, ort.scores32) };
 const graph = since(t);
 process.stderr.write(
-  `graph: ${built.method}, ${graph.wall.toFixed(1)} s (cpu ${graph.cpu.toFixed(1)} s), recall ${built.recall ?? 1}\n`,
+  `graph: ${a.graph} ${built.method}, ${graph.wall.toFixed(1)} s (cpu ${graph.cpu.toFixed(1)} s), recall ${built.recall ?? 1}\n`,
 );
 
-const threads = a.threads === undefined ? undefined : Number(a.threads);
-const ort = a.kernel === "ort" ? await createOrtProduct({ threads }) : undefined;
-const product: MatrixProduct = ort?.product ?? jsProduct;
+const product: MatrixProduct = a.kernel === "ort" && ort ? ort.product : jsProduct;
 let productTime = { wall: 0, cpu: 0 };
 const timedProduct: MatrixProduct = async (req) => {
   const s = mark();
@@ -108,7 +117,7 @@ const result = {
   dim: D,
   cores: cpus().length,
   kernel: a.kernel,
-  graph: { method: built.method, ...round(graph), recall: built.recall ?? 1 },
+  graph: { source: a.graph, method: built.method, ...round(graph), recall: built.recall ?? 1 },
   blocksMeasured: blocks.length,
   blocks: blocks.map(round),
   products: round(productTime),

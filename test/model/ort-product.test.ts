@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createOrtProduct, type OrtProduct } from "../../src/model/ort-product.js";
+import { normalizedRows } from "../../src/transductive/gmm.js";
+import { exactNeighbourGraph } from "../../src/transductive/knn.js";
+import { neighbourGraphByProduct } from "../../src/transductive/knn-scores.js";
 import {
   transductiveZeroShot,
   transductiveZeroShotAsync,
 } from "../../src/transductive/transclip.js";
 import { randomUnitVectors, seeded } from "../support/random-vectors.js";
+import { graphRows } from "../transductive/graph-fixtures.js";
 import { PAPER, referenceTransclip } from "../transductive/reference.js";
 
 const rand = (len: number, seed: number) => {
@@ -71,5 +75,15 @@ describe("createOrtProduct (onnxruntime float64 Gemm)", () => {
     assert.ok(worst < 1e-6, `largest difference from the reference ${worst}`);
     assert.ok(worstJs < 1e-12, `largest difference from the JavaScript kernel ${worstJs}`);
     assert.deepEqual(Array.from(ours.predictions), ref.predictions);
+  });
+
+  it("its float32 scores give the exact neighbour graph (float64 brute force)", async () => {
+    const rows = graphRows(300, 24, 8);
+    const g = await neighbourGraphByProduct(rows, 3, kernel.scores32, 128);
+    const want = exactNeighbourGraph(normalizedRows(rows, 24), 300, 24, 3);
+    assert.deepEqual(Array.from(g.index), Array.from(want.index));
+    for (let e = 0; e < want.weight.length; e++) {
+      assert.ok(Math.abs(g.weight[e] - want.weight[e]) < 1e-12);
+    }
   });
 });
