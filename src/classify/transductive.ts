@@ -4,8 +4,15 @@
  * Inputs without an embedding keep their error record. Also the warnings for the set sizes
  * where transduction is known to hurt.
  */
+import { createOrtProduct } from "../model/ort-product.js";
 import type { NeighbourGraph } from "../transductive/knn.js";
-import { type TransductiveOptions, transductiveZeroShot } from "../transductive/transclip.js";
+import { neighbourGraphByProduct } from "../transductive/knn-scores.js";
+import type { MatrixProduct } from "../transductive/products.js";
+import {
+  TRANSCLIP_DEFAULTS,
+  type TransductiveOptions,
+  transductiveZeroShotAsync,
+} from "../transductive/transclip.js";
 import type { ClassifyResult, Prediction } from "./classifier.js";
 import type { TextExplainer } from "./explain.js";
 
@@ -26,8 +33,17 @@ export interface TransductiveClassifyOptions
   extends Omit<TransductiveOptions, "graph" | "initialProbabilities"> {
   /** Keep the k best labels (default all). */
   topK?: number;
-  /** The neighbour graph over the embedded inputs, in their order (default: exact kNN). */
+  /**
+   * The neighbour graph over the embedded inputs, in their order (default: exact kNN, its
+   * candidate scores on onnxruntime's GEMM, see `neighbourGraphByProduct`).
+   */
   graph?: NeighbourGraph;
+  /**
+   * The solver's matrix products (default: onnxruntime's float64 GEMM, `createOrtProduct`,
+   * opened and released here). With a kernel given and no graph, the graph is the solver's
+   * plain JavaScript exact kNN.
+   */
+  product?: MatrixProduct;
   /** With `explainer`: the n closest texts of each predicted label. */
   explain?: number;
   explainer?: TextExplainer;
@@ -81,12 +97,12 @@ export function transductiveWarnings(
  * Classify a set of embedded inputs together: TransCLIP's assignments over `labels` (scores
  * sum to 1 per image, best first, cut to `topK`), in input order.
  */
-export function classifyTransductive(
+export async function classifyTransductive(
   labels: readonly string[],
   classEmbeddings: readonly ArrayLike<number>[],
   inputs: readonly EmbeddedInput[],
   opts: TransductiveClassifyOptions = {},
-): TransductiveClassification {
+): Promise<TransductiveClassification> {
   const embedded = inputs.filter((r) => r.embedding !== undefined);
   const k = labels.length;
   const results: ClassifyResult[] = inputs.map((r) =>
@@ -96,11 +112,26 @@ export function classifyTransductive(
   );
   if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };
   const { topK, explain, explainer, ...solver } = opts;
-  const res = transductiveZeroShot(
-    embedded.map((r) => r.embedding as ArrayLike<number>),
-    classEmbeddings,
-    solver,
-  );
+  const rows = embedded.map((r) => r.embedding as ArrayLike<number>);
+  const ort = solver.product ? undefined : await createOrtProduct();
+  let res: Awaited<ReturnType<typeof transductiveZeroShotAsync>>;
+  try {
+    const graph =
+      solver.graph ??
+      (ort &&
+        (await neighbourGraphByProduct(
+          rows,
+          solver.neighbours ?? TRANSCLIP_DEFAULTS.neighbours,
+          ort.scores32,
+        )));
+    res = await transductiveZeroShotAsync(rows, classEmbeddings, {
+      ...solver,
+      graph,
+      product: solver.product ?? ort?.product,
+    });
+  } finally {
+    await ort?.release();
+  }
   const zeroShot = res.zeroShot;
   let changed = 0;
   let row = 0;

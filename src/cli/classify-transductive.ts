@@ -1,13 +1,12 @@
 /**
- * `classify --transductive`: embed every input (or read the store's embeddings), build the
- * neighbour graph with the store's nearest-neighbour engine, run TransCLIP over the whole set,
- * print. Parsing and printing only; the work is in classify/transductive and store/.
+ * `classify --transductive`: embed every input (or read the store's embeddings), run TransCLIP
+ * over the whole set (exact neighbour graph and solver on onnxruntime's GEMM), print. Parsing
+ * and printing only; the work is in classify/transductive and store/.
  */
 import type { ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
 import { classifyTransductive, type EmbeddedInput } from "../classify/transductive.js";
 import { expandInputs } from "../image/source.js";
 import { storedEmbeddings } from "../store/classify.js";
-import { buildNeighbourGraph } from "../store/neighbour-graph.js";
 import type { VectorStore } from "../store/types.js";
 import { TRANSCLIP_DEFAULTS } from "../transductive/transclip.js";
 import { UsageError } from "../util/errors.js";
@@ -32,23 +31,20 @@ export async function runTransductive(
   const embedded: EmbeddedInput[] = store
     ? await storedEmbeddings(store, inputs)
     : await embedFiles(classifier, inputs, flags);
-  const rows = embedded.flatMap((r) => (r.embedding ? [Float32Array.from(r.embedding)] : []));
-  const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
-  if (built.method === "hnsw") {
-    process.stderr.write(
-      `transductive: neighbour graph from an HNSW index over ${rows.length} images (recall ${built.recall?.toFixed(4)} against exact search on sampled rows)\n`,
-    );
-  }
   const bar = progressBar("transductive", TRANSCLIP_DEFAULTS.rounds + 1, "rounds");
   try {
-    const out = classifyTransductive(classifier.labels, classifier.classEmbeddings, embedded, {
-      topK: flags.topK,
-      explain: flags.explain,
-      explainer: flags.explain ? await classifier.enableExplanations() : undefined,
-      graph: built.graph,
-      logitScale: classifier.model.logitScale,
-      onProgress: (done) => bar.update(done),
-    });
+    const out = await classifyTransductive(
+      classifier.labels,
+      classifier.classEmbeddings,
+      embedded,
+      {
+        topK: flags.topK,
+        explain: flags.explain,
+        explainer: flags.explain ? await classifier.enableExplanations() : undefined,
+        logitScale: classifier.model.logitScale,
+        onProgress: (done) => bar.update(done),
+      },
+    );
     bar.stop();
     for (const w of out.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stderr.write(
