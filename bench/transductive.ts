@@ -60,7 +60,7 @@ const nbrs = TRANSCLIP_DEFAULTS.neighbours;
 const built: BuiltGraph =
   a.graph === "store" || !ort
     ? buildNeighbourGraph(images, { k: nbrs })
-    : { method: "exact", graph: await neighbourGraphByProduct(images, nbrs, ort.scores32) };
+    : { method: "exact", graph: await neighbourGraphByProduct(images, nbrs, ort.candidates) };
 const graph = since(t);
 process.stderr.write(
   `graph: ${a.graph} ${built.method}, ${graph.wall.toFixed(1)} s (cpu ${graph.cpu.toFixed(1)} s), recall ${built.recall ?? 1}\n`,

@@ -122,7 +122,7 @@ export async function classifyTransductive(
         (await neighbourGraphByProduct(
           rows,
           solver.neighbours ?? TRANSCLIP_DEFAULTS.neighbours,
-          ort.scores32,
+          ort.candidates,
         )));
     res = await transductiveZeroShotAsync(rows, classEmbeddings, {
       ...solver,

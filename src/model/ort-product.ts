@@ -1,21 +1,21 @@
 /**
  * TransCLIP's matrix products (src/transductive/products.ts) on onnxruntime: one float64 Gemm
- * node per product kind (A·Bᵀ and Aᵀ·B), and a float32 A·Bᵀ for the neighbour graph's
- * candidate scores (src/transductive/knn-scores.ts), built in memory with the project's ONNX writer, run
+ * node per product kind (A·Bᵀ and Aᵀ·B), and float32 A·Bᵀ + TopK for the neighbour graph's
+ * candidates (src/transductive/knn-scores.ts), built in memory with the project's ONNX writer, run
  * on all of onnxruntime's intra-op threads and written straight into the solver's buffers (a
  * pre-allocated output). float64 keeps the solver's results equal to the plain JavaScript
  * kernel to rounding; measured on the 2-core machine it is some 20–40 times faster
  * (docs/transductive.md, "Scale").
  */
-import type { Float32Product, Float32ProductRequest } from "../transductive/knn-scores.js";
+import type { CandidateKernel, CandidateRequest } from "../transductive/knn-scores.js";
 import type { MatrixProduct, ProductRequest } from "../transductive/products.js";
 import { DataType, modelMsg } from "./onnx-writer.js";
 import { loadOrt } from "./ort.js";
 import { toBytes } from "./protobuf.js";
 
-/** The ONNX bytes of Y = Gemm(A, B) with the given transposes (float64 unless `float32`). */
-export function gemmModel(transA: boolean, transB: boolean, float32 = false): Uint8Array {
-  const elemType = float32 ? DataType.FLOAT : DataType.DOUBLE;
+/** The ONNX bytes of Y = Gemm(A, B) in float64 with the given transposes, dynamic shapes. */
+export function gemmModel(transA: boolean, transB: boolean): Uint8Array {
+  const elemType = DataType.DOUBLE;
   return toBytes(
     modelMsg(
       {
@@ -41,14 +41,46 @@ export function gemmModel(transA: boolean, transB: boolean, float32 = false): Ui
   );
 }
 
+/** The ONNX bytes of I = TopK(Gemm(A, B, transB), K) indices, float32 scores. */
+export function candidateModel(): Uint8Array {
+  return toBytes(
+    modelMsg(
+      {
+        name: "candidates",
+        nodes: [
+          {
+            opType: "Gemm",
+            name: "/Gemm",
+            inputs: ["A", "B"],
+            outputs: ["S"],
+            attrs: { transB: { i: 1 } },
+          },
+          { opType: "TopK", name: "/TopK", inputs: ["S", "K"], outputs: ["V", "I"], attrs: {} },
+        ],
+        initializers: [],
+        inputs: [
+          { name: "A", elemType: DataType.FLOAT, shape: ["m", "d"] },
+          { name: "B", elemType: DataType.FLOAT, shape: ["n", "d"] },
+          { name: "K", elemType: DataType.INT64, shape: [1] },
+        ],
+        outputs: [
+          { name: "V", elemType: DataType.FLOAT, shape: ["m", "k"] },
+          { name: "I", elemType: DataType.INT64, shape: ["m", "k"] },
+        ],
+      },
+      { producerName: "zeroclip", producerVersion: "1" },
+    ),
+  );
+}
+
 export interface OrtProduct {
   /** Fulfils the solver's product requests (see `transductiveZeroShotAsync`). */
   product: MatrixProduct;
   /**
-   * float32 A · Bᵀ, for the candidate scores of the exact neighbour graph
-   * (`neighbourGraphByProduct`, which re-scores its candidates in float64).
+   * The neighbour graph's candidates: float32 A · Bᵀ and TopK in one graph
+   * (`neighbourGraphByProduct`, which re-scores the candidates in float64).
    */
-  scores32: Float32Product;
+  candidates: CandidateKernel;
   /** Releases the sessions. */
   release(): Promise<void>;
 }
@@ -63,7 +95,7 @@ export async function createOrtProduct(options: { threads?: number } = {}): Prom
   const [abt, atb, abt32] = await Promise.all([
     ort.InferenceSession.create(gemmModel(false, true), sessionOptions),
     ort.InferenceSession.create(gemmModel(true, false), sessionOptions),
-    ort.InferenceSession.create(gemmModel(false, true, true), sessionOptions),
+    ort.InferenceSession.create(candidateModel(), sessionOptions),
   ]);
   const product = async (req: ProductRequest): Promise<void> => {
     const { a, b, m, n, k, out } = req;
@@ -75,17 +107,19 @@ export async function createOrtProduct(options: { threads?: number } = {}): Prom
     const fetches = { Y: new ort.Tensor("float64", out.subarray(0, m * n), [m, n]) };
     await (ab ? abt : atb).run(feeds, fetches);
   };
-  const scores32 = async (req: Float32ProductRequest): Promise<void> => {
-    const { a, b, m, n, k, out } = req;
-    const feeds = {
+  const candidates = async (req: CandidateRequest): Promise<void> => {
+    const { a, b, m, n, k, want } = req;
+    const out = await abt32.run({
       A: new ort.Tensor("float32", a.subarray(0, m * k), [m, k]),
       B: new ort.Tensor("float32", b.subarray(0, n * k), [n, k]),
-    };
-    await abt32.run(feeds, { Y: new ort.Tensor("float32", out.subarray(0, m * n), [m, n]) });
+      K: new ort.Tensor("int64", BigInt64Array.of(BigInt(want)), [1]),
+    });
+    const found = out.I.data as BigInt64Array;
+    for (let e = 0; e < m * want; e++) req.candidates[e] = Number(found[e]);
   };
   return {
     product,
-    scores32,
+    candidates,
     release: async () => {
       await Promise.all([abt.release(), atb.release(), abt32.release()]);
     },

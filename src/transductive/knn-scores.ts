@@ -1,21 +1,26 @@
 /**
- * The exact k-nearest-neighbour graph through a matrix-product kernel: the cosines of a block
- * of rows against all rows come from a float32 product (A · Bᵀ) the caller fulfils (for
- * example onnxruntime's GEMM), the `k + 1 + margin` best of each row are kept as candidates,
- * and those are re-scored in float64 and re-sorted, so the graph's weights are exact and a
- * float32 near-tie at the cut is decided in float64 (the scheme of src/store/exact.ts). Memory:
- * one block of scores (`blockRows` × N float32), never N × N. Pure math: no IO.
+ * The exact k-nearest-neighbour graph through a kernel: for a block of rows the kernel finds
+ * each row's `k + 1 + margin` best candidates among all rows by float32 cosine (A · Bᵀ and a
+ * top-k; onnxruntime's GEMM and TopK, or `candidatesJs`), and those are re-scored in float64
+ * and re-sorted, so the graph's weights are exact and a float32 near-tie at the cut is decided
+ * in float64 (the scheme of src/store/exact.ts). Memory: one block of scores (`blockRows` × N
+ * float32), never N × N. Pure math: no IO.
  */
 import type { NeighbourGraph } from "./knn.js";
 
-/** out (m × n, float32) = A (m × k) · Bᵀ (B is n × k), row-major. */
-export interface Float32ProductRequest {
+/**
+ * For each of the m rows of A (m × k, float32), the indices of its `want` largest scores
+ * a_i · b_j over the n rows of B (n × k): written to `candidates` (m × want, any order within
+ * a row).
+ */
+export interface CandidateRequest {
   a: Float32Array;
   b: Float32Array;
   m: number;
   n: number;
   k: number;
-  out: Float32Array;
+  want: number;
+  candidates: Int32Array;
 }
 
 /** Extra candidates per row beyond k + 1 (the row itself), re-decided in float64. */
@@ -30,7 +35,7 @@ export function* neighbourGraphFromScores(
   rows: readonly ArrayLike<number>[],
   k: number,
   blockRows = 512,
-): Generator<Float32ProductRequest, NeighbourGraph, void> {
+): Generator<CandidateRequest, NeighbourGraph, void> {
   const n = rows.length;
   const index = new Int32Array(n * k).fill(-1);
   const weight = new Float64Array(n * k);
@@ -46,19 +51,16 @@ export function* neighbourGraphFromScores(
     for (let t = 0; t < dim; t++) unit[i * dim + t] = rows[i][t] * inv;
   }
   const want = Math.min(n, k + 1 + CANDIDATE_MARGIN);
-  const candidates = new Int32Array(want);
-  const candScore = new Float32Array(want);
+  const candidates = new Int32Array(Math.min(blockRows, n) * want);
   const scored: { j: number; s: number }[] = [];
-  const out = new Float32Array(Math.min(blockRows, n) * n);
   for (let r0 = 0; r0 < n; r0 += blockRows) {
     const m = Math.min(blockRows, n - r0);
     const a = unit.subarray(r0 * dim, (r0 + m) * dim);
-    yield { a, b: unit, m, n, k: dim, out };
+    yield { a, b: unit, m, n, k: dim, want, candidates };
     for (let r = 0; r < m; r++) {
-      const filled = topCandidates(out, r * n, n, candidates, candScore);
       const i = r0 + r;
       scored.length = 0;
-      for (let p = 0; p < filled; p++) {
+      for (let p = r * want; p < (r + 1) * want; p++) {
         const j = candidates[p];
         if (j === i) continue;
         scored.push({ j, s: cosine64(rows[i], rows[j], norms[i], norms[j], dim) });
@@ -73,7 +75,24 @@ export function* neighbourGraphFromScores(
   return { k, index, weight };
 }
 
-/** The `cand.length` largest values of `scores[o .. o+n)` (unsorted order not needed). */
+/** The plain JavaScript candidate kernel: float32 scores row by row, a running top. */
+export function candidatesJs(req: CandidateRequest): void {
+  const { a, b, m, n, k, want, candidates } = req;
+  const row = new Float32Array(n);
+  const cand = new Int32Array(want);
+  const candScore = new Float32Array(want);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += a[i * k + t] * b[j * k + t];
+      row[j] = s;
+    }
+    topCandidates(row, 0, n, cand, candScore);
+    candidates.set(cand, i * want);
+  }
+}
+
+/** The `cand.length` largest values of `scores[o .. o+n)` (in no particular order). */
 function topCandidates(
   scores: Float32Array,
   o: number,
@@ -118,14 +137,14 @@ function cosine64(
   return s / (na * nb);
 }
 
-/** Fulfils one float32 score block, synchronously or not. */
-export type Float32Product = (req: Float32ProductRequest) => void | Promise<void>;
+/** Fulfils one candidate request, synchronously or not. */
+export type CandidateKernel = (req: CandidateRequest) => void | Promise<void>;
 
-/** `neighbourGraphFromScores` with its score blocks on `product` (awaited one at a time). */
+/** `neighbourGraphFromScores` with its candidate blocks on `product` (awaited one at a time). */
 export async function neighbourGraphByProduct(
   rows: readonly ArrayLike<number>[],
   k: number,
-  product: Float32Product,
+  product: CandidateKernel,
   blockRows?: number,
 ): Promise<NeighbourGraph> {
   const run = neighbourGraphFromScores(rows, k, blockRows);

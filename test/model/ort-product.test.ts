@@ -79,7 +79,7 @@ describe("createOrtProduct (onnxruntime float64 Gemm)", () => {
 
   it("its float32 scores give the exact neighbour graph (float64 brute force)", async () => {
     const rows = graphRows(300, 24, 8);
-    const g = await neighbourGraphByProduct(rows, 3, kernel.scores32, 128);
+    const g = await neighbourGraphByProduct(rows, 3, kernel.candidates, 128);
     const want = exactNeighbourGraph(normalizedRows(rows, 24), 300, 24, 3);
     assert.deepEqual(Array.from(g.index), Array.from(want.index));
     for (let e = 0; e < want.weight.length; e++) {

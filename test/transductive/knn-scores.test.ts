@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { normalizedRows } from "../../src/transductive/gmm.js";
 import { exactNeighbourGraph } from "../../src/transductive/knn.js";
-import { neighbourGraphByProduct } from "../../src/transductive/knn-scores.js";
-import { graphRows, naiveScores32 } from "./graph-fixtures.js";
+import { candidatesJs, neighbourGraphByProduct } from "../../src/transductive/knn-scores.js";
+import { graphRows } from "./graph-fixtures.js";
 
 describe("neighbourGraphByProduct (float32 candidates, float64 re-scoring)", () => {
   it("equals the float64 brute-force graph, across blocks of 16 rows", async () => {
@@ -16,7 +16,8 @@ describe("neighbourGraphByProduct (float32 candidates, float64 re-scoring)", () 
       4,
       (req) => {
         blocks++;
-        naiveScores32(req);
+        assert.equal(req.want, 4 + 1 + 8);
+        candidatesJs(req);
       },
       16,
     );
@@ -30,11 +31,11 @@ describe("neighbourGraphByProduct (float32 candidates, float64 re-scoring)", () 
 
   it("fills missing neighbours with -1 on sets smaller than k + 1", async () => {
     const rows = graphRows(3, 4, 1);
-    const g = await neighbourGraphByProduct(rows, 3, naiveScores32);
+    const g = await neighbourGraphByProduct(rows, 3, candidatesJs);
     assert.deepEqual(Array.from(g.index.subarray(0, 3)).slice(2), [-1]);
     assert.equal(g.weight[2], 0);
     assert.deepEqual(
-      Array.from((await neighbourGraphByProduct(rows.slice(0, 1), 3, naiveScores32)).index),
+      Array.from((await neighbourGraphByProduct(rows.slice(0, 1), 3, candidatesJs)).index),
       [-1, -1, -1],
     );
   });
