@@ -5,7 +5,8 @@
  * onnxruntime's GEMM re-scored in float64, `neighbourGraphByProduct`; `--graph store`: the
  * store's `buildNeighbourGraph`, usearch HNSW beyond 20,000 images, with its sampled recall)
  * and the solver's 11 assignment blocks on the chosen kernel (onnxruntime's
- * float64 Gemm by default, `--kernel js` for plain JavaScript). `--blocks n` stops after n
+ * float64 Gemm and the assignment updates on two threads by default, `--kernel js` for plain
+ * JavaScript on one thread). `--blocks n` stops after n
  * blocks (an abort through the solver's signal) and extrapolates the rest from the steady
  * blocks; the default runs them all. Wall and CPU seconds (all threads) per phase; peak RSS is
  * the process's maximum resident set.
@@ -16,6 +17,7 @@
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { createOrtProduct } from "../src/model/ort-product.js";
+import { createStepPool } from "../src/model/step-pool.js";
 import { type BuiltGraph, buildNeighbourGraph } from "../src/store/neighbour-graph.js";
 import { neighbourGraphByProduct } from "../src/transductive/knn-scores.js";
 import { jsProduct, type MatrixProduct } from "../src/transductive/products.js";
@@ -75,6 +77,7 @@ const timedProduct: MatrixProduct = async (req) => {
   productTime = { wall: productTime.wall + d.wall, cpu: productTime.cpu + d.cpu };
 };
 
+const pool = a.kernel === "ort" ? createStepPool() : undefined;
 const ac = new AbortController();
 const blocks: { wall: number; cpu: number }[] = [];
 t = mark();
@@ -84,6 +87,7 @@ try {
   await transductiveZeroShotAsync(images, classes, {
     graph: built.graph,
     product: timedProduct,
+    steps: pool?.steps,
     signal: ac.signal,
     onProgress: (done) => {
       blocks.push(since(last));
@@ -101,6 +105,7 @@ try {
 }
 const measured = since(t);
 await ort?.release();
+await pool?.close();
 // The first block also holds the set-up (ŷ, the graph's compressed rows, the first means).
 const steady = blocks.length > 1 ? blocks.slice(1) : blocks;
 const mean = (f: (b: { wall: number; cpu: number }) => number) =>

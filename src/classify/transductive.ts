@@ -5,6 +5,7 @@
  * where transduction is known to hurt.
  */
 import { createOrtProduct } from "../model/ort-product.js";
+import { createStepPool } from "../model/step-pool.js";
 import type { NeighbourGraph } from "../transductive/knn.js";
 import { neighbourGraphByProduct } from "../transductive/knn-scores.js";
 import type { MatrixProduct } from "../transductive/products.js";
@@ -40,8 +41,9 @@ export interface TransductiveClassifyOptions
   graph?: NeighbourGraph;
   /**
    * The solver's matrix products (default: onnxruntime's float64 GEMM, `createOrtProduct`,
-   * opened and released here). With a kernel given and no graph, the graph is the solver's
-   * plain JavaScript exact kNN.
+   * opened and released here, with the assignment updates on two threads, `createStepPool`).
+   * With a kernel given: no second thread, and without a graph the solver's plain JavaScript
+   * exact kNN.
    */
   product?: MatrixProduct;
   /** With `explainer`: the n closest texts of each predicted label. */
@@ -114,6 +116,7 @@ export async function classifyTransductive(
   const { topK, explain, explainer, ...solver } = opts;
   const rows = embedded.map((r) => r.embedding as ArrayLike<number>);
   const ort = solver.product ? undefined : await createOrtProduct();
+  const pool = ort && createStepPool();
   let res: Awaited<ReturnType<typeof transductiveZeroShotAsync>>;
   try {
     const graph =
@@ -128,9 +131,11 @@ export async function classifyTransductive(
       ...solver,
       graph,
       product: solver.product ?? ort?.product,
+      steps: pool?.steps,
     });
   } finally {
     await ort?.release();
+    await pool?.close();
   }
   const zeroShot = res.zeroShot;
   let changed = 0;

@@ -97,15 +97,27 @@ export async function createOrtProduct(options: { threads?: number } = {}): Prom
     ort.InferenceSession.create(gemmModel(true, false), sessionOptions),
     ort.InferenceSession.create(candidateModel(), sessionOptions),
   ]);
+  // onnxruntime-node refuses views of a SharedArrayBuffer: those are copied through scratch.
+  const scratch = { a: new Float64Array(0), b: new Float64Array(0), out: new Float64Array(0) };
+  const plain = (v: Float64Array, key: keyof typeof scratch, copy: boolean): Float64Array => {
+    if (!(v.buffer instanceof SharedArrayBuffer)) return v;
+    if (scratch[key].length < v.length) scratch[key] = new Float64Array(v.length);
+    const s = scratch[key].subarray(0, v.length);
+    if (copy) s.set(v);
+    return s;
+  };
   const product = async (req: ProductRequest): Promise<void> => {
-    const { a, b, m, n, k, out } = req;
+    const { m, n, k } = req;
     const ab = req.kind === "ABt";
+    const a = plain(req.a.subarray(0, m * k), "a", true);
+    const b = plain(req.b.subarray(0, n * k), "b", true);
+    const out = plain(req.out.subarray(0, m * n), "out", false);
     const feeds = {
-      A: new ort.Tensor("float64", a.subarray(0, m * k), ab ? [m, k] : [k, m]),
-      B: new ort.Tensor("float64", b.subarray(0, n * k), ab ? [n, k] : [k, n]),
+      A: new ort.Tensor("float64", a, ab ? [m, k] : [k, m]),
+      B: new ort.Tensor("float64", b, ab ? [n, k] : [k, n]),
     };
-    const fetches = { Y: new ort.Tensor("float64", out.subarray(0, m * n), [m, n]) };
-    await (ab ? abt : atb).run(feeds, fetches);
+    await (ab ? abt : atb).run(feeds, { Y: new ort.Tensor("float64", out, [m, n]) });
+    if (out.buffer !== req.out.buffer) req.out.set(out);
   };
   const candidates = async (req: CandidateRequest): Promise<void> => {
     const { a, b, m, n, k, want } = req;

@@ -20,6 +20,32 @@ import type { ProductRequest } from "./products.js";
 /** Image rows per product request (default). */
 export const CHUNK_ROWS = 4096;
 
+/**
+ * One assignment update (see `assignmentRows`), yielded so the caller may split its rows over
+ * threads: with `SolverInput.shared` every array here lives in a SharedArrayBuffer.
+ */
+export interface StepRequest {
+  kind: "step";
+  base: Float64Array;
+  from: Float64Array;
+  fromScale: Float64Array;
+  to: Float64Array;
+  toScale: Float64Array;
+  /** The Laplacian's compressed rows (`CompressedGraph`, weights pre-scaled). */
+  start: Int32Array;
+  adj: Int32Array;
+  weight: Float64Array;
+  n: number;
+  k: number;
+}
+
+export type SolverRequest = ProductRequest | StepRequest;
+
+/** A float64 array, in a SharedArrayBuffer when `shared`. */
+export function float64s(length: number, shared: boolean): Float64Array {
+  return shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+}
+
 export interface SolverInput {
   /** N × d image embeddings, rows L2-normalized. */
   x: Float64Array;
@@ -43,6 +69,8 @@ export interface SolverInput {
   keepInitial: boolean;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** The N × K buffers (and `initial`, made by the caller) in SharedArrayBuffers. */
+  shared: boolean;
 }
 
 export interface SolverOutput {
@@ -96,7 +124,7 @@ function* weightedSums(
   return sums;
 }
 
-export function* solveTransclip(s: SolverInput): Generator<ProductRequest, SolverOutput, void> {
+export function* solveTransclip(s: SolverInput): Generator<SolverRequest, SolverOutput, void> {
   const { x, t, n, k, dim, initial } = s;
   if (!s.logPrior) {
     yield* scores(s.chunkRows, x, t, n, k, dim, initial);
@@ -104,20 +132,31 @@ export function* solveTransclip(s: SolverInput): Generator<ProductRequest, Solve
     softmaxRows(initial, n, k);
   }
   const zeroShot = argmaxRows(initial, n, k);
-  const lap = symmetricGraph(s.graph, n);
+  const sym = symmetricGraph(s.graph, n);
+  const ints = (v: Int32Array) => {
+    const out = s.shared ? new Int32Array(new SharedArrayBuffer(v.length * 4)) : v.slice();
+    out.set(v);
+    return out;
+  };
+  const lapWeight = float64s(sym.weight.length, s.shared);
   const lapScale = 1 / (2 * s.graph.k);
-  for (let e = 0; e < lap.weight.length; e++) lap.weight[e] *= lapScale;
+  for (let e = 0; e < lapWeight.length; e++) lapWeight[e] = sym.weight[e] * lapScale;
+  const lap: CompressedGraph = { start: ints(sym.start), to: ints(sym.to), weight: lapWeight };
 
   // z starts as ŷ; the buffer is then reused for later z unless ŷ is to be returned.
-  let z: Float64Array = s.keepInitial ? initial.slice() : initial;
+  let z: Float64Array = initial;
+  if (s.keepInitial) {
+    z = float64s(n * k, s.shared);
+    z.set(initial);
+  }
   let mu: Float64Array = confidentMeans(x, z, n, k, dim, s.confident);
   let variance: Float64Array = new Float64Array(dim).fill(1 / dim);
-  const base = new Float64Array(n * k);
-  let next: Float64Array = new Float64Array(n * k);
+  const base = float64s(n * k, s.shared);
+  let next: Float64Array = float64s(n * k, s.shared);
   const q = new Float64Array(k * dim);
   const bias = new Float64Array(k);
-  let zScale = new Float64Array(n).fill(1);
-  let nextScale = new Float64Array(n);
+  let zScale = float64s(n, s.shared).fill(1);
+  let nextScale = float64s(n, s.shared);
   const T = s.temperature;
   const prior = s.logPrior ? 0 : s.lambda * s.logitScale;
 
@@ -137,7 +176,19 @@ export function* solveTransclip(s: SolverInput): Generator<ProductRequest, Solve
     yield* scores(s.chunkRows, x, q, n, k, dim, base);
     addBias(base, bias, n, k, s.logPrior);
     for (let step = 0; step < s.zSteps; step++) {
-      assignmentStep(base, z, zScale, next, nextScale, lap, n, k);
+      yield {
+        kind: "step",
+        base,
+        from: z,
+        fromScale: zScale,
+        to: next,
+        toScale: nextScale,
+        start: lap.start,
+        adj: lap.to,
+        weight: lap.weight,
+        n,
+        k,
+      };
       [z, next] = [next, z];
       [zScale, nextScale] = [nextScale, zScale];
     }
@@ -176,25 +227,16 @@ export function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
 }
 
 /**
- * One assignment update of every image from the previous z into the next:
+ * One assignment update of images [r0, r1) from the previous z into the next:
  * z_i = softmax(base_i + Σ_j lap_ij z_j), lap = (W + Wᵀ)/(2k) with the weights pre-scaled.
  * Rows are kept unnormalized, each with its scale (z_j = scale_j · e_j): the update writes
  * e_i = exp(v_i − max v_i) and scale_i = 1 / Σ e_i, and folds scale_j into the edge weights it
  * reads, which saves a pass over every row; `normalizeRows` applies the scales at a block's
  * end. Neighbour rows are summed four (the first pass: base and three) at a time.
  */
-function assignmentStep(
-  base: Float64Array,
-  from: Float64Array,
-  fromScale: Float64Array,
-  to: Float64Array,
-  toScale: Float64Array,
-  g: CompressedGraph,
-  n: number,
-  k: number,
-): void {
-  const { start, to: adj, weight } = g;
-  for (let i = 0; i < n; i++) {
+export function assignmentRows(req: StepRequest, r0: number, r1: number): void {
+  const { base, from, fromScale, to, toScale, start, adj, weight, k } = req;
+  for (let i = r0; i < r1; i++) {
     const o = i * k;
     const e1 = start[i + 1];
     // A missing neighbour reads row i of `from` with weight 0 (its values are finite).

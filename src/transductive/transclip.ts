@@ -23,8 +23,30 @@
  */
 import { normalizedRows } from "./gmm.js";
 import { exactNeighbourGraph, type NeighbourGraph } from "./knn.js";
-import { jsProduct, type MatrixProduct, type ProductRequest } from "./products.js";
-import { CHUNK_ROWS, type SolverInput, type SolverOutput, solveTransclip } from "./solver.js";
+import { jsProduct, type MatrixProduct } from "./products.js";
+import {
+  assignmentRows,
+  CHUNK_ROWS,
+  float64s,
+  type SolverInput,
+  type SolverOutput,
+  type StepRequest,
+  solveTransclip,
+} from "./solver.js";
+
+/** Runs one assignment update (all its rows), for example split over threads. */
+export type StepRunner = (req: StepRequest) => Promise<void>;
+
+/** The kernels of `transductiveZeroShotAsync`. */
+export interface TransductiveKernels {
+  /** The N × K × d matrix products (default: plain JavaScript). */
+  product?: MatrixProduct;
+  /**
+   * The assignment updates (default: this thread). Given, the solver's N × K buffers are
+   * SharedArrayBuffers, so the runner can hand row ranges to worker threads.
+   */
+  steps?: StepRunner;
+}
 
 /** The paper's zero-shot constants (every one can be overridden in `TransductiveOptions`). */
 export const TRANSCLIP_DEFAULTS = Object.freeze({
@@ -102,11 +124,13 @@ export function transductiveZeroShot(
   classEmbeddings: readonly ArrayLike<number>[],
   options: TransductiveOptions = {},
 ): TransductiveResult {
-  const input = solverInput(imageEmbeddings, classEmbeddings, options);
+  const input = solverInput(imageEmbeddings, classEmbeddings, options, false);
   const run = solveTransclip(input);
   let step = run.next();
   while (!step.done) {
-    jsProduct(step.value);
+    const req = step.value;
+    if (req.kind === "step") assignmentRows(req, 0, req.n);
+    else jsProduct(req);
     step = run.next();
   }
   return result(input, step.value);
@@ -120,14 +144,18 @@ export function transductiveZeroShot(
 export async function transductiveZeroShotAsync(
   imageEmbeddings: readonly ArrayLike<number>[],
   classEmbeddings: readonly ArrayLike<number>[],
-  options: TransductiveOptions & { product?: MatrixProduct } = {},
+  options: TransductiveOptions & TransductiveKernels = {},
 ): Promise<TransductiveResult> {
   const product = options.product ?? jsProduct;
-  const input = solverInput(imageEmbeddings, classEmbeddings, options);
+  const steps = options.steps;
+  const input = solverInput(imageEmbeddings, classEmbeddings, options, steps !== undefined);
   const run = solveTransclip(input);
   let step = run.next();
   while (!step.done) {
-    await product(step.value as ProductRequest);
+    const req = step.value;
+    if (req.kind !== "step") await product(req);
+    else if (steps) await steps(req);
+    else assignmentRows(req, 0, req.n);
     step = run.next();
   }
   return result(input, step.value);
@@ -149,6 +177,7 @@ function solverInput(
   imageEmbeddings: readonly ArrayLike<number>[],
   classEmbeddings: readonly ArrayLike<number>[],
   options: TransductiveOptions,
+  shared: boolean,
 ): SolverInput {
   const o = { ...TRANSCLIP_DEFAULTS, ...options };
   const n = imageEmbeddings.length;
@@ -166,7 +195,7 @@ function solverInput(
   const t = normalizedRows(classEmbeddings, dim);
 
   // ŷ: computed by the solver from the scores, or given (then λ log ŷ is kept apart).
-  const initial = new Float64Array(n * k);
+  const initial = float64s(n * k, shared);
   let logPrior: Float64Array | undefined;
   if (o.initialProbabilities) {
     const p = o.initialProbabilities;
@@ -207,5 +236,6 @@ function solverInput(
     keepInitial: o.keepInitial ?? false,
     onProgress: o.onProgress,
     signal: o.signal,
+    shared,
   };
 }

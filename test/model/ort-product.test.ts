@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createOrtProduct, type OrtProduct } from "../../src/model/ort-product.js";
+import { createStepPool } from "../../src/model/step-pool.js";
 import { normalizedRows } from "../../src/transductive/gmm.js";
 import { exactNeighbourGraph } from "../../src/transductive/knn.js";
 import { neighbourGraphByProduct } from "../../src/transductive/knn-scores.js";
@@ -84,6 +85,32 @@ describe("createOrtProduct (onnxruntime float64 Gemm)", () => {
     assert.deepEqual(Array.from(g.index), Array.from(want.index));
     for (let e = 0; e < want.weight.length; e++) {
       assert.ok(Math.abs(g.weight[e] - want.weight[e]) < 1e-12);
+    }
+  });
+
+  it("with the assignment updates split over two threads: the same bits, shared buffers", async () => {
+    const images = randomUnitVectors(150, 16, 9);
+    const texts = randomUnitVectors(5, 16, 10);
+    const pool = createStepPool(2);
+    try {
+      let shared = 0;
+      const steps = async (req: Parameters<typeof pool.steps>[0]) => {
+        if (req.to.buffer instanceof SharedArrayBuffer) shared++;
+        await pool.steps(req);
+      };
+      const opts = { product: kernel.product, chunkRows: 64 };
+      const two = await transductiveZeroShotAsync(images, texts, { ...opts, steps });
+      const one = await transductiveZeroShotAsync(images, texts, opts);
+      assert.equal(shared, 55);
+      assert.deepEqual(two.assignments, one.assignments);
+      const ref = referenceTransclip(images, texts, PAPER);
+      assert.deepEqual(Array.from(two.predictions), ref.predictions);
+      for (const [i, row] of ref.z.entries()) {
+        for (const [c, v] of row.entries())
+          assert.ok(Math.abs(v - two.assignments[i * 5 + c]) < 1e-6);
+      }
+    } finally {
+      await pool.close();
     }
   });
 });
