@@ -17,12 +17,19 @@ import {
 import type { ClassifyResult, Prediction } from "./classifier.js";
 import type { TextExplainer } from "./explain.js";
 
+export { createOrtProduct, type OrtProduct } from "../model/ort-product.js";
+export { createStepPool, type StepPool } from "../model/step-pool.js";
 export { exactNeighbourGraph, type NeighbourGraph } from "../transductive/knn.js";
+export { neighbourGraphByProduct } from "../transductive/knn-scores.js";
+export type { MatrixProduct } from "../transductive/products.js";
 export {
+  type StepRunner,
   TRANSCLIP_DEFAULTS,
+  type TransductiveKernels,
   type TransductiveOptions,
   type TransductiveResult,
   transductiveZeroShot,
+  transductiveZeroShotAsync,
 } from "../transductive/transclip.js";
 
 /** One input and its embedding, or the error that left it without one. */
