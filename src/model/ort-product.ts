@@ -88,8 +88,11 @@ export interface OrtProduct {
 /** The onnxruntime kernel; `threads`: intra-op threads (default: onnxruntime's, one per core). */
 export async function createOrtProduct(options: { threads?: number } = {}): Promise<OrtProduct> {
   const ort = await loadOrt();
+  // No memory arena: its blocks (a score block is 100 MB at 50,000 images) would stay
+  // allocated beside the solver's N × K buffers; these few large runs gain nothing from it.
   const sessionOptions = {
     interOpNumThreads: 1,
+    enableCpuMemArena: false,
     ...(options.threads !== undefined && { intraOpNumThreads: options.threads }),
   };
   const [abt, atb, abt32] = await Promise.all([
