@@ -94,19 +94,29 @@ export {
   type ClassifierSpec,
 } from "./classify/classifier-cache.js";
 export { DEFAULT_TEMPLATE, fillTemplate, templatesFromJson } from "./classify/templates.js";
-// Transductive zero-shot (TransCLIP, docs/transductive.md); buildNeighbourGraph is in zeroclip/store
+// Transductive zero-shot (TransCLIP, docs/transductive.md); buildNeighbourGraph is in zeroclip/store.
+// At scale (issue 22): the async solver and its onnxruntime / two-thread kernels.
 export {
   classifyTransductive,
+  createOrtProduct,
+  createStepPool,
   type EmbeddedInput,
   exactNeighbourGraph,
+  type MatrixProduct,
   type NeighbourGraph,
+  neighbourGraphByProduct,
+  type OrtProduct,
+  type StepPool,
+  type StepRunner,
   TRANSCLIP_DEFAULTS,
   type TransductiveClassification,
   type TransductiveClassifyOptions,
+  type TransductiveKernels,
   type TransductiveOptions,
   type TransductiveResult,
   transductiveWarnings,
   transductiveZeroShot,
+  transductiveZeroShotAsync,
 } from "./classify/transductive.js";
 export { parsePreprocessorConfig } from "./image/config.js";
 // Images

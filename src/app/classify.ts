@@ -175,17 +175,23 @@ async function run(
       });
       return { results };
     }
-    return transduce(classifier, await storedEmbeddings(store, selection), req, events);
+    const started = Date.now();
+    const embedded = await storedEmbeddings(store, selection);
+    return transduce(classifier, embedded, req, events, {
+      source: `read from ${store.location}`,
+      started,
+    });
   }
   const sources = await expandImageSources(inputs);
   const embed = modelImageEmbedder(model, resolveImageSettings(req.image), req.batchSize);
   if (!req.transductive) {
     return { results: await classifyImages(classifier, embed, sources, { ...score, ...events }) };
   }
+  const started = Date.now();
   const embedded: EmbeddedInput[] = (
     await embed(sources, { onProgress: (d, t) => events.onProgress?.("images", d, t) })
   ).map((o, i) => ({ ...o, input: sourceName(sources[i], i) }));
-  return transduce(classifier, embedded, req, events);
+  return transduce(classifier, embedded, req, events, { source: "embedded", started });
 }
 
 async function transduce(
@@ -193,9 +199,10 @@ async function transduce(
   embedded: readonly EmbeddedInput[],
   req: ClassifyRequest,
   events: ClassifyEvents,
+  phase: { source: string; started: number },
 ): Promise<{ results: ClassifyResult[]; transductive: TransductiveReport }> {
   const { classifySet } = await import("./classify-transductive.js");
-  const { results, report } = await classifySet(classifier, embedded, req, events);
+  const { results, report } = await classifySet(classifier, embedded, req, events, phase);
   for (const [i, r] of results.entries()) events.onResult?.(r, i);
   return { results, transductive: report };
 }

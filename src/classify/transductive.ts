@@ -4,17 +4,32 @@
  * Inputs without an embedding keep their error record. Also the warnings for the set sizes
  * where transduction is known to hurt.
  */
+import { createOrtProduct } from "../model/ort-product.js";
+import { createStepPool } from "../model/step-pool.js";
 import type { NeighbourGraph } from "../transductive/knn.js";
-import { type TransductiveOptions, transductiveZeroShot } from "../transductive/transclip.js";
+import { neighbourGraphByProduct } from "../transductive/knn-scores.js";
+import type { MatrixProduct } from "../transductive/products.js";
+import {
+  TRANSCLIP_DEFAULTS,
+  type TransductiveOptions,
+  transductiveZeroShotAsync,
+} from "../transductive/transclip.js";
 import type { ClassifyResult, Prediction } from "./classifier.js";
 import type { TextExplainer } from "./explain.js";
 
+export { createOrtProduct, type OrtProduct } from "../model/ort-product.js";
+export { createStepPool, type StepPool } from "../model/step-pool.js";
 export { exactNeighbourGraph, type NeighbourGraph } from "../transductive/knn.js";
+export { neighbourGraphByProduct } from "../transductive/knn-scores.js";
+export type { MatrixProduct } from "../transductive/products.js";
 export {
+  type StepRunner,
   TRANSCLIP_DEFAULTS,
+  type TransductiveKernels,
   type TransductiveOptions,
   type TransductiveResult,
   transductiveZeroShot,
+  transductiveZeroShotAsync,
 } from "../transductive/transclip.js";
 
 /** One input and its embedding, or the error that left it without one. */
@@ -26,8 +41,18 @@ export interface TransductiveClassifyOptions
   extends Omit<TransductiveOptions, "graph" | "initialProbabilities"> {
   /** Keep the k best labels (default all). */
   topK?: number;
-  /** The neighbour graph over the embedded inputs, in their order (default: exact kNN). */
+  /**
+   * The neighbour graph over the embedded inputs, in their order (default: exact kNN, its
+   * candidate scores on onnxruntime's GEMM, see `neighbourGraphByProduct`).
+   */
   graph?: NeighbourGraph;
+  /**
+   * The solver's matrix products (default: onnxruntime's float64 GEMM, `createOrtProduct`,
+   * opened and released here, with the assignment updates on two threads, `createStepPool`).
+   * With a kernel given: no second thread, and without a graph the solver's plain JavaScript
+   * exact kNN.
+   */
+  product?: MatrixProduct;
   /** With `explainer`: the n closest texts of each predicted label. */
   explain?: number;
   explainer?: TextExplainer;
@@ -81,12 +106,12 @@ export function transductiveWarnings(
  * Classify a set of embedded inputs together: TransCLIP's assignments over `labels` (scores
  * sum to 1 per image, best first, cut to `topK`), in input order.
  */
-export function classifyTransductive(
+export async function classifyTransductive(
   labels: readonly string[],
   classEmbeddings: readonly ArrayLike<number>[],
   inputs: readonly EmbeddedInput[],
   opts: TransductiveClassifyOptions = {},
-): TransductiveClassification {
+): Promise<TransductiveClassification> {
   const embedded = inputs.filter((r) => r.embedding !== undefined);
   const k = labels.length;
   const results: ClassifyResult[] = inputs.map((r) =>
@@ -96,11 +121,29 @@ export function classifyTransductive(
   );
   if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };
   const { topK, explain, explainer, ...solver } = opts;
-  const res = transductiveZeroShot(
-    embedded.map((r) => r.embedding as ArrayLike<number>),
-    classEmbeddings,
-    solver,
-  );
+  const rows = embedded.map((r) => r.embedding as ArrayLike<number>);
+  const ort = solver.product ? undefined : await createOrtProduct();
+  const pool = ort && createStepPool();
+  let res: Awaited<ReturnType<typeof transductiveZeroShotAsync>>;
+  try {
+    const graph =
+      solver.graph ??
+      (ort &&
+        (await neighbourGraphByProduct(
+          rows,
+          solver.neighbours ?? TRANSCLIP_DEFAULTS.neighbours,
+          ort.candidates,
+        )));
+    res = await transductiveZeroShotAsync(rows, classEmbeddings, {
+      ...solver,
+      graph,
+      product: solver.product ?? ort?.product,
+      steps: pool?.steps,
+    });
+  } finally {
+    await ort?.release();
+    await pool?.close();
+  }
   const zeroShot = res.zeroShot;
   let changed = 0;
   let row = 0;

@@ -16,17 +16,37 @@
  * of image j among i's k = 3 nearest neighbours. Means are the z-weighted means of the images,
  * L2-normalized; the variance is Σ_i Σ_c z_ic (x_i - μ_c)² / Σ_i Σ_c z_ic.
  *
+ * The solver itself is in solver.ts; this file checks the inputs and runs it, on the plain
+ * JavaScript products (`transductiveZeroShot`) or on an injected kernel
+ * (`transductiveZeroShotAsync`, for example onnxruntime's GEMM from src/model/ort-product.ts).
  * Pure math: no IO. Accumulation is in float64.
  */
+import { normalizedRows } from "./gmm.js";
+import { exactNeighbourGraph, type NeighbourGraph } from "./knn.js";
+import { jsProduct, type MatrixProduct } from "./products.js";
 import {
-  confidentMeans,
-  normalizedRows,
-  scoresInto,
-  softmaxRow,
-  softmaxRows,
-  updateMeansAndVariance,
-} from "./gmm.js";
-import { exactNeighbourGraph, type NeighbourGraph, reverseGraph } from "./knn.js";
+  assignmentRows,
+  CHUNK_ROWS,
+  float64s,
+  type SolverInput,
+  type SolverOutput,
+  type StepRequest,
+  solveTransclip,
+} from "./solver.js";
+
+/** Runs one assignment update (all its rows), for example split over threads. */
+export type StepRunner = (req: StepRequest) => Promise<void>;
+
+/** The kernels of `transductiveZeroShotAsync`. */
+export interface TransductiveKernels {
+  /** The N × K × d matrix products (default: plain JavaScript). */
+  product?: MatrixProduct;
+  /**
+   * The assignment updates (default: this thread). Given, the solver's N × K buffers are
+   * SharedArrayBuffers, so the runner can hand row ranges to worker threads.
+   */
+  steps?: StepRunner;
+}
 
 /** The paper's zero-shot constants (every one can be overridden in `TransductiveOptions`). */
 export const TRANSCLIP_DEFAULTS = Object.freeze({
@@ -65,6 +85,11 @@ export interface TransductiveOptions {
   graph?: NeighbourGraph;
   /** Also return ŷ (`initial`, N × K): costs one more N × K matrix. Default false. */
   keepInitial?: boolean;
+  /**
+   * Image rows per matrix-product request (default 4,096): bounds a kernel's buffers; the
+   * result does not depend on it beyond rounding.
+   */
+  chunkRows?: number;
   /** Called after each assignment block: blocks done and their total (`rounds + 1`). */
   onProgress?: (done: number, total: number) => void;
   /** Checked before each block (an aborted signal throws its reason). */
@@ -91,13 +116,69 @@ function positiveInt(name: string, v: number, min = 1): number {
 
 /**
  * TransCLIP's zero-shot assignments for a set of images. `imageEmbeddings` (N × d) and
- * `classEmbeddings` (K × d) are L2-normalized here (as the paper's features are).
+ * `classEmbeddings` (K × d) are L2-normalized here (as the paper's features are). Runs in
+ * plain JavaScript on this thread; for large sets see `transductiveZeroShotAsync`.
  */
 export function transductiveZeroShot(
   imageEmbeddings: readonly ArrayLike<number>[],
   classEmbeddings: readonly ArrayLike<number>[],
   options: TransductiveOptions = {},
 ): TransductiveResult {
+  const input = solverInput(imageEmbeddings, classEmbeddings, options, false);
+  const run = solveTransclip(input);
+  let step = run.next();
+  while (!step.done) {
+    const req = step.value;
+    if (req.kind === "step") assignmentRows(req, 0, req.n);
+    else jsProduct(req);
+    step = run.next();
+  }
+  return result(input, step.value);
+}
+
+/**
+ * `transductiveZeroShot` with its N × K × d matrix products on `product` (default: the plain
+ * JavaScript kernel), awaited one at a time: the same algorithm and the same float64 results
+ * to rounding when the kernel computes in float64.
+ */
+export async function transductiveZeroShotAsync(
+  imageEmbeddings: readonly ArrayLike<number>[],
+  classEmbeddings: readonly ArrayLike<number>[],
+  options: TransductiveOptions & TransductiveKernels = {},
+): Promise<TransductiveResult> {
+  const product = options.product ?? jsProduct;
+  const steps = options.steps;
+  const input = solverInput(imageEmbeddings, classEmbeddings, options, steps !== undefined);
+  const run = solveTransclip(input);
+  let step = run.next();
+  while (!step.done) {
+    const req = step.value;
+    if (req.kind !== "step") await product(req);
+    else if (steps) await steps(req);
+    else assignmentRows(req, 0, req.n);
+    step = run.next();
+  }
+  return result(input, step.value);
+}
+
+function result(input: SolverInput, out: SolverOutput): TransductiveResult {
+  return {
+    assignments: out.z,
+    predictions: out.predictions,
+    zeroShot: out.zeroShot,
+    ...(input.keepInitial && { initial: input.initial }),
+    images: input.n,
+    classes: input.k,
+  };
+}
+
+/** The options checked and resolved, the embeddings normalized, ŷ (or λ log ŷ) prepared. */
+function solverInput(
+  imageEmbeddings: readonly ArrayLike<number>[],
+  classEmbeddings: readonly ArrayLike<number>[],
+  options: TransductiveOptions,
+  shared: boolean,
+): SolverInput {
   const o = { ...TRANSCLIP_DEFAULTS, ...options };
   const n = imageEmbeddings.length;
   const k = classEmbeddings.length;
@@ -107,14 +188,14 @@ export function transductiveZeroShot(
   const rounds = positiveInt("rounds", o.rounds, 0);
   const zSteps = positiveInt("zSteps", o.zSteps);
   const nbrs = positiveInt("neighbours", o.neighbours);
-  const top = positiveInt("confident", o.confident);
+  const confident = positiveInt("confident", o.confident);
+  const chunkRows = positiveInt("chunkRows", o.chunkRows ?? CHUNK_ROWS);
   if (!(o.temperature > 0)) throw new RangeError("temperature must be > 0");
   const x = normalizedRows(imageEmbeddings, dim);
   const t = normalizedRows(classEmbeddings, dim);
 
-  // ŷ, and its log times λ: the part of every update's exponent that never changes, split
-  // into the per-class direction λ·s·t_c (default) or a stored N × K matrix (given ŷ).
-  const initial = new Float64Array(n * k);
+  // ŷ: computed by the solver from the scores, or given (then λ log ŷ is kept apart).
+  const initial = float64s(n * k, shared);
   let logPrior: Float64Array | undefined;
   if (o.initialProbabilities) {
     const p = o.initialProbabilities;
@@ -131,101 +212,30 @@ export function transductiveZeroShot(
         throw new RangeError(`initialProbabilities row ${i} has no positive value`);
       }
     }
-  } else {
-    scoresInto(x, n, t, new Float64Array(k), k, dim, initial);
-    for (let j = 0; j < n * k; j++) initial[j] *= o.logitScale;
-    softmaxRows(initial, n, k);
   }
-
   const graph = o.graph ?? exactNeighbourGraph(x, n, dim, nbrs);
   if (graph.k !== nbrs || graph.index.length !== n * nbrs || graph.weight.length !== n * nbrs) {
     throw new RangeError(`graph must have ${n} rows of ${nbrs} neighbours`);
   }
-  const rev = reverseGraph(graph, n);
-  const lapScale = 1 / (2 * nbrs);
-
-  const zeroShot = argmaxRows(initial, n, k);
-  // z starts as ŷ; the buffer is then reused for later z unless ŷ is to be returned.
-  let z: Float64Array = o.keepInitial ? initial.slice() : initial;
-  let mu: Float64Array = confidentMeans(x, z, n, k, dim, top);
-  let variance: Float64Array = new Float64Array(dim).fill(1 / dim);
-  const base = new Float64Array(n * k);
-  let next: Float64Array = new Float64Array(n * k);
-  const q = new Float64Array(k * dim);
-  const bias = new Float64Array(k);
-  const T = o.temperature;
-
-  for (let block = 0; block <= rounds; block++) {
-    o.signal?.throwIfAborted();
-    // base_ic = λ log ŷ_ic + log N(x_i | μ_c, σ²) / T, up to terms equal for every class of a
-    // row: x_i·(λ s t_c + μ_c/(T σ²)) − Σ μ_c² / (2 T σ²).
-    for (let c = 0; c < k; c++) {
-      let b = 0;
-      for (let d = 0; d < dim; d++) {
-        const m = mu[c * dim + d];
-        const prior = logPrior ? 0 : o.lambda * o.logitScale * t[c * dim + d];
-        q[c * dim + d] = prior + m / (T * variance[d]);
-        b -= (m * m) / (2 * T * variance[d]);
-      }
-      bias[c] = b;
-    }
-    scoresInto(x, n, q, bias, k, dim, base);
-    if (logPrior) for (let j = 0; j < n * k; j++) base[j] += logPrior[j];
-    for (let step = 0; step < zSteps; step++) {
-      assignmentStep(base, z, next, graph, rev, n, k, lapScale);
-      [z, next] = [next, z];
-    }
-    o.onProgress?.(block + 1, rounds + 1);
-    if (block === rounds) break;
-    ({ mu, variance } = updateMeansAndVariance(x, z, n, k, dim));
-  }
   return {
-    assignments: z,
-    predictions: argmaxRows(z, n, k),
-    zeroShot,
-    ...(o.keepInitial && { initial }),
-    images: n,
-    classes: k,
+    x,
+    t,
+    n,
+    k,
+    dim,
+    graph,
+    chunkRows,
+    logitScale: o.logitScale,
+    lambda: o.lambda,
+    rounds,
+    zSteps,
+    confident,
+    temperature: o.temperature,
+    logPrior,
+    initial,
+    keepInitial: o.keepInitial ?? false,
+    onProgress: o.onProgress,
+    signal: o.signal,
+    shared,
   };
-}
-
-/** Argmax of each row of an n × k matrix (ties: the lower index). */
-function argmaxRows(m: Float64Array, n: number, k: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (m[i * k + c] > m[i * k + best]) best = c;
-    out[i] = best;
-  }
-  return out;
-}
-
-/** One assignment update of every image from the previous z (`from`) into `to`. */
-function assignmentStep(
-  base: Float64Array,
-  from: Float64Array,
-  to: Float64Array,
-  g: NeighbourGraph,
-  rev: ReturnType<typeof reverseGraph>,
-  n: number,
-  k: number,
-  lapScale: number,
-): void {
-  for (let i = 0; i < n; i++) {
-    const o = i * k;
-    for (let c = 0; c < k; c++) to[o + c] = 0;
-    for (let e = i * g.k; e < (i + 1) * g.k; e++) {
-      const j = g.index[e];
-      if (j < 0) continue;
-      const w = g.weight[e];
-      for (let c = 0; c < k; c++) to[o + c] += w * from[j * k + c];
-    }
-    for (let e = rev.start[i]; e < rev.start[i + 1]; e++) {
-      const j = rev.from[e];
-      const w = rev.weight[e];
-      for (let c = 0; c < k; c++) to[o + c] += w * from[j * k + c];
-    }
-    for (let c = 0; c < k; c++) to[o + c] = base[o + c] + lapScale * to[o + c];
-    softmaxRow(to, o, k);
-  }
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classifyTransductive, transductiveWarnings } from "../../src/classify/transductive.js";
+import { transductiveZeroShot } from "../../src/transductive/transclip.js";
 import { randomUnitVectors } from "../support/random-vectors.js";
 
 describe("classifyTransductive and its warnings", () => {
@@ -16,13 +17,13 @@ describe("classifyTransductive and its warnings", () => {
     assert.match(few[0], /finds only 3 of the 10 labels/);
   });
 
-  it("keeps error records in place, scores sum to 1, top-k cuts", () => {
+  it("keeps error records in place, scores sum to 1, top-k cuts", async () => {
     const rows = randomUnitVectors(12, 8, 5);
     const classes = randomUnitVectors(3, 8, 6);
     const inputs = rows.map((e, i) =>
       i === 4 ? { input: "bad.jpg", error: "not an image" } : { input: `${i}.jpg`, embedding: e },
     );
-    const out = classifyTransductive(["a", "b", "c"], classes, inputs, { topK: 2 });
+    const out = await classifyTransductive(["a", "b", "c"], classes, inputs, { topK: 2 });
     assert.equal(out.images, 11);
     assert.deepEqual(out.results[4], { input: "bad.jpg", error: "not an image" });
     for (const [i, r] of out.results.entries()) {
@@ -30,9 +31,24 @@ describe("classifyTransductive and its warnings", () => {
       assert.equal(r.predictions?.length, 2);
       assert.ok(r.predictions![0].score >= r.predictions![1].score);
     }
-    const all = classifyTransductive(["a", "b", "c"], classes, inputs);
+    const all = await classifyTransductive(["a", "b", "c"], classes, inputs);
     const s = all.results[0].predictions!.reduce((a, p) => a + p.score, 0);
     assert.ok(Math.abs(s - 1) < 1e-12);
     assert.ok(all.warnings.some((w) => /small set/.test(w)));
+  });
+
+  it("on onnxruntime (default) equals the plain JavaScript solver and graph", async () => {
+    const rows = randomUnitVectors(60, 8, 7);
+    const classes = randomUnitVectors(4, 8, 8);
+    const inputs = rows.map((e, i) => ({ input: `${i}.jpg`, embedding: e }));
+    const labels = ["a", "b", "c", "d"];
+    const ort = await classifyTransductive(labels, classes, inputs);
+    const js = transductiveZeroShot(rows, classes);
+    for (const [i, r] of ort.results.entries()) {
+      for (const p of r.predictions ?? []) {
+        const want = js.assignments[i * 4 + labels.indexOf(p.label)];
+        assert.ok(Math.abs(p.score - want) < 1e-12, `${p.score} vs ${want}`);
+      }
+    }
   });
 });

@@ -55,8 +55,7 @@ describe("classify --transductive (probe model)", () => {
     ] as const) {
       const phases = [
         `transductive: 30 images ${source} (1 failed) in `,
-        "transductive: neighbour graph by exact search at ",
-        "transductive: TransCLIP over 30 images × 6 labels (11 rounds)",
+        "; exact neighbour graph, then TransCLIP over 30 images × 6 labels (11 rounds)\n",
         "transductive: ",
       ];
       let at = -1;

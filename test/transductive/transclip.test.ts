@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { exactNeighbourGraph } from "../../src/transductive/knn.js";
+import { jsProduct, type ProductRequest } from "../../src/transductive/products.js";
 import {
   TRANSCLIP_DEFAULTS,
   type TransductiveOptions,
   transductiveZeroShot,
+  transductiveZeroShotAsync,
 } from "../../src/transductive/transclip.js";
 import { seeded } from "../support/random-vectors.js";
 import { PAPER, type ReferenceParams, referenceTransclip } from "./reference.js";
@@ -37,8 +39,9 @@ function assertMatchesReference(
   texts: Float32Array[],
   opts: TransductiveOptions,
   ref: ReferenceParams,
+  result = transductiveZeroShot(images, texts, opts),
 ) {
-  const ours = transductiveZeroShot(images, texts, opts);
+  const ours = result;
   const theirs = referenceTransclip(images, texts, ref);
   const k = texts.length;
   let worst = 0;
@@ -123,6 +126,30 @@ describe("transductiveZeroShot (TransCLIP zero-shot)", () => {
     assert.deepEqual(Array.from(ours.initial ?? []), probs.flat());
     const zs = probs.map((r) => r.indexOf(Math.max(...r)));
     assert.deepEqual(Array.from(ours.zeroShot), zs);
+  });
+
+  it("the async form on an injected kernel, in chunks of 7 rows, equals the reference", async () => {
+    const { images, texts } = clusters(90, 6, 16, 7, 1, 3);
+    const seen = { ABt: 0, AtB: 0 };
+    const product = async (req: ProductRequest) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(req.kind === "ABt" ? req.m <= 7 : req.k <= 7, "chunks of at most 7 rows");
+      seen[req.kind]++;
+      jsProduct(req);
+    };
+    const ours = await transductiveZeroShotAsync(images, texts, { product, chunkRows: 7 });
+    assertMatchesReference(images, texts, {}, PAPER, ours);
+    // 13 chunks: ŷ's scores, then per block the likelihood's scores and (10 times) Zᵀ X.
+    assert.deepEqual(seen, { ABt: 13 * 12, AtB: 13 * 10 });
+    const given = await transductiveZeroShotAsync(images, texts, {
+      initialProbabilities: ours.assignments,
+      rounds: 2,
+    });
+    const byJs = transductiveZeroShot(images, texts, {
+      initialProbabilities: ours.assignments,
+      rounds: 2,
+    });
+    assert.deepEqual(given.assignments, byJs.assignments);
   });
 
   it("beats zero-shot when the images cluster by class and the class texts are off", () => {
