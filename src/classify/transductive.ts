@@ -6,6 +6,7 @@
  */
 import type { NeighbourGraph } from "../transductive/knn.js";
 import { type TransductiveOptions, transductiveZeroShot } from "../transductive/transclip.js";
+import type { InputFailure } from "../util/errors.js";
 import type { ClassifyResult, Prediction } from "./classifier.js";
 import type { TextExplainer } from "./explain.js";
 
@@ -20,7 +21,7 @@ export {
 /** One input and its embedding, or the error that left it without one. */
 export type EmbeddedInput =
   | { input: string; embedding: ArrayLike<number>; error?: undefined }
-  | { input: string; error: string; embedding?: undefined };
+  | ({ input: string; embedding?: undefined } & InputFailure);
 
 export interface TransductiveClassifyOptions
   extends Omit<TransductiveOptions, "graph" | "initialProbabilities"> {
@@ -91,7 +92,7 @@ export function classifyTransductive(
   const k = labels.length;
   const results: ClassifyResult[] = inputs.map((r) =>
     r.embedding === undefined
-      ? { input: r.input, error: r.error }
+      ? { input: r.input, code: r.code, error: r.error }
       : { input: r.input, predictions: [] },
   );
   if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };

@@ -36,7 +36,7 @@ Examples:
   zeroclip embed --text "a photo of a cat" --text "a photo of a dog"
   zeroclip embed --image photos/ --format json > embeddings.json
 
-Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "error": "..."}.
+Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "code": "...", "error": "..."}.
 Exit codes: 0 all embedded, 1 some images failed, 2 usage error, 3 model error,
 4 network error (hub).`,
   );
@@ -70,7 +70,7 @@ export async function runEmbed(flags: EmbedFlags): Promise<number> {
       const toRecord = (r: ImageEmbedResult) =>
         r.embedding
           ? { input: r.input, embedding: Array.from(r.embedding) }
-          : { input: r.input, error: r.error };
+          : { input: r.input, code: r.code, error: r.error };
       const results = await model.embedImages(files, {
         batchSize: flags.batchSize,
         exifOrientation: flags.exifOrientation,

@@ -5,11 +5,13 @@
  */
 import { parseInlineImage } from "../image/inline.js";
 import type { ImageSource } from "../image/source.js";
-import { errorMessage } from "../util/errors.js";
+import { type InputFailure, inputFailure } from "../util/errors.js";
 import type { ServeContext } from "./context.js";
 
 /** One image's outcome, in request order. */
-export type ImageOutcome = { embedding: Float32Array; error?: undefined } | { error: string };
+export type ImageOutcome =
+  | { embedding: Float32Array; error?: undefined; code?: undefined }
+  | (InputFailure & { embedding?: undefined });
 
 /**
  * Embed a request's images; per-image failures are error entries, never a failed call.
@@ -33,7 +35,7 @@ export async function embedRequestImages(
       sources.push(src);
       at.push(i);
     } catch (err) {
-      out[i] = { error: errorMessage(err) };
+      out[i] = inputFailure(err);
     }
   });
   const results = await ctx.batcher.embed(sources, {
@@ -41,7 +43,7 @@ export async function embedRequestImages(
     exifOrientation: opts.exifOrientation,
   });
   results.forEach((r, k) => {
-    out[at[k]] = r.embedding ? { embedding: r.embedding } : { error: r.error };
+    out[at[k]] = r.embedding ? { embedding: r.embedding } : { code: r.code, error: r.error };
   });
   return out;
 }

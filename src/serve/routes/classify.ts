@@ -97,7 +97,7 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     return {
       results: outcomes.map((o) =>
         o.error !== undefined
-          ? { error: o.error }
+          ? { code: o.code, error: o.error }
           : { predictions: scorer.predict(o.embedding, body.top_k, 0, body.explain) },
       ),
       classes:
@@ -121,7 +121,7 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       request,
     );
     const [outcome] = await embedRequestImages(ctx, [body.inputs], request.abortSignal);
-    if (outcome.error !== undefined) throw imageError(outcome.error);
+    if (outcome.error !== undefined) throw imageError(outcome);
     return scorer.predict(outcome.embedding, p.top_k);
   }
 

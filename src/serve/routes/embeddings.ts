@@ -9,7 +9,7 @@ import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded } from "../errors.js";
-import { embedRequestImages } from "../images.js";
+import { embedRequestImages, type ImageOutcome } from "../images.js";
 
 interface EmbeddingsBody {
   input: string | string[];
@@ -90,6 +90,10 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
                       anyOf: [{ type: "array", items: { type: "number" } }, { type: "string" }],
                     },
                     error: { type: "string", description: "why this image has no embedding" },
+                    code: {
+                      type: "string",
+                      description: "the error's stable code (docs/errors.md)",
+                    },
                   },
                   required: ["object", "index", "embedding"],
                 },
@@ -122,14 +126,14 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       const base64 = body.encoding_format === "base64";
       const encode = (v: Float32Array | undefined) =>
         v === undefined ? (base64 ? "" : []) : base64 ? float32ToBase64(v) : Array.from(v);
-      let vectors: { embedding?: Float32Array; error?: string }[];
+      let vectors: ImageOutcome[];
       let promptTokens = 0;
       if (body.modality === "image") {
         if (inputs.length > s.maxImagesPerRequest) {
           throw limitExceeded("max-images", `at most ${s.maxImagesPerRequest} images per request`);
         }
         vectors = await embedRequestImages(ctx, inputs, request.abortSignal);
-        if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
+        if (single && vectors[0].error !== undefined) throw imageError(vectors[0]);
       } else {
         checkTextInputs(inputs, s);
         const signal = request.abortSignal;
@@ -149,6 +153,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
           index,
           embedding: encode(v.embedding),
           error: v.error,
+          code: v.code,
         })),
         model: s.modelName,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
