@@ -164,7 +164,8 @@ export async function embedInputs(
           record(
             res.embedding
               ? { ...s, status: "ok", embedding: res.embedding }
-              : { ...s, status: "failed", error: withInput(res.error, s.input) },
+              : // Decoded from bytes, so the message does not name the input yet.
+                { ...s, status: "failed", error: `${res.error}: ${s.input}` },
             pending,
           );
         },
@@ -184,9 +185,4 @@ export async function embedInputs(
     await writes;
   }
   return report;
-}
-
-/** Errors name the input they are about, as reading errors do ("…: path"). */
-function withInput(error: string, input: string): string {
-  return error.endsWith(input) ? error : `${error}: ${input}`;
 }
