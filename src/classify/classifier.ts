@@ -38,7 +38,7 @@ export interface Prediction {
 
 /** One input's predictions (sorted by score, best first), or its error. */
 export type ClassifyResult =
-  | { input: string; predictions: Prediction[]; error?: undefined }
+  | { input: string; predictions: Prediction[]; error?: undefined; code?: undefined }
   | ({ input: string; predictions?: undefined } & InputFailure);
 
 export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {

@@ -20,7 +20,7 @@ export {
 
 /** One input and its embedding, or the error that left it without one. */
 export type EmbeddedInput =
-  | { input: string; embedding: ArrayLike<number>; error?: undefined }
+  | { input: string; embedding: ArrayLike<number>; error?: undefined; code?: undefined }
   | ({ input: string; embedding?: undefined } & InputFailure);
 
 export interface TransductiveClassifyOptions

@@ -65,7 +65,7 @@ export async function classifyStored(
 
 /** A selected input's stored embedding, or why it has none. */
 export type StoredOrError =
-  | { input: string; embedding: Float32Array; error?: undefined }
+  | { input: string; embedding: Float32Array; error?: undefined; code?: undefined }
   | ({ input: string; embedding?: undefined } & InputFailure);
 
 /**

@@ -38,7 +38,7 @@ export interface SearchOptions extends QueryOptions {
 
 /** One query's results, best first, or why the query could not be embedded. */
 export type SearchResult =
-  | { query: string; results: Neighbour[]; error?: undefined }
+  | { query: string; results: Neighbour[]; error?: undefined; code?: undefined }
   | ({ query: string; results?: undefined } & InputFailure);
 
 /** The model parts a query needs. */
