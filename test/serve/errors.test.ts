@@ -1,5 +1,5 @@
 /**
- * Every error status the server promises, each as `{"error": {"message", "type"}}` and never
+ * Every error status the server promises, each as `{"error": {"message", "type", "code"}}` and never
  * with a stack trace: 400 (malformed JSON, missing or wrong fields), 401 is in auth.test.ts,
  * 404, 413 (JSON and multipart), 415, 422 (pixel cap and bad image in single-image shapes),
  * 500 (a bug: details in the log only), 501, 503 + Retry-After (full queue), 504 (timeout).

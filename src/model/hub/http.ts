@@ -235,7 +235,6 @@ export class HubClient {
       );
     return new NetworkError(
       `${this.s.endpoint} answered ${res.status} ${res.statusText} for ${where}${ctx.path ? `/${ctx.path}` : ""}`,
-      "network",
     );
   }
 }
