@@ -166,9 +166,24 @@ export type { DescribeFailure, DescribeOptions, DescribeResult } from "./prompts
 export { describeClasses } from "./prompts/describe-lazy.js";
 export { readDescriptionsFile } from "./prompts/files.js";
 export { QUESTION_SETS } from "./prompts/questions.js";
+// Error codes (issue 21: stable codes on every error and per-input failure, docs/errors.md)
+export {
+  type CodeOfKind,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorKind,
+  type InputErrorCode,
+  kindOf,
+  type ModelErrorCode,
+  type NetworkErrorCode,
+  type UsageErrorCode,
+} from "./util/error-codes.js";
 // Errors
 export {
+  errorCode,
   InputError,
+  type InputFailure,
+  inputFailure,
   ModelError,
   NetworkError,
   UsageError,

@@ -8,6 +8,7 @@ import type { ImageEmbeddingStore } from "../cache/embedding-store.js";
 import { embedImageFiles, type ImageEmbedder } from "../cache/image-pass.js";
 import type { LabelledImage } from "../dataset/dataset.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
+import type { InputFailure } from "../util/errors.js";
 
 export interface FeatureOptions extends Omit<ImageEmbedOptions, "onProgress" | "views"> {
   /** Where embeddings are looked up and added (none: everything is computed). */
@@ -36,11 +37,10 @@ export function featureOptions(opts: FeatureOptions): FeatureOptions {
   };
 }
 
-/** A labelled image that could not be embedded. */
-export interface FailedImage {
+/** A labelled image that could not be embedded, with its failure's code and message. */
+export interface FailedImage extends InputFailure {
   input: string;
   label: number;
-  error: string;
 }
 
 export interface EmbeddedImages<T> {
@@ -68,7 +68,7 @@ export async function embedLabelledImages<T extends LabelledImage>(
   const passes = Math.max(1, augmentViews);
   const total = paths.length * passes;
   const perImage: Float32Array[][] = items.map(() => []);
-  const errors = new Array<string | undefined>(items.length);
+  const errors = new Array<InputFailure | undefined>(items.length);
   let computed = 0;
   let cached = 0;
   for (let v = 0; v < passes; v++) {
@@ -81,13 +81,13 @@ export async function embedLabelledImages<T extends LabelledImage>(
     cached += pass.cached;
     pass.results.forEach((r, i) => {
       if (r.embedding) perImage[i].push(r.embedding);
-      else errors[i] ??= r.error;
+      else errors[i] ??= { code: r.code, error: r.error };
     });
   }
   const out: EmbeddedImages<T> = { items: [], features: [], failed: [], computed, cached };
   items.forEach((item, i) => {
-    const error = errors[i];
-    if (error !== undefined) out.failed.push({ input: item.path, label: item.label, error });
+    const failure = errors[i];
+    if (failure !== undefined) out.failed.push({ input: item.path, label: item.label, ...failure });
     else {
       out.items.push(item);
       out.features.push(perImage[i]);

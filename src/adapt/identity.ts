@@ -49,5 +49,6 @@ export function checkModelIdentity(
   throw new ModelError(
     `${what} was made with ${describe(expected)}, not with ${describe(actual)}: ` +
       "rebuild it with `zeroclip adapt --model …` for this model",
+    "model_mismatch",
   );
 }

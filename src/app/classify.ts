@@ -94,7 +94,7 @@ export async function classifyImages(
       const input = sourceName(sources[i], i);
       results[i] =
         o.error !== undefined
-          ? { input, error: o.error }
+          ? { input, code: o.code, error: o.error }
           : {
               input,
               predictions: predictor.predict(o.embedding, opts.topK, opts.minScore, opts.explain),

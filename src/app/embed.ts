@@ -9,7 +9,7 @@ import { type ImageSettingsInput, resolveImageSettings } from "../image/settings
 import type { ImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { sourceName } from "../model/image-pipeline.js";
-import { UsageError } from "../util/errors.js";
+import { type InputFailure, UsageError } from "../util/errors.js";
 import type { UseCaseEvents } from "./events.js";
 import { expandImageSources, type ImageEmbedder, modelImageEmbedder } from "./images.js";
 import { type ModelRequest, openModel } from "./model.js";
@@ -30,7 +30,7 @@ export interface EmbedRequest {
 /** One input's embedding, or why it has none (images only). */
 export type EmbedResult =
   | { input: string; embedding: Float32Array; error?: undefined }
-  | { input: string; error: string; embedding?: undefined };
+  | ({ input: string; embedding?: undefined } & InputFailure);
 
 export interface EmbedOutcome {
   modality: "text" | "image";
@@ -76,7 +76,9 @@ export async function embedImageInputs(
     onResult: (o, i) => {
       const input = sourceName(sources[i], i);
       results[i] =
-        o.error !== undefined ? { input, error: o.error } : { input, embedding: o.embedding };
+        o.error !== undefined
+          ? { input, code: o.code, error: o.error }
+          : { input, embedding: o.embedding };
       events.onResult?.(results[i], i);
     },
   });

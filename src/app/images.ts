@@ -8,10 +8,12 @@ import type { ImageSettings } from "../image/settings.js";
 import { expandInputs, type ImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions, ImageEmbedResult } from "../model/image-pipeline.js";
-import { UsageError } from "../util/errors.js";
+import { type InputFailure, UsageError } from "../util/errors.js";
 
 /** One input's embedding or its error (results carry no name: the caller knows its inputs). */
-export type ImageOutcome = { embedding: Float32Array; error?: undefined } | { error: string };
+export type ImageOutcome =
+  | { embedding: Float32Array; error?: undefined; code?: undefined }
+  | ({ embedding?: undefined } & InputFailure);
 
 /** Embeds images in input order; a bad input is an error entry, never a failed call. */
 export type ImageEmbedder = (

@@ -17,7 +17,7 @@ import {
   type SearchResult,
 } from "../store/search.js";
 import type { VectorStore } from "../store/types.js";
-import { InputError } from "../util/errors.js";
+import { failureError, InputError, type InputFailure } from "../util/errors.js";
 
 /** The decode settings an image query must be embedded with (the store's). */
 export interface QueryImageSettings {
@@ -28,7 +28,7 @@ export interface QueryImageSettings {
 export type ImageQueryEmbedder = (
   image: ImageSource,
   settings: QueryImageSettings,
-) => Promise<{ embedding: Float32Array; error?: undefined } | { error: string }>;
+) => Promise<{ embedding: Float32Array; error?: undefined } | InputFailure>;
 
 export interface SearchStoreOptions extends Omit<SearchOptions, "exifOrientation"> {
   /** How image queries are embedded (default: `model.embedImages`, one image per call). */
@@ -63,14 +63,14 @@ export async function searchStore(
     try {
       if (q.image !== undefined && opts.embedImage) {
         const r = await opts.embedImage(q.image, settings);
-        if (r.error !== undefined) throw new InputError(r.error);
+        if (r.error !== undefined) throw failureError(r);
         embedding = r.embedding;
       } else {
         embedding = await queryEmbedding(model, q, { ...opts, ...settings });
       }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      out.push({ query: name, error: err.message });
+      out.push({ query: name, code: err.code, error: err.message });
       continue;
     }
     out.push({ query: name, results: await store.nearest(embedding, k, opts.nearest) });

@@ -11,7 +11,7 @@ import type { ClipModel } from "../model/clip-model.js";
 import { type ImageSideIdentity, imageSideIdentity } from "../model/identity.js";
 import type { ImageEmbedOptions, ImageEmbedResult } from "../model/image-pipeline.js";
 import { zeroclipCacheDir } from "../util/cache-dir.js";
-import { errorMessage, UsageError } from "../util/errors.js";
+import { inputFailure, UsageError } from "../util/errors.js";
 import { hashKey, sha256 } from "../util/hash.js";
 import { ImageEmbeddingStore } from "./embedding-store.js";
 
@@ -130,9 +130,9 @@ export async function embedImageFiles(
       paths.slice(start, start + chunkSize).map(async (path) => {
         try {
           const bytes = await readImageSource(path, embedOpts);
-          return { bytes, hash: sha256(bytes) };
+          return { bytes, hash: sha256(bytes), error: undefined };
         } catch (err) {
-          return { error: errorMessage(err) };
+          return { ...inputFailure(err, "file_unreadable"), bytes: undefined, hash: undefined };
         }
       }),
     );
@@ -145,8 +145,8 @@ export async function embedImageFiles(
     chunk.forEach((r, k) => {
       const i = start + k;
       const input = paths[i];
-      if (r.error !== undefined || !r.hash || !r.bytes) {
-        results[i] = { input, error: r.error ?? "unreadable" };
+      if (r.error !== undefined) {
+        results[i] = { input, code: r.code, error: r.error };
         return;
       }
       const key = view ? viewKey(r.hash, view) : r.hash;
@@ -182,7 +182,7 @@ export async function embedImageFiles(
             results[i] = { input, embedding: res.embedding.slice() };
             if (n === 0) computed++;
             else cached++;
-          } else results[i] = { input, error: res.error };
+          } else results[i] = { input, code: res.code, error: res.error };
         });
         if (res.embedding) {
           known.set(hash, res.embedding);

@@ -2,7 +2,7 @@ import type { ImageSource } from "../image/source.js";
 import { topK } from "../math/vector.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
-import { UsageError } from "../util/errors.js";
+import { type InputFailure, UsageError } from "../util/errors.js";
 import {
   type Aggregate,
   classEmbeddings,
@@ -38,8 +38,8 @@ export interface Prediction {
 
 /** One input's predictions (sorted by score, best first), or its error. */
 export type ClassifyResult =
-  | { input: string; predictions: Prediction[]; error?: undefined }
-  | { input: string; error: string; predictions?: undefined };
+  | { input: string; predictions: Prediction[]; error?: undefined; code?: undefined }
+  | ({ input: string; predictions?: undefined } & InputFailure);
 
 export interface ClassifyOptions extends Omit<ImageEmbedOptions, "onResult"> {
   /** Keep the k best labels (default all). Probabilities are over all labels either way. */
@@ -148,7 +148,7 @@ export class ZeroShotClassifier {
               input: r.input,
               predictions: this.predict(r.embedding, opts.topK, opts.minScore, opts.explain),
             }
-          : { input: r.input, error: r.error };
+          : { input: r.input, code: r.code, error: r.error };
         opts.onResult?.(results[i], i);
       },
     });

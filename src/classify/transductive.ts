@@ -14,6 +14,7 @@ import {
   type TransductiveOptions,
   transductiveZeroShotAsync,
 } from "../transductive/transclip.js";
+import type { InputFailure } from "../util/errors.js";
 import type { ClassifyResult, Prediction } from "./classifier.js";
 import type { TextExplainer } from "./explain.js";
 
@@ -34,8 +35,8 @@ export {
 
 /** One input and its embedding, or the error that left it without one. */
 export type EmbeddedInput =
-  | { input: string; embedding: ArrayLike<number>; error?: undefined }
-  | { input: string; error: string; embedding?: undefined };
+  | { input: string; embedding: ArrayLike<number>; error?: undefined; code?: undefined }
+  | ({ input: string; embedding?: undefined } & InputFailure);
 
 export interface TransductiveClassifyOptions
   extends Omit<TransductiveOptions, "graph" | "initialProbabilities"> {
@@ -116,7 +117,7 @@ export async function classifyTransductive(
   const k = labels.length;
   const results: ClassifyResult[] = inputs.map((r) =>
     r.embedding === undefined
-      ? { input: r.input, error: r.error }
+      ? { input: r.input, code: r.code, error: r.error }
       : { input: r.input, predictions: [] },
   );
   if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };

@@ -197,7 +197,7 @@ export async function runAdapt(supportPath: string, flags: AdaptFlags): Promise<
       searched: !!s,
       val_images: s?.count ?? 0,
       val_top1: s ? s.correct / Math.max(1, s.count) : null,
-      failed: result.failed.map((f) => ({ input: f.input, error: f.error })),
+      failed: result.failed.map((f) => ({ input: f.input, code: f.code, error: f.error })),
     };
     if (format === "json") process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
     else {

@@ -91,7 +91,8 @@ Examples:
 
 Output (jsonl): {"input": "...", "predictions": [{"label": "...", "score": 0.93}, ...]}
                  with --explain: each prediction also has "explanation": [{"text": "...", "cosine": 0.31}, ...]
-                 or {"input": "...", "error": "..."} for an input that failed.
+                 or {"input": "...", "code": "...", "error": "..."} for an input that failed
+                 (code: docs/errors.md).
 Scores: CLIP's are a softmax over the labels (they sum to 1); SigLIP's are one sigmoid per
 label, each independent of the others (they need not sum to 1; --min-score filters them).
 Exit codes: 0 all inputs classified, 1 some inputs failed, 2 usage error, 3 model error,
@@ -174,7 +175,7 @@ export async function runClassify(
 /** The output record of one input (the CLI contract). */
 function toRecord(r: ClassifyResult): Record<string, unknown> {
   return r.error !== undefined
-    ? { input: r.input, error: r.error }
+    ? { input: r.input, code: r.code, error: r.error }
     : {
         input: r.input,
         predictions: r.predictions.map((p) => ({

@@ -35,7 +35,7 @@ Examples:
   zeroclip embed --text "a photo of a cat" --text "a photo of a dog"
   zeroclip embed --image photos/ --format json > embeddings.json
 
-Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "error": "..."}.
+Output (jsonl): {"input": "...", "embedding": [...]} per input, or {"input": "...", "code": "...", "error": "..."}.
 The numbers equal those of POST /v1/embeddings for the same inputs and image settings.
 Exit codes: 0 all embedded, 1 some images failed, 2 usage error, 3 model error,
 4 network error (hub).`,
@@ -47,7 +47,7 @@ Exit codes: 0 all embedded, 1 some images failed, 2 usage error, 3 model error,
 function toRecord(r: EmbedResult): Record<string, unknown> {
   return r.embedding
     ? { input: r.input, embedding: Array.from(r.embedding) }
-    : { input: r.input, error: r.error };
+    : { input: r.input, code: r.code, error: r.error };
 }
 
 export async function runEmbed(flags: EmbedFlags, cmd?: Command): Promise<number> {

@@ -189,7 +189,7 @@ export function addFewShotJson(doc: EvalJson, fs: FewShotResult): void {
     train_images: {
       computed: p.computed,
       cached: p.cached,
-      failed: p.failed.map((f) => ({ input: f.input, error: f.error })),
+      failed: p.failed.map((f) => ({ input: f.input, code: f.code, error: f.error })),
     },
   };
 }

@@ -1,14 +1,8 @@
 import type { CommanderError } from "commander";
-import {
-  errorMessage,
-  ModelError,
-  NetworkError,
-  UsageError,
-  ZeroclipError,
-} from "../util/errors.js";
+import { errorMessage, ZeroclipError } from "../util/errors.js";
 import { packageVersion } from "../util/version.js";
 import { COMMANDS, commandFor } from "./commands.js";
-import { EXIT, takeExitCode } from "./exit.js";
+import { EXIT, exitCodeOf, takeExitCode } from "./exit.js";
 
 /** Run the CLI with the given arguments; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -67,10 +61,7 @@ function exitCodeFor(err: unknown, parseError: typeof CommanderError): number {
   }
   if (err instanceof ZeroclipError) {
     process.stderr.write(`zeroclip: ${errorMessage(err)}\n`);
-    if (err instanceof UsageError) return EXIT.usage;
-    if (err instanceof ModelError) return EXIT.model;
-    if (err instanceof NetworkError) return EXIT.network;
-    return EXIT.inputsFailed;
+    return exitCodeOf(err.code);
   }
   throw err;
 }

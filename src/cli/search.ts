@@ -144,7 +144,7 @@ export async function runSearch(flags: SearchFlags, cmd: Command): Promise<numbe
 }
 
 function toRecord(r: SearchResult): Record<string, unknown> {
-  if (r.error !== undefined) return { query: r.query, error: r.error };
+  if (r.error !== undefined) return { query: r.query, code: r.code, error: r.error };
   return {
     query: r.query,
     results: r.results.map((h) => ({ input: h.input, score: roundScore(h.score) })),

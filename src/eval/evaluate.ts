@@ -17,6 +17,7 @@ import type { Dataset, LabelledImage } from "../dataset/dataset.js";
 import { dot } from "../math/vector.js";
 import type { NeighbourGraph } from "../transductive/knn.js";
 import { transductiveZeroShot } from "../transductive/transclip.js";
+import type { InputFailure } from "../util/errors.js";
 import { type ClassExplanations, explainPredictions } from "./explanations.js";
 import { type ClassificationMetrics, classificationMetrics, rankClasses, TOP5 } from "./metrics.js";
 import { type PromptStrategy, strategyTexts } from "./strategies.js";
@@ -51,7 +52,7 @@ export interface EvalResult {
   /** Their L2-normalized embeddings, aligned with `evaluated`. */
   embeddings?: Float32Array[];
   /** Images that could not be read or decoded: excluded from every metric. */
-  failed: { input: string; label: number; error: string }[];
+  failed: ({ input: string; label: number } & InputFailure)[];
   strategies: StrategyResult[];
   imagePass: { computed: number; cached: number; failed: number };
 }
@@ -142,7 +143,7 @@ async function scoreStrategies(
     if (r.embedding) {
       evaluated.push(images[i]);
       embeddings.push(r.embedding);
-    } else failed.push({ input: r.input, label: images[i].label, error: r.error });
+    } else failed.push({ input: r.input, label: images[i].label, code: r.code, error: r.error });
   });
   const targets = evaluated.map((i) => i.label);
   const k = Math.min(TOP5, labels.length);

@@ -1,4 +1,6 @@
 /** The machine-readable form of an evaluation (`zeroclip eval --format json`). Pure. */
+
+import type { InputFailure } from "../util/errors.js";
 import type { EvalResult } from "./evaluate.js";
 
 export interface StrategyJson {
@@ -35,7 +37,7 @@ export interface EvalJson {
   classes: string[];
   images: { total: number; evaluated: number; failed: number };
   strategies: Record<string, StrategyJson>;
-  failed: { input: string; label: string; error: string }[];
+  failed: ({ input: string; label: string } & InputFailure)[];
 }
 
 /** Build the JSON document; accuracies are fractions in [0, 1], unrounded. */
@@ -93,7 +95,12 @@ export function evalJson(
       failed: result.failed.length,
     },
     strategies,
-    failed: result.failed.map((f) => ({ input: f.input, label: names[f.label], error: f.error })),
+    failed: result.failed.map((f) => ({
+      input: f.input,
+      label: names[f.label],
+      code: f.code,
+      error: f.error,
+    })),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type ImagePassResult,
 } from "../cache/image-pass.js";
 import type { TextEmbedder } from "../classify/class-embeddings.js";
+import type { InputFailure } from "../util/errors.js";
 import type { PairSet } from "./pairs.js";
 import { type RetrievalMetrics, retrievalMetrics } from "./retrieval.js";
 
@@ -30,7 +31,7 @@ export interface RetrievalOptions extends ImagePassOptions {
 export interface RetrievalResult {
   metrics: RetrievalMetrics;
   /** Images that could not be embedded (left out, with their captions). */
-  failed: { input: string; error: string }[];
+  failed: ({ input: string } & InputFailure)[];
   imagePass: { computed: number; cached: number; failed: number };
 }
 
@@ -50,7 +51,7 @@ export async function evaluateRetrieval(
     if (r.embedding) {
       kept.set(i, images.length);
       images.push(r.embedding);
-    } else failed.push({ input: r.input, error: r.error });
+    } else failed.push({ input: r.input, code: r.code, error: r.error });
   });
   const captions: string[] = [];
   const captionImage: number[] = [];

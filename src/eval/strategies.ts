@@ -104,7 +104,7 @@ export function strategyTexts(
     });
   } catch (err) {
     if (err instanceof UsageError) {
-      throw new UsageError(`strategy ${strategy.name}: ${err.message}`);
+      throw new UsageError(`strategy ${strategy.name}: ${err.message}`, err.code);
     }
     throw err;
   }

@@ -50,21 +50,33 @@ function vipsReason(err: unknown): string {
     .trim();
 }
 
-/** A one-line description of why bytes could not be read as an image. */
-function describeUndecodable(bytes: Uint8Array, err: unknown): string {
+/**
+ * Why bytes could not be read as an image, as a coded one-line error. sharp and libvips give
+ * no error codes, only text, so their text is read here (each such test is marked for the test
+ * that keeps zeroclip's own errors from being told apart by message text).
+ */
+function undecodable(bytes: Uint8Array, err: unknown, suffix: string): InputError {
   const msg = err instanceof Error ? err.message : String(err);
+  // foreign-error-text: sharp's "Input buffer contains unsupported image format"
   if (/unsupported image format/i.test(msg)) {
     const type = guessNonImageType(bytes);
-    return type ? `not an image (${type}?)` : "not an image (unrecognised format)";
+    const what = type ? `not an image (${type}?)` : "not an image (unrecognised format)";
+    return new InputError(what + suffix, "image_unreadable");
   }
-  if (/pixel limit/i.test(msg)) return "image exceeds the pixel limit";
+  // foreign-error-text: libvips' "Input image exceeds pixel limit"
+  if (/pixel limit/i.test(msg)) {
+    return new InputError(`image exceeds the pixel limit${suffix}`, "image_too_large");
+  }
   const reason = vipsReason(err) || "unreadable header";
+  // foreign-error-text: libjpeg, libpng, libwebp and libvips name a cut-off stream thus
   if (/premature end|truncated|unexpected end|short read|not enough data/i.test(reason)) {
-    return `truncated image (${reason})`;
+    return new InputError(`truncated image (${reason})${suffix}`, "image_unreadable");
   }
-  // libpng reports a cut-off stream only as a generic read error.
-  if (/libpng read error/i.test(reason)) return `truncated or corrupt image (${reason})`;
-  return `corrupt image (${reason})`;
+  // foreign-error-text: libpng reports a cut-off stream only as a generic read error
+  if (/libpng read error/i.test(reason)) {
+    return new InputError(`truncated or corrupt image (${reason})${suffix}`, "image_unreadable");
+  }
+  return new InputError(`corrupt image (${reason})${suffix}`, "image_unreadable");
 }
 
 /** What decoding needs to know before it starts: format, stored size, and whether it is CMYK. */
@@ -91,7 +103,7 @@ async function readHeader(bytes: Uint8Array, suffix: string): Promise<Header> {
     // Header only; no pixel is decoded here, so huge declared sizes cost nothing.
     meta = await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new InputError(describeUndecodable(bytes, err) + suffix);
+    throw undecodable(bytes, err, suffix);
   }
   return {
     format: String(meta.format),
@@ -108,15 +120,18 @@ async function readHeader(bytes: Uint8Array, suffix: string): Promise<Header> {
 export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
   const suffix = opts.name ? `: ${opts.name}` : "";
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (bytes.length === 0) throw new InputError(`empty file (0 bytes)${suffix}`);
+  if (bytes.length === 0) throw new InputError(`empty file (0 bytes)${suffix}`, "image_unreadable");
 
   const { format, width: w, height: h, cmyk } = await readHeader(bytes, suffix);
   if (!SUPPORTED_FORMATS.has(format)) {
-    throw new InputError(`unsupported image format (${format})${suffix}`);
+    throw new InputError(`unsupported image format (${format})${suffix}`, "image_unsupported");
   }
   const pixels = w * h;
   if (pixels > maxPixels) {
-    throw new InputError(`image has ${pixels} pixels, above the ${maxPixels} limit${suffix}`);
+    throw new InputError(
+      `image has ${pixels} pixels, above the ${maxPixels} limit${suffix}`,
+      "image_too_large",
+    );
   }
 
   const sharp = await loadSharp();
@@ -136,17 +151,21 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   try {
     ({ data, info } = await pipeline.raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true }));
   } catch (err) {
-    throw new InputError(describeUndecodable(bytes, err) + suffix);
+    throw undecodable(bytes, err, suffix);
   }
   const { width, height, channels } = info;
   const view = new Uint8Array(data.buffer, data.byteOffset, data.length);
   if (cmyk) {
-    if (channels !== 4) throw new InputError(`unsupported CMYK image (${channels} bands)${suffix}`);
+    if (channels !== 4)
+      throw new InputError(
+        `unsupported CMYK image (${channels} bands)${suffix}`,
+        "image_unsupported",
+      );
     return cmykToRgb(view, width, height);
   }
   if (channels === 3) return { width, height, data: view.subarray(0, width * height * 3) };
   if (channels < 1 || channels > 4) {
-    throw new InputError(`unsupported image with ${channels} bands${suffix}`);
+    throw new InputError(`unsupported image with ${channels} bands${suffix}`, "image_unsupported");
   }
   // An RGB PNG with a tRNS colour key stays mode RGB in Pillow: its transparency is ignored.
   const ignoreAlpha = format === "png" && pngColourType(bytes) === 2;

@@ -16,6 +16,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import type { InputErrorCode } from "../util/error-codes.js";
 import { InputError } from "../util/errors.js";
 import { isIpLiteral, isPublicAddress } from "./address-policy.js";
 
@@ -49,11 +50,13 @@ const REFUSED = "ZEROCLIP_URL_REFUSED";
 function refused(): InputError {
   return new InputError(
     `${URL_REFUSED}: only http(s) URLs of public hosts are fetched by this server`,
+    "url_refused",
   );
 }
 
-function notFetched(detail?: string): InputError {
-  return new InputError(detail ? `${URL_NOT_FETCHED} (${detail})` : URL_NOT_FETCHED);
+/** The server says as little as this of a URL it could not fetch (see docs/serve.md). */
+function notFetched(detail?: string, code: InputErrorCode = "fetch_failed"): InputError {
+  return new InputError(detail ? `${URL_NOT_FETCHED} (${detail})` : URL_NOT_FETCHED, code);
 }
 
 /** A DNS lookup that fails unless every address of the name may be fetched. */
@@ -106,7 +109,7 @@ async function readBody(res: IncomingMessage, maxBytes: number): Promise<Uint8Ar
   const declared = Number(res.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {
     res.destroy();
-    throw notFetched(`larger than ${maxBytes} bytes`);
+    throw notFetched(`larger than ${maxBytes} bytes`, "input_too_large");
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -114,7 +117,7 @@ async function readBody(res: IncomingMessage, maxBytes: number): Promise<Uint8Ar
     total += chunk.length;
     if (total > maxBytes) {
       res.destroy();
-      throw notFetched(`larger than ${maxBytes} bytes`);
+      throw notFetched(`larger than ${maxBytes} bytes`, "input_too_large");
     }
     chunks.push(chunk);
   }

@@ -46,7 +46,8 @@ export function isBase64Text(s: string): boolean {
 /** The bytes of a `data:` URI (base64 or percent-encoded payload). */
 function dataUriBytes(uri: string): Uint8Array {
   const comma = uri.indexOf(",");
-  if (comma < 0) throw new InputError("malformed data: URI (no comma before the data)");
+  if (comma < 0)
+    throw new InputError("malformed data: URI (no comma before the data)", "image_data_invalid");
   const meta = uri.slice(5, comma);
   const payload = uri.slice(comma + 1);
   if (/;base64$/i.test(meta)) return base64Bytes(payload, "data: URI");
@@ -62,23 +63,24 @@ function percentDecode(s: string): Uint8Array {
     if (c === 0x25) {
       const hex = s.slice(i + 1, i + 3);
       if (!/^[0-9a-f]{2}$/i.test(hex))
-        throw new InputError("malformed data: URI (bad percent-encoding)");
+        throw new InputError("malformed data: URI (bad percent-encoding)", "image_data_invalid");
       out[n++] = Number.parseInt(hex, 16);
       i += 2;
     } else if (c < 0x80) {
       out[n++] = c;
     } else {
-      throw new InputError("malformed data: URI (non-ASCII character)");
+      throw new InputError("malformed data: URI (non-ASCII character)", "image_data_invalid");
     }
   }
-  if (n === 0) throw new InputError("data: URI holds no bytes");
+  if (n === 0) throw new InputError("data: URI holds no bytes", "image_data_invalid");
   return out.subarray(0, n);
 }
 
 function base64Bytes(text: string, what: string): Uint8Array {
-  if (!isBase64Text(text)) throw new InputError(`${what} is not valid base64`);
+  if (!isBase64Text(text))
+    throw new InputError(`${what} is not valid base64`, "image_data_invalid");
   const buf = Buffer.from(text, "base64");
-  if (buf.length === 0) throw new InputError(`${what} holds no bytes`);
+  if (buf.length === 0) throw new InputError(`${what} holds no bytes`, "image_data_invalid");
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
 }
 
@@ -89,20 +91,27 @@ function base64Bytes(text: string, what: string): Uint8Array {
  */
 export function parseInlineImage(input: string, opts: InlineImageOptions = {}): ImageSource {
   const s = input.trim();
-  if (s === "") throw new InputError("empty image string");
+  if (s === "") throw new InputError("empty image string", "image_data_invalid");
   if (isHttpUrl(s)) {
     if (opts.allowUrls === false) {
-      throw new InputError("URL inputs are turned off on this server: send a data: URI or base64");
+      throw new InputError(
+        "URL inputs are turned off on this server: send a data: URI or base64",
+        "url_inputs_disabled",
+      );
     }
     return s;
   }
   if (/^data:/i.test(s)) return dataUriBytes(s);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
-    throw new InputError(`unsupported URL scheme ${s.slice(0, s.indexOf(":") + 1)} (use http(s))`);
+    throw new InputError(
+      `unsupported URL scheme ${s.slice(0, s.indexOf(":") + 1)} (use http(s))`,
+      "url_refused",
+    );
   }
   if (!isBase64Text(s)) {
     throw new InputError(
       "not an http(s) URL, a data: URI or base64 image data (the server never reads file paths)",
+      "image_data_invalid",
     );
   }
   return base64Bytes(s, "base64 image data");

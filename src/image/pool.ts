@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { InputFailure } from "../util/errors.js";
 import type { AugmentSpec } from "./augment.js";
 import type { DecodeOptions } from "./decode.js";
 import type { FetchOptions, ImageSource } from "./source.js";
@@ -22,7 +23,7 @@ export interface PrepareRequest {
 
 export type PrepareResponse =
   | { id: number; pixels: Float32Array; error?: undefined }
-  | { id: number; error: string; pixels?: undefined };
+  | ({ id: number; pixels?: undefined } & InputFailure);
 
 interface Pending {
   resolve: (r: PrepareResponse) => void;
@@ -86,7 +87,7 @@ export class PreprocessPool {
     for (const [id] of held) this.pending.delete(id);
     if (!this.closed) this.spawn();
     held.forEach(([id, p], k) => {
-      if (k === 0 || this.closed) p.resolve({ id, error: message });
+      if (k === 0 || this.closed) p.resolve({ id, code: "worker_failed", error: message });
       else this.send(p.req, p.resolve);
     });
   }

@@ -57,21 +57,23 @@ async function fetchBytes(url: string, timeoutMs: number, maxBytes: number): Pro
     try {
       res = await fetch(url, { signal: controller.signal, redirect: "follow" });
     } catch (err) {
-      if (timedOut) throw new InputError(`timed out after ${timeoutMs} ms: ${url}`);
+      if (timedOut)
+        throw new InputError(`timed out after ${timeoutMs} ms: ${url}`, "fetch_timeout");
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? errorMessage(err);
-      throw new InputError(`cannot fetch (${why}): ${url}`);
+      throw new InputError(`cannot fetch (${why}): ${url}`, "fetch_failed");
     }
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
       const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
-      throw new InputError(`HTTP ${status}: ${url}`);
+      throw new InputError(`HTTP ${status}: ${url}`, "fetch_failed");
     }
     const declared = Number(res.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > maxBytes) {
       await res.body?.cancel().catch(() => {});
       throw new InputError(
         `download of ${mib(declared)} exceeds the ${mib(maxBytes)} limit: ${url}`,
+        "input_too_large",
       );
     }
     const chunks: Uint8Array[] = [];
@@ -85,17 +87,21 @@ async function fetchBytes(url: string, timeoutMs: number, maxBytes: number): Pro
           total += value.length;
           if (total > maxBytes) {
             await reader.cancel().catch(() => {});
-            throw new InputError(`download exceeds the ${mib(maxBytes)} limit: ${url}`);
+            throw new InputError(
+              `download exceeds the ${mib(maxBytes)} limit: ${url}`,
+              "input_too_large",
+            );
           }
           chunks.push(value);
         }
       } catch (err) {
         if (err instanceof InputError) throw err;
-        if (timedOut) throw new InputError(`timed out after ${timeoutMs} ms: ${url}`);
-        throw new InputError(`download failed (${errorMessage(err)}): ${url}`);
+        if (timedOut)
+          throw new InputError(`timed out after ${timeoutMs} ms: ${url}`, "fetch_timeout");
+        throw new InputError(`download failed (${errorMessage(err)}): ${url}`, "fetch_failed");
       }
     }
-    if (total === 0) throw new InputError(`empty response (0 bytes): ${url}`);
+    if (total === 0) throw new InputError(`empty response (0 bytes): ${url}`, "fetch_failed");
     const out = new Uint8Array(total);
     let at = 0;
     for (const c of chunks) {
@@ -114,26 +120,32 @@ async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array
     handle = await open(path, "r");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(`no such file: ${path}`);
-    if (code === "EISDIR") throw new InputError(`is a directory, not an image: ${path}`);
-    throw new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`);
+    if (code === "ENOENT") throw new InputError(`no such file: ${path}`, "file_not_found");
+    if (code === "EISDIR")
+      throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
+    throw new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
   }
   try {
     const st = await handle.stat();
-    if (st.isDirectory()) throw new InputError(`is a directory, not an image: ${path}`);
-    if (!st.isFile()) throw new InputError(`not a regular file: ${path}`);
-    if (st.size === 0) throw new InputError(`empty file (0 bytes): ${path}`);
+    if (st.isDirectory())
+      throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
+    if (!st.isFile()) throw new InputError(`not a regular file: ${path}`, "file_unreadable");
+    if (st.size === 0) throw new InputError(`empty file (0 bytes): ${path}`, "file_unreadable");
     if (st.size > maxBytes) {
-      throw new InputError(`file of ${mib(st.size)} exceeds the ${mib(maxBytes)} limit: ${path}`);
+      throw new InputError(
+        `file of ${mib(st.size)} exceeds the ${mib(maxBytes)} limit: ${path}`,
+        "input_too_large",
+      );
     }
     const buf = await handle.readFile();
-    if (buf.length === 0) throw new InputError(`empty file (0 bytes): ${path}`);
+    if (buf.length === 0) throw new InputError(`empty file (0 bytes): ${path}`, "file_unreadable");
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EISDIR") throw new InputError(`is a directory, not an image: ${path}`);
-    throw new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`);
+    if (code === "EISDIR")
+      throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
+    throw new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
   } finally {
     await handle.close();
   }
@@ -151,9 +163,12 @@ export async function readImageSource(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (typeof src !== "string") {
-    if (src.length === 0) throw new InputError("empty image bytes (0 bytes)");
+    if (src.length === 0) throw new InputError("empty image bytes (0 bytes)", "image_unreadable");
     if (src.length > maxBytes) {
-      throw new InputError(`image bytes of ${mib(src.length)} exceed the ${mib(maxBytes)} limit`);
+      throw new InputError(
+        `image bytes of ${mib(src.length)} exceed the ${mib(maxBytes)} limit`,
+        "input_too_large",
+      );
     }
     return src;
   }

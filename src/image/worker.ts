@@ -4,7 +4,7 @@
  * could not overlap with it).
  */
 import { parentPort } from "node:worker_threads";
-import { errorMessage } from "../util/errors.js";
+import { inputFailure } from "../util/errors.js";
 import { augmentView } from "./augment.js";
 import { decodeImage } from "./decode.js";
 import type { PrepareRequest, PrepareResponse } from "./pool.js";
@@ -32,7 +32,7 @@ async function handle(req: PrepareRequest): Promise<void> {
     res = { id: req.id, pixels };
     parentPort!.postMessage(res, [pixels.buffer as ArrayBuffer]);
   } catch (err) {
-    res = { id: req.id, error: errorMessage(err) };
+    res = { id: req.id, ...inputFailure(err) };
     parentPort!.postMessage(res);
   }
 }

@@ -127,7 +127,10 @@ export class ClipModel {
     const family = config.family;
     const preprocess = parsePreprocessorConfig(preprocessJson, family.preprocess);
     if (!existsSync(join(dir, "tokenizer.json"))) {
-      throw new ModelError(`cannot read tokenizer.json in ${dir}: no such file`);
+      throw new ModelError(
+        `cannot read tokenizer.json in ${dir}: no such file`,
+        "model_file_missing",
+      );
     }
     const tokenizer = () => TextTokenizer.loadSync(dir, config.maxPositions, family.tokenizer);
     const files = onnxFiles(dtype);
@@ -140,6 +143,7 @@ export class ClipModel {
       throw new ModelError(
         `${dir} has no ${missing.join(" or ")} for dtype ${dtype}` +
           (have.length > 0 ? ` (dtypes present: ${have.join(", ")})` : ""),
+        "model_file_missing",
       );
     }
     // Sessions open on first use: classifying a folder never loads the text tower twice, and

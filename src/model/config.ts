@@ -27,7 +27,7 @@ export async function readClipConfig(dir: string): Promise<ClipConfig> {
   try {
     raw = await readFile(join(dir, "config.json"), "utf8");
   } catch {
-    throw new ModelError(`${dir} has no config.json: not a model directory`);
+    throw new ModelError(`${dir} has no config.json: not a model directory`, "model_file_missing");
   }
   let json: Record<string, unknown>;
   try {

@@ -54,7 +54,7 @@ async function optionalHash(dir: string, file: string): Promise<string | null> {
 /** SHA-256 of a required small file's bytes. */
 async function requiredHash(dir: string, file: string): Promise<string> {
   const h = await optionalHash(dir, file);
-  if (h === null) throw new ModelError(`${join(dir, file)} is missing`);
+  if (h === null) throw new ModelError(`${join(dir, file)} is missing`, "model_file_missing");
   return h;
 }
 

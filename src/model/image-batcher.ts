@@ -9,7 +9,7 @@
 import type { DecodeOptions } from "../image/decode.js";
 import type { PrepareResponse, PreprocessPool } from "../image/pool.js";
 import { type FetchOptions, type ImageSource, isHttpUrl } from "../image/source.js";
-import { errorMessage, ZeroclipError } from "../util/errors.js";
+import { type InputFailure, inputFailure, ZeroclipError } from "../util/errors.js";
 import { type ImageEmbedResult, type PixelEmbedder, sourceName } from "./image-pipeline.js";
 import { limiter, PixelGate } from "./work-gates.js";
 
@@ -66,12 +66,21 @@ export interface BatchEmbedOptions {
 /** The queue has no room for a call's images; try again later. */
 export class QueueFullError extends ZeroclipError {
   override name = "QueueFullError";
+  constructor(message: string) {
+    super(message, "overloaded");
+  }
 }
 
 /** The batcher is closing (server shutting down) and takes no new images. */
 export class BatcherClosedError extends ZeroclipError {
   override name = "BatcherClosedError";
+  constructor(message: string) {
+    super(message, "shutting_down");
+  }
 }
+
+/** An image of a call that ended before it was decoded (nobody reads its record). */
+const DROPPED = { code: "cancelled", error: "dropped" } as const satisfies InputFailure;
 
 export const IMAGE_BATCHER_DEFAULTS = {
   batchSize: 16,
@@ -199,7 +208,7 @@ export class ImageBatcher {
         this.prepareOne(call, src, limit)
           .then(
             (r) => r,
-            (err: unknown) => ({ error: errorMessage(err), pixels: undefined }),
+            (err: unknown) => ({ ...inputFailure(err), pixels: undefined }),
           )
           .then((r) => {
             this.preparing--;
@@ -209,7 +218,7 @@ export class ImageBatcher {
               this.release(1);
             } else if (r.error !== undefined) {
               this.release(1);
-              this.settle(call, index, { input: name, error: r.error });
+              this.settle(call, index, { input: name, code: r.code, error: r.error });
             } else {
               this.ready.push({ call, index, name, pixels: r.pixels!, readyAt: Date.now() });
             }
@@ -224,7 +233,7 @@ export class ImageBatcher {
     call: Call,
     src: ImageSource,
     limit: <T>(task: () => Promise<T>) => Promise<T>,
-  ): Promise<PrepareResponse | { error: string; pixels?: undefined }> {
+  ): Promise<PrepareResponse | (InputFailure & { pixels?: undefined })> {
     const download = this.opts.download && typeof src === "string" && isHttpUrl(src);
     // Nothing to wait for: straight to the workers (in call order, as before).
     if (!download && !this.opts.measurePixels) {
@@ -237,12 +246,14 @@ export class ImageBatcher {
     call: Call,
     src: ImageSource,
     limit: <T>(task: () => Promise<T>) => Promise<T>,
-  ): Promise<PrepareResponse | { error: string; pixels?: undefined }> {
+  ): Promise<PrepareResponse | (InputFailure & { pixels?: undefined })> {
     let input = src;
     const download = this.opts.download;
     if (download && typeof src === "string" && isHttpUrl(src)) {
       input = await limit(() =>
-        call.done ? Promise.reject(new Error("dropped")) : download(src, call.abort.signal),
+        call.done
+          ? Promise.reject(new ZeroclipError(DROPPED.error, DROPPED.code))
+          : download(src, call.abort.signal),
       );
     }
     const cap = this.opts.maxPixelsPerCall;
@@ -256,16 +267,17 @@ export class ImageBatcher {
       call.pixels += px;
       if (call.pixels > cap) {
         return {
+          code: "image_too_large",
           error: `the request's images hold more than ${cap} pixels together (the per-request pixel limit)`,
         };
       }
     }
     // A call that ended (aborted, timed out) sends nothing more to the decode workers.
-    if (call.done) return { error: "dropped" };
+    if (call.done) return DROPPED;
     const weight = this.opts.maxDecodingPixels && px !== undefined && px <= maxOne ? px : 0;
     await this.decoding.acquire(weight);
     try {
-      if (call.done) return { error: "dropped" };
+      if (call.done) return DROPPED;
       return await this.pool.prepare(
         input,
         this.model.preprocess,

@@ -3,6 +3,7 @@ import type { DecodeOptions } from "../image/decode.js";
 import type { PreprocessPool } from "../image/pool.js";
 import type { FetchOptions, ImageSource } from "../image/source.js";
 import type { PreprocessConfig } from "../image/types.js";
+import type { InputFailure } from "../util/errors.js";
 
 /** What the pipeline needs from a model (kept narrow so it can be tested alone). */
 export interface PixelEmbedder {
@@ -26,10 +27,10 @@ export interface ImageEmbedOptions extends Omit<DecodeOptions, "name">, FetchOpt
   views?: readonly (AugmentSpec | undefined)[];
 }
 
-/** One input's outcome: an embedding, or a one-line error. */
+/** One input's outcome: an embedding, or its failure (stable `code`, one-line `error`). */
 export type ImageEmbedResult =
-  | { input: string; embedding: Float32Array; error?: undefined }
-  | { input: string; error: string; embedding?: undefined };
+  | { input: string; embedding: Float32Array; error?: undefined; code?: undefined }
+  | ({ input: string; embedding?: undefined } & InputFailure);
 
 /** How an input is named in results: paths and URLs as given, bytes by position. */
 export function sourceName(src: ImageSource, index: number): string {
@@ -79,7 +80,7 @@ export async function embedImageSources(
       const i = start + k;
       tasks[i] = undefined;
       if (r!.error !== undefined) {
-        results[i] = { input: sourceName(sources[i], i), error: r!.error };
+        results[i] = { input: sourceName(sources[i], i), code: r!.code, error: r!.error };
       } else {
         pixels.set(r!.pixels!, ok.length * size);
         ok.push(i);

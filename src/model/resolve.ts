@@ -41,15 +41,15 @@ export async function resolveModel(
   if (local)
     throw new ModelError(`${model} is a file; --model takes a model directory or a hub repo id`);
   if (!isRepoId(model)) {
-    throw new ModelError(`model directory not found: ${model}`);
+    throw new ModelError(`model directory not found: ${model}`, "model_not_found");
   }
   // A repo id: the snapshot in the Hugging Face hub cache, downloaded if needed.
   try {
     const snap = await fetchHubModel(model, opts);
     return { dir: snap.dir, scalars: snap.scalars };
   } catch (err) {
-    if (err instanceof ModelError && /^repository .* not found/.test(err.message))
-      throw new ModelError(`${err.message}; nor is ${model} a local directory`);
+    if (err instanceof ModelError && err.code === "model_not_found")
+      throw new ModelError(`${err.message}; nor is ${model} a local directory`, "model_not_found");
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { APIError } from "openai";
-import { errorMessage } from "../util/errors.js";
+import { inputFailure } from "../util/errors.js";
 import type { ClassQuestion } from "./answer-requests.js";
 import type { DescribeFailure } from "./describe-result.js";
 import { isEndpointError } from "./endpoint-errors.js";
@@ -51,7 +51,7 @@ export async function runClassQuestions(
         }
         if (!failed.has(u.label)) {
           const status = err instanceof APIError ? err.status : undefined;
-          const f: DescribeFailure = { label: u.label, error: errorMessage(err), status };
+          const f: DescribeFailure = { label: u.label, ...inputFailure(err, "llm_failed"), status };
           failed.set(u.label, f);
           onFailure?.(f);
         }

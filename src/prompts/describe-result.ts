@@ -1,11 +1,10 @@
+import type { InputFailure } from "../util/errors.js";
 import { cleanAnswer, dedupeSentences } from "./clean.js";
 import type { AnswerStore } from "./llm-cache.js";
 
-/** A class whose descriptions could not be generated. */
-export interface DescribeFailure {
+/** A class whose descriptions could not be generated: its code (`llm_failed` mostly) and reason. */
+export interface DescribeFailure extends InputFailure {
   label: string;
-  /** One-line reason. */
-  error: string;
   /** HTTP status when the server answered with an error. */
   status?: number;
 }

@@ -36,5 +36,5 @@ export function endpointFailure(err: unknown, baseURL: string, model: string): N
       : status === 404 || err instanceof NotACompletionError
         ? ` (is ${endpointId(baseURL)} an OpenAI-compatible /v1 endpoint serving model ${JSON.stringify(model)}?)`
         : "";
-  return new NetworkError(`LLM request failed: ${errorMessage(err)}${hint}`);
+  return new NetworkError(`LLM request failed: ${errorMessage(err)}${hint}`, "llm_failed");
 }

@@ -52,10 +52,14 @@ export async function connectRedis(url: string, timeoutMs = 10_000): Promise<Red
     const reason =
       lastError && lastError !== err ? `${errorMessage(lastError)}` : errorMessage(err);
     const message = scrub(reason, secrets);
+    // foreign-error-text: Redis answers a refused login with WRONGPASS / NOAUTH replies only
     if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) {
-      throw new UsageError(`Redis at ${location} refused the credentials: ${message}`);
+      throw new UsageError(
+        `Redis at ${location} refused the credentials: ${message}`,
+        "credentials_refused",
+      );
     }
-    throw new NetworkError(`cannot reach Redis at ${location}: ${message}`);
+    throw new NetworkError(`cannot reach Redis at ${location}: ${message}`, "network_unreachable");
   }
   return redis;
 }

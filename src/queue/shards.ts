@@ -9,6 +9,7 @@
 import type { KnownState } from "../store/indexer.js";
 import type { IndexPlan } from "../store/plan.js";
 import type { StoreIdentity } from "../store/types.js";
+import type { InputFailure } from "../util/errors.js";
 import { hashKey } from "../util/hash.js";
 
 /** Version of the job data below; a worker refuses other versions. */
@@ -52,7 +53,7 @@ export interface ShardResult {
   updated: number;
   unchanged: number;
   failed: number;
-  failures: { input: string; error: string }[];
+  failures: ({ input: string } & InputFailure)[];
   /** The worker's name, and the time the shard took. */
   worker: string;
   ms: number;

@@ -150,7 +150,9 @@ async function follow(
       const reason = `shard failed: ${error ?? "unknown error"}`;
       report.failedShards.push({ id, error: error ?? "unknown error" });
       report.failed += shard.data.items.length;
-      for (const it of shard.data.items) report.failures.push({ input: it.input, error: reason });
+      for (const it of shard.data.items) {
+        report.failures.push({ input: it.input, code: "index_failed", error: reason });
+      }
     }
     progress();
     if (pending.size === 0) wake();
@@ -210,7 +212,11 @@ async function resultFromStore(store: SubmitStore, shard: Shard): Promise<ShardR
   for (const it of shard.data.items) {
     if (!stored.has(it.input)) {
       r.failed++;
-      r.failures.push({ input: it.input, error: "not stored (its shard's result is gone)" });
+      r.failures.push({
+        input: it.input,
+        code: "not_indexed",
+        error: "not stored (its shard's result is gone)",
+      });
     } else if (it.known?.status === "ok") r.updated++;
     else r.added++;
   }

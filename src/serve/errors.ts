@@ -1,21 +1,20 @@
 /**
- * Every error the server sends is `{"error": {"message", "type"}}` with a fitting status, and
- * never a stack trace: request errors are mapped here, anything unexpected becomes a 500 whose
- * details go to the log only.
+ * Every error the server sends is `{"error": {"message", "type", "code"}}` with a fitting
+ * status, and never a stack trace: a zeroclip error's status and type come from its code (the
+ * table in error-status.ts), anything unexpected becomes a 500 whose details go to the log only.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BatcherClosedError, QueueFullError } from "../model/image-batcher.js";
-import {
-  errorMessage,
-  InputError,
-  NetworkError,
-  UsageError,
-  ZeroclipError,
-} from "../util/errors.js";
+import type { ErrorCode } from "../util/error-codes.js";
+import { errorMessage, type InputFailure, ZeroclipError } from "../util/errors.js";
+import { HTTP_STATUS_BY_CODE } from "./error-status.js";
 
-/** The JSON error body; `limit` names the exceeded limit (its CLI flag) for `limit_exceeded`. */
+/**
+ * The JSON error body. `code` is the stable error code (docs/errors.md) of a zeroclip error, or
+ * the `type` again for the server's own refusals; `limit` names the exceeded limit (its CLI
+ * flag) for `limit_exceeded`.
+ */
 export interface ErrorBody {
-  error: { message: string; type: string; limit?: string };
+  error: { message: string; type: string; code: string; limit?: string };
 }
 
 /** An error with the HTTP status and type it is sent with. */
@@ -28,9 +27,19 @@ export class ApiError extends Error {
     readonly headers: Record<string, string> = {},
     /** For `limit_exceeded`: the limit, named as its `zeroclip serve` flag (`max-templates`). */
     readonly limit?: string,
+    /** The stable code; the server's own refusals (`not_found`, `unauthorized`…) use `type`. */
+    readonly code: string = type,
   ) {
     super(message);
   }
+}
+
+/** A zeroclip error code and message as the API error its code maps to. */
+export function codedApiError(code: ErrorCode, message: string): ApiError {
+  const row = HTTP_STATUS_BY_CODE[code];
+  const headers: Record<string, string> =
+    row.retryAfter !== undefined ? { "retry-after": String(row.retryAfter) } : {};
+  return new ApiError(row.status, row.type, row.message ?? message, headers, undefined, code);
 }
 
 /** A request over a limit of the work budget: 413 `limit_exceeded`, naming the limit. */
@@ -57,38 +66,15 @@ export function schemaLimit(e: { keyword: string; instancePath: string }): strin
 export const badRequest = (message: string) => new ApiError(400, "invalid_request", message);
 export const payloadTooLarge = (message: string) => new ApiError(413, "payload_too_large", message);
 
-/** A per-image failure's type: the pixel cap, URLs switched off, or any other bad image. */
-export function imageErrorType(message: string): string {
-  if (/pixels, above the|pixel limit/i.test(message)) return "image_too_large";
-  if (/URL inputs are turned off/.test(message)) return "url_inputs_disabled";
-  return "invalid_image";
+/** A failed image of a single-image request, as the request's error (422 for a bad image). */
+export function imageError(failure: InputFailure): ApiError {
+  return codedApiError(failure.code, failure.error);
 }
-
-/** A failed image of a single-image request, as the request's error (422). */
-export function imageError(message: string): ApiError {
-  return new ApiError(422, imageErrorType(message), message);
-}
-
-/** Seconds a client is told to wait after a 503 for a full queue. */
-export const RETRY_AFTER_SECONDS = 1;
 
 /** The status, type and message for any error that reaches the error handler. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof QueueFullError) {
-    return new ApiError(503, "overloaded", err.message, {
-      "retry-after": String(RETRY_AFTER_SECONDS),
-    });
-  }
-  if (err instanceof BatcherClosedError) {
-    return new ApiError(503, "shutting_down", "the server is shutting down", {
-      "retry-after": String(RETRY_AFTER_SECONDS),
-    });
-  }
-  if (err instanceof UsageError) return badRequest(errorMessage(err));
-  if (err instanceof InputError) return imageError(errorMessage(err));
-  if (err instanceof NetworkError) return new ApiError(502, "upstream_error", errorMessage(err));
-  if (err instanceof ZeroclipError) return new ApiError(500, "model_error", errorMessage(err));
+  if (err instanceof ZeroclipError) return codedApiError(err.code, errorMessage(err));
   const fe = err as Partial<FastifyError> & { validation?: unknown; limit?: string };
   if (fe.validation) {
     const message = fe.message ?? "invalid request";
@@ -139,7 +125,12 @@ export function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
     .headers(e.headers)
     .type("application/json; charset=utf-8")
     .send({
-      error: { message: e.message, type: e.type, ...(e.limit ? { limit: e.limit } : {}) },
+      error: {
+        message: e.message,
+        type: e.type,
+        code: e.code,
+        ...(e.limit ? { limit: e.limit } : {}),
+      },
     } satisfies ErrorBody);
 }
 
@@ -165,16 +156,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
 export const ERROR_SCHEMA = {
   $id: "Error",
   type: "object",
-  description: 'Every error: `{"error": {"message", "type"}}`.',
+  description: 'Every error: `{"error": {"message", "type", "code"}}` (codes: docs/errors.md).',
   properties: {
     error: {
       type: "object",
       properties: {
         message: { type: "string" },
         type: { type: "string" },
+        code: { type: "string", description: "the stable error code (docs/errors.md)" },
         limit: { type: "string", description: "with limit_exceeded: the limit's flag" },
       },
-      required: ["message", "type"],
+      required: ["message", "type", "code"],
     },
   },
   required: ["error"],

@@ -3,14 +3,14 @@
  * base64 (never file paths); uploaded files arrive as bytes. A string that cannot be an image
  * gets its error without reaching the queue.
  */
-import type { ImageEmbedder } from "../app/images.js";
+import type { ImageEmbedder, ImageOutcome } from "../app/images.js";
 import { parseInlineImage } from "../image/inline.js";
 import type { ImageSource } from "../image/source.js";
-import { errorMessage } from "../util/errors.js";
+import { inputFailure } from "../util/errors.js";
 import type { ServeContext } from "./context.js";
 
-/** One image's outcome, in request order. */
-export type ImageOutcome = { embedding: Float32Array; error?: undefined } | { error: string };
+/** One image's outcome, in request order (the use cases' type). */
+export type { ImageOutcome };
 
 /**
  * Embed a request's images; per-image failures are error entries, never a failed call.
@@ -34,7 +34,7 @@ export async function embedRequestImages(
       sources.push(src);
       at.push(i);
     } catch (err) {
-      out[i] = { error: errorMessage(err) };
+      out[i] = inputFailure(err);
     }
   });
   const results = await ctx.batcher.embed(sources, {
@@ -42,7 +42,7 @@ export async function embedRequestImages(
     exifOrientation: opts.exifOrientation,
   });
   results.forEach((r, k) => {
-    out[at[k]] = r.embedding ? { embedding: r.embedding } : { error: r.error };
+    out[at[k]] = r.embedding ? { embedding: r.embedding } : { code: r.code, error: r.error };
   });
   return out;
 }

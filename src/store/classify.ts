@@ -4,7 +4,8 @@
  * those of classifying the files (and a few-shot adapter plugs in at the same point).
  */
 import type { ClassifyResult, Prediction } from "../classify/classifier.js";
-import { selectStored, storedError } from "./select.js";
+import type { InputFailure } from "../util/errors.js";
+import { selectStored, storedFailure } from "./select.js";
 import type { VectorStore } from "./types.js";
 
 /** What turns an image embedding into predictions (`ZeroShotClassifier` is one). */
@@ -53,7 +54,7 @@ export async function classifyStored(
             input: s.input,
             predictions: predictor.predict(e, opts.topK, opts.minScore, opts.explain),
           }
-        : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" };
+        : { input: s.input, ...storedFailure(s, store.location) };
       results.push(result);
       opts.onResult?.(result, results.length - 1);
     }
@@ -64,8 +65,8 @@ export async function classifyStored(
 
 /** A selected input's stored embedding, or why it has none. */
 export type StoredOrError =
-  | { input: string; embedding: Float32Array; error?: undefined }
-  | { input: string; error: string; embedding?: undefined };
+  | { input: string; embedding: Float32Array; error?: undefined; code?: undefined }
+  | ({ input: string; embedding?: undefined } & InputFailure);
 
 /**
  * The stored embeddings of the selected inputs, in `classifyStored`'s order; an input the store
@@ -85,7 +86,7 @@ export async function storedEmbeddings(
       out.push(
         e
           ? { input: s.input, embedding: e }
-          : { input: s.input, error: storedError(s, store.location) ?? "no stored embedding" },
+          : { input: s.input, ...storedFailure(s, store.location) },
       );
     }
   }

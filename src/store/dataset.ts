@@ -14,7 +14,7 @@ import type { PromptStrategy } from "../eval/strategies.js";
 import { isHttpUrl } from "../image/source.js";
 import type { ImageEmbedResult } from "../model/image-pipeline.js";
 import { UsageError } from "../util/errors.js";
-import { storedError } from "./select.js";
+import { storedFailure } from "./select.js";
 import type { StoredInfo, VectorStore } from "./types.js";
 
 /** The folder name an input's label comes from: its parent folder (URLs: parent path segment). */
@@ -80,8 +80,8 @@ export async function storedImagePass(
     for await (const page of store.list()) for (const info of page) infos.set(info.input, info);
     for (const i of missing) {
       const input = absolute(images[i].path);
-      const error = storedError({ input, info: infos.get(input) }, store.location);
-      results[i] = { input: images[i].path, error: error ?? "no stored embedding" };
+      const failure = storedFailure({ input, info: infos.get(input) }, store.location);
+      results[i] = { input: images[i].path, ...failure };
     }
   }
   return {

@@ -110,6 +110,7 @@ export function assertSameModel(
     `${location} holds ${stored.dim}-d embeddings of ${stored.model} (${stored.dtype}); ` +
       `this run uses ${identityDifference(stored, given)} (${given.model}, ${given.dtype}, ` +
       `${given.dim}-d): index into another --store, or use --model ${stored.model} --dtype ${stored.dtype}`,
+    "model_mismatch",
   );
 }
 
@@ -124,7 +125,10 @@ export async function assertStoreModel(
 ): Promise<StoreIdentity> {
   const stored = await store.identity();
   if (!stored) {
-    throw new UsageError(`${store.location} is empty: fill it with \`zeroclip index\` first`);
+    throw new UsageError(
+      `${store.location} is empty: fill it with \`zeroclip index\` first`,
+      "store_not_found",
+    );
   }
   const given = await modelIdentity(model, { name, exifOrientation: stored.exifOrientation });
   assertSameModel(stored, given, store.location);

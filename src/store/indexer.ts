@@ -13,7 +13,8 @@
 import { isHttpUrl, readImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
-import { errorMessage } from "../util/errors.js";
+import type { ErrorCode } from "../util/error-codes.js";
+import { type InputFailure, inputFailure } from "../util/errors.js";
 import { sha256 } from "../util/hash.js";
 import { modelIdentity } from "./identity.js";
 import { type PlanOptions, planIndex } from "./plan.js";
@@ -35,7 +36,7 @@ export interface IndexCounts {
 
 export interface IndexReport extends IndexCounts {
   /** The failures of this run, in input order. */
-  failures: { input: string; error: string }[];
+  failures: ({ input: string } & InputFailure)[];
 }
 
 /** What `embedInputs` did: the counts of an index run but `removed`. */
@@ -102,11 +103,12 @@ export async function embedInputs(
   onProgress?.(0, todo.length);
 
   let done = 0;
-  const record = (item: StoreItem, pending: StoreItem[]) => {
+  /** `code`: a failed item's (the store keeps only its message). */
+  const record = (item: StoreItem, pending: StoreItem[], code: ErrorCode = "index_failed") => {
     pending.push(item);
     if (item.status === "failed") {
       report.failed++;
-      report.failures.push({ input: item.input, error: item.error });
+      report.failures.push({ input: item.input, code, error: item.error });
     } else if (known.get(item.input)?.status === "ok") report.updated++;
     else report.added++;
   };
@@ -116,9 +118,13 @@ export async function embedInputs(
       todo.slice(start, start + chunkSize).map(async (s) => {
         try {
           const bytes = await readImageSource(s.input, embedOpts);
-          return { state: { ...s, size: bytes.length, sha256: sha256(bytes) }, bytes };
+          return {
+            state: { ...s, size: bytes.length, sha256: sha256(bytes) },
+            bytes,
+            error: undefined,
+          };
         } catch (err) {
-          return { state: s, error: errorMessage(err) };
+          return { state: s, ...inputFailure(err, "file_unreadable") };
         }
       }),
     );
@@ -133,7 +139,7 @@ export async function embedInputs(
     for (const r of chunk) {
       const k = known.get(r.state.input);
       if (r.error !== undefined) {
-        record({ ...r.state, status: "failed", error: r.error }, pending);
+        record({ ...r.state, status: "failed", error: r.error }, pending, r.code);
       } else if (k?.status === "ok" && k.sha256 !== null && k.sha256 === r.state.sha256) {
         // A refreshed URL with the same bytes is unchanged; a touched file (new mtime, same
         // bytes) keeps its embedding under its new state, without running the model.
@@ -164,8 +170,10 @@ export async function embedInputs(
           record(
             res.embedding
               ? { ...s, status: "ok", embedding: res.embedding }
-              : { ...s, status: "failed", error: withInput(res.error, s.input) },
+              : // Decoded from bytes, so the message does not name the input yet.
+                { ...s, status: "failed", error: `${res.error}: ${s.input}` },
             pending,
+            res.code,
           );
         },
         // Called after each encoder batch: write that batch in one transaction.
@@ -184,9 +192,4 @@ export async function embedInputs(
     await writes;
   }
   return report;
-}
-
-/** Errors name the input they are about, as reading errors do ("…: path"). */
-function withInput(error: string, input: string): string {
-  return error.endsWith(input) ? error : `${error}: ${input}`;
 }

@@ -76,15 +76,19 @@ export function postgresError(err: unknown, where: PostgresLocation): Error {
     UNREACHABLE.has(code) ||
     code.startsWith("08") || // connection exception
     code === "57P01" || // admin shutdown
+    // foreign-error-text: pg reports these transport failures without a code
     /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(
       message,
     )
   ) {
-    return new NetworkError(`cannot reach the PostgreSQL store ${where.location}: ${message}`);
+    return new NetworkError(
+      `cannot reach the PostgreSQL store ${where.location}: ${message}`,
+      "network_unreachable",
+    );
   }
   if (code.startsWith("28") || code === "3D000" || code === "42501") {
     // authentication, unknown database, missing privilege
-    return new UsageError(`${where.location}: ${message}`);
+    return new UsageError(`${where.location}: ${message}`, "credentials_refused");
   }
   err.message = message;
   if (err.stack) err.stack = scrub(err.stack, where.secrets);

@@ -104,6 +104,7 @@ export class PostgresStore implements VectorStore {
       if (opts.readonly && !row) {
         throw new UsageError(
           `no store "${where.name}" at ${where.location} (create it with \`zeroclip index\`)`,
+          "store_not_found",
         );
       }
     } catch (err) {
@@ -121,7 +122,11 @@ export class PostgresStore implements VectorStore {
   /** The store's UUID (names its job queue); throws before the store exists (`bind` first). */
   async id(): Promise<string> {
     const row = await this.lookup();
-    if (!row) throw new UsageError(`${this.location} has no store yet: index into it first`);
+    if (!row)
+      throw new UsageError(
+        `${this.location} has no store yet: index into it first`,
+        "store_not_found",
+      );
     return row.id;
   }
 
@@ -182,6 +187,7 @@ export class PostgresStore implements VectorStore {
       if (it.status === "ok" && it.embedding.length !== dim) {
         throw new ModelError(
           `embedding of ${it.input} has ${it.embedding.length} values, the store holds ${dim}`,
+          "model_mismatch",
         );
       }
       byInput.set(it.input, it);
@@ -280,7 +286,10 @@ export class PostgresStore implements VectorStore {
     const row = await this.lookup();
     if (!row || k <= 0) return [];
     if (query.length !== row.identity.dim) {
-      throw new ModelError(`query has ${query.length} values, the store holds ${row.identity.dim}`);
+      throw new ModelError(
+        `query has ${query.length} values, the store holds ${row.identity.dim}`,
+        "model_mismatch",
+      );
     }
     const rows = await this.search(row, query, k, opts, "");
     const hits = rows.map((r) => ({
@@ -363,6 +372,7 @@ export class PostgresStore implements VectorStore {
     if (row.format !== POSTGRES_STORE_FORMAT) {
       throw new UsageError(
         `${this.location} holds a zeroclip store of format ${row.format}; this version reads format ${POSTGRES_STORE_FORMAT}`,
+        "store_invalid",
       );
     }
   }

@@ -12,7 +12,7 @@ import {
 import type { ImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import type { ImageEmbedOptions } from "../model/image-pipeline.js";
-import { InputError } from "../util/errors.js";
+import { failureError, type InputFailure } from "../util/errors.js";
 import type { NearestOptions, Neighbour } from "./types.js";
 
 /** A search query: a text, or an image (path, URL or bytes). */
@@ -40,8 +40,8 @@ export interface SearchOptions extends QueryOptions {
 
 /** One query's results, best first, or why the query could not be embedded. */
 export type SearchResult =
-  | { query: string; results: Neighbour[]; error?: undefined }
-  | { query: string; error: string; results?: undefined };
+  | { query: string; results: Neighbour[]; error?: undefined; code?: undefined }
+  | ({ query: string; results?: undefined } & InputFailure);
 
 /** The model parts a query needs. */
 export type QueryModel = Pick<ClipModel, "embedTexts" | "embedImages">;
@@ -56,7 +56,7 @@ export function queryName(q: SearchQuery): string {
  * The embedding of a query. A text with no templates and no descriptions is embedded as it is;
  * with templates each filled template is embedded; with descriptions the text is a class name
  * and its descriptions (plus filled templates) are embedded; several texts are aggregated
- * exactly as a class embedding is. Throws `InputError` for an image that cannot be read.
+ * exactly as a class embedding is. Throws the coded error of an image that cannot be read (an `InputError`).
  */
 export async function queryEmbedding(
   model: QueryModel,
@@ -72,6 +72,6 @@ export async function queryEmbedding(
     return (await classEmbeddings(model, texts, opts.aggregate))[0];
   }
   const [r] = await model.embedImages([query.image], { ...opts, batchSize: 1 });
-  if (r.error !== undefined) throw new InputError(r.error);
+  if (r.error !== undefined) throw failureError(r);
   return r.embedding;
 }

@@ -6,6 +6,7 @@
 import { stat } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import { isHttpUrl } from "../image/source.js";
+import type { InputFailure } from "../util/errors.js";
 import type { StoredInfo, VectorStore } from "./types.js";
 
 /** A selected input: its stored state, or undefined when the store does not have it. */
@@ -41,9 +42,16 @@ export async function* selectStored(
   }
 }
 
-/** The error of a selected input without an embedding. */
-export function storedError(s: Selected, location: string): string | undefined {
-  if (!s.info) return `not in the store ${location} (add it with \`zeroclip index\`)`;
-  if (s.info.status === "failed") return s.info.error ?? "failed when indexed";
-  return undefined;
+/** Why a selected input has no embedding (the store keeps a failed input's message only). */
+export function storedFailure(s: Selected, location: string): InputFailure {
+  if (!s.info) {
+    return {
+      code: "not_indexed",
+      error: `not in the store ${location} (add it with \`zeroclip index\`)`,
+    };
+  }
+  if (s.info.status === "failed") {
+    return { code: "index_failed", error: s.info.error ?? "failed when indexed" };
+  }
+  return { code: "not_indexed", error: "no stored embedding" };
 }

@@ -99,7 +99,10 @@ export class SqliteStore implements VectorStore {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (opts.readonly && code === "SQLITE_CANTOPEN") {
-        throw new UsageError(`no store at ${path} (create it with \`zeroclip index\`)`);
+        throw new UsageError(
+          `no store at ${path} (create it with \`zeroclip index\`)`,
+          "store_not_found",
+        );
       }
       throw new UsageError(`cannot open the store ${path}: ${(err as Error).message}`);
     }
@@ -123,12 +126,16 @@ export class SqliteStore implements VectorStore {
       if (format !== String(SQLITE_STORE_FORMAT)) {
         throw new UsageError(
           `${path} is not a zeroclip store of format ${SQLITE_STORE_FORMAT} (found ${format ?? "none"})`,
+          "store_invalid",
         );
       }
     } catch (err) {
       db.close();
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`${path} is not a zeroclip store: ${(err as Error).message}`);
+      throw new UsageError(
+        `${path} is not a zeroclip store: ${(err as Error).message}`,
+        "store_invalid",
+      );
     }
     return new SqliteStore(path, db);
   }
@@ -164,6 +171,7 @@ export class SqliteStore implements VectorStore {
       if (it.status === "ok" && it.embedding.length !== identity.dim) {
         throw new ModelError(
           `embedding of ${it.input} has ${it.embedding.length} values, the store holds ${identity.dim}`,
+          "model_mismatch",
         );
       }
     }
@@ -243,7 +251,10 @@ export class SqliteStore implements VectorStore {
     const m = this.loadMatrix();
     const identity = await this.identity();
     if (identity && query.length !== identity.dim) {
-      throw new ModelError(`query has ${query.length} values, the store holds ${identity.dim}`);
+      throw new ModelError(
+        `query has ${query.length} values, the store holds ${identity.dim}`,
+        "model_mismatch",
+      );
     }
     return exactTopK(m.data, m.inputs.length, query, k).map(({ row, score }) => ({
       input: m.inputs[row],

@@ -21,11 +21,17 @@ describe("classifyTransductive and its warnings", () => {
     const rows = randomUnitVectors(12, 8, 5);
     const classes = randomUnitVectors(3, 8, 6);
     const inputs = rows.map((e, i) =>
-      i === 4 ? { input: "bad.jpg", error: "not an image" } : { input: `${i}.jpg`, embedding: e },
+      i === 4
+        ? { input: "bad.jpg", code: "image_unreadable" as const, error: "not an image" }
+        : { input: `${i}.jpg`, embedding: e },
     );
     const out = await classifyTransductive(["a", "b", "c"], classes, inputs, { topK: 2 });
     assert.equal(out.images, 11);
-    assert.deepEqual(out.results[4], { input: "bad.jpg", error: "not an image" });
+    assert.deepEqual(out.results[4], {
+      input: "bad.jpg",
+      code: "image_unreadable",
+      error: "not an image",
+    });
     for (const [i, r] of out.results.entries()) {
       if (i === 4) continue;
       assert.equal(r.predictions?.length, 2);

@@ -125,6 +125,20 @@ describe("zeroclip classify (generated tiny model)", () => {
     assert.match(err("bomb.png"), /pixels/i);
     assert.match(err("nope.jpg"), /404/);
     assert.match(err("unreachable.jpg"), /127\.0\.0\.1:9/);
+    const code = (name: string) =>
+      (records.find((r) => r.input.endsWith(name)) as { code?: string }).code;
+    assert.deepEqual(
+      ["truncated.jpg", "empty.jpg", "text.jpg", "missing.jpg", "bomb.png", "nope.jpg"].map(code),
+      [
+        "image_unreadable",
+        "file_unreadable",
+        "image_unreadable",
+        "file_not_found",
+        "image_too_large",
+        "fetch_failed",
+      ],
+    );
+    assert.match(String(code("unreachable.jpg")), /^fetch_(failed|timeout)$/);
     assert.match(run.stderr, /8 of 11 inputs failed/);
     assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack traces");
   });

@@ -36,7 +36,14 @@ describe("eval report", () => {
     return {
       classes,
       evaluated,
-      failed: [{ input: `${dir}/"<b>bad</b>".jpg`, label: 0, error: "corrupt image (<x>)" }],
+      failed: [
+        {
+          input: `${dir}/"<b>bad</b>".jpg`,
+          label: 0,
+          code: "image_unreadable",
+          error: "corrupt image (<x>)",
+        },
+      ],
       strategies: [
         {
           name: "<i>s</i>",

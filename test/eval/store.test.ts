@@ -93,7 +93,9 @@ describe("image embedding store", () => {
         return sources.map((bytes, i) => {
           calls++;
           const text = Buffer.from(bytes).toString();
-          if (text === "CCC") return { input: `<bytes #${i}>`, error: "corrupt image" };
+          if (text === "CCC") {
+            return { input: `<bytes #${i}>`, code: "image_unreadable", error: "corrupt image" };
+          }
           return { input: `<bytes #${i}>`, embedding: vec(text.charCodeAt(0)) };
         });
       },

@@ -16,6 +16,7 @@ import {
 } from "../../src/model/hub/index.js";
 import type { Lock, LockOptions } from "../../src/model/hub/lock.js";
 import { resolveModelDir } from "../../src/model/resolve.js";
+import type { ModelErrorCode, NetworkErrorCode } from "../../src/util/error-codes.js";
 import { ModelError, NetworkError } from "../../src/util/errors.js";
 import { type HubServer, type RepoSpec, startHubServer } from "../support/hub-server.js";
 import {
@@ -30,10 +31,15 @@ import {
 
 const TOKEN = "hf_zeroclipTestToken0123456789";
 
-function rejectsWith(kind: typeof ModelError | typeof NetworkError, pattern: RegExp) {
+function rejectsWith(
+  kind: typeof ModelError | typeof NetworkError,
+  pattern: RegExp,
+  code: ModelErrorCode | NetworkErrorCode,
+) {
   return (err: Error) => {
     assert.ok(err instanceof kind, `${err.name}: ${err.message}`);
     assert.match(err.message, pattern);
+    assert.equal((err as ModelError | NetworkError).code, code, err.message);
     assert.ok(!err.message.includes("\n"), "one line");
     assert.ok(!err.message.includes(TOKEN), "the token is never in a message");
     return true;
@@ -71,11 +77,15 @@ describe("hub errors", () => {
   it("an unknown repo is a ModelError", async () => {
     await assert.rejects(
       fetchHubModel("acme/nope", opts),
-      rejectsWith(ModelError, /repository acme\/nope not found on http:.*set HF_TOKEN/),
+      rejectsWith(
+        ModelError,
+        /repository acme\/nope not found on http:.*set HF_TOKEN/,
+        "model_not_found",
+      ),
     );
     await assert.rejects(
       resolveModelDir("acme/nope", opts),
-      rejectsWith(ModelError, /not found/),
+      rejectsWith(ModelError, /not found/, "model_not_found"),
       "through resolveModelDir too",
     );
   });
@@ -83,11 +93,15 @@ describe("hub errors", () => {
   it("a gated repo without a token says to set HF_TOKEN; with one, the token is sent as Bearer", async () => {
     await assert.rejects(
       fetchHubModel("acme/gated-clip", opts),
-      rejectsWith(ModelError, /acme\/gated-clip is gated: accept its terms .* set HF_TOKEN/),
+      rejectsWith(
+        ModelError,
+        /acme\/gated-clip is gated: accept its terms .* set HF_TOKEN/,
+        "model_access_denied",
+      ),
     );
     await assert.rejects(
       fetchHubModel("acme/gated-clip", { ...opts, token: "hf_wrong" }),
-      rejectsWith(ModelError, /gated and HF_TOKEN has no access/),
+      rejectsWith(ModelError, /gated and HF_TOKEN has no access/, "model_access_denied"),
     );
     server.requests.length = 0;
     const snap = await fetchHubModel("acme/gated-clip", { ...opts, token: TOKEN });
@@ -104,7 +118,11 @@ describe("hub errors", () => {
   it("a missing dtype lists the dtypes the repo has, before any ONNX request", async () => {
     await assert.rejects(
       fetchHubModel(REPO, { ...opts, dtype: "fp16" }),
-      rejectsWith(ModelError, /has no fp16 ONNX files .*available dtypes: fp32, q8/),
+      rejectsWith(
+        ModelError,
+        /has no fp16 ONNX files .*available dtypes: fp32, q8/,
+        "model_file_missing",
+      ),
     );
     assert.deepEqual(onnxRequests(), []);
   });
@@ -115,7 +133,11 @@ describe("hub errors", () => {
     opts.endpoint = server.endpoint;
     await assert.rejects(
       fetchHubModel(REPO, { ...opts, dtype: "fp16" }),
-      rejectsWith(ModelError, /has no fp16 ONNX files .*available dtypes: fp32, q8/),
+      rejectsWith(
+        ModelError,
+        /has no fp16 ONNX files .*available dtypes: fp32, q8/,
+        "model_file_missing",
+      ),
     );
     const snap = await fetchHubModel(REPO, opts);
     assert.ok(existsSync(join(snap.dir, "onnx/vision_model.onnx")));
@@ -143,7 +165,11 @@ describe("hub errors", () => {
   it("a repo that is not CLIP is refused before its ONNX files are fetched", async () => {
     await assert.rejects(
       fetchHubModel("acme/bert", opts),
-      rejectsWith(ModelError, /acme\/bert: unknown model family \(model_type "bert", BertModel\)/),
+      rejectsWith(
+        ModelError,
+        /acme\/bert: unknown model family \(model_type "bert", BertModel\)/,
+        "model_family_unknown",
+      ),
     );
     assert.deepEqual(onnxRequests(), []);
     assert.deepEqual(await listCachedModels(cache.path), [], "not listed as a CLIP model");
@@ -152,13 +178,21 @@ describe("hub errors", () => {
   it("offline with a cold cache says to pull first, without any request", async () => {
     await assert.rejects(
       fetchHubModel(REPO, { ...opts, offline: true }),
-      rejectsWith(ModelError, /offline and acme\/tiny-clip is not in the cache .*zeroclip pull/),
+      rejectsWith(
+        ModelError,
+        /offline and acme\/tiny-clip is not in the cache .*zeroclip pull/,
+        "model_not_cached",
+      ),
     );
     assert.equal(server.requests.length, 0);
     await fetchHubModel(REPO, opts);
     await assert.rejects(
       fetchHubModel(REPO, { ...opts, offline: true, dtype: "q8" }),
-      rejectsWith(ModelError, /dtype q8 .* not cached \(cached: fp32\).*--dtype q8/),
+      rejectsWith(
+        ModelError,
+        /dtype q8 .* not cached \(cached: fp32\).*--dtype q8/,
+        "model_not_cached",
+      ),
     );
   });
 
@@ -173,7 +207,11 @@ describe("hub errors", () => {
     assert.match(lines[0], /cannot reach http:.*using the cached acme\/tiny-clip@[0-9a-f]{12}/);
     await assert.rejects(
       fetchHubModel("acme/other", opts),
-      rejectsWith(NetworkError, /cannot reach .* to download acme\/other; check the network/),
+      rejectsWith(
+        NetworkError,
+        /cannot reach .* to download acme\/other; check the network/,
+        "network_unreachable",
+      ),
     );
   });
 
@@ -186,15 +224,15 @@ describe("hub errors", () => {
     assert.equal(offline.dir, snap.dir);
     await assert.rejects(
       fetchHubModel("acme/tagged", { ...opts, revision: "v9" }),
-      rejectsWith(ModelError, /revision v9 not found in acme\/tagged/),
+      rejectsWith(ModelError, /revision v9 not found in acme\/tagged/, "revision_not_found"),
     );
     await assert.rejects(
       fetchHubModel(REPO, { ...opts, revision: "../../etc" }),
-      rejectsWith(ModelError, /not a valid revision/),
+      rejectsWith(ModelError, /not a valid revision/, "revision_not_found"),
     );
     await assert.rejects(
       fetchHubModel("acme/a--b", opts),
-      rejectsWith(ModelError, /not a hub repo id/),
+      rejectsWith(ModelError, /not a hub repo id/, "model_not_found"),
     );
   });
 
@@ -205,7 +243,7 @@ describe("hub errors", () => {
     try {
       await assert.rejects(
         fetchHubModel(REPO, { ...opts, retries: 0 }),
-        rejectsWith(NetworkError, /interrupted after \d+ of \d+ bytes \(timed out\)/),
+        rejectsWith(NetworkError, /interrupted after \d+ of \d+ bytes \(timed out\)/, "network"),
       );
     } finally {
       if (saved === undefined) delete process.env.HF_HUB_DOWNLOAD_TIMEOUT;

@@ -6,13 +6,20 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { expandInputs, IMAGE_EXTENSIONS, readImageSource } from "../../src/image/source.js";
+import type { InputErrorCode } from "../../src/util/error-codes.js";
 import { InputError } from "../../src/util/errors.js";
 import { makeTempDir, removeDir } from "../support/images.js";
 
-async function rejectsInput(p: Promise<unknown>, re: RegExp): Promise<void> {
+/** Asserts an InputError whose message matches `re` and whose code is (one of) `code`. */
+async function rejectsInput(
+  p: Promise<unknown>,
+  re: RegExp,
+  code: InputErrorCode | InputErrorCode[],
+): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
     assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
     assert.match(err.message, re);
+    assert.ok([code].flat().includes(err.code), `${err.code}: ${err.message}`);
     assert.ok(!err.message.includes("\n"));
     return true;
   });
@@ -37,20 +44,34 @@ describe("readImageSource: files and bytes", () => {
 
   it("passes bytes through", async () => {
     assert.equal(await readImageSource(PAYLOAD), PAYLOAD);
-    await rejectsInput(readImageSource(new Uint8Array(0)), /^empty image bytes/);
+    await rejectsInput(
+      readImageSource(new Uint8Array(0)),
+      /^empty image bytes/,
+      "image_unreadable",
+    );
   });
 
   it("names missing files, folders, empty and oversized files", async () => {
     const missing = join(dir, "nope.jpg");
-    await rejectsInput(readImageSource(missing), new RegExp(`^no such file: ${missing}$`));
-    await rejectsInput(readImageSource(join(dir, "folder.jpg")), /^is a directory, not an image: /);
+    await rejectsInput(
+      readImageSource(missing),
+      new RegExp(`^no such file: ${missing}$`),
+      "file_not_found",
+    );
+    await rejectsInput(
+      readImageSource(join(dir, "folder.jpg")),
+      /^is a directory, not an image: /,
+      "file_unreadable",
+    );
     await rejectsInput(
       readImageSource(join(dir, "empty.jpg")),
       /^empty file \(0 bytes\): .*empty\.jpg$/,
+      "file_unreadable",
     );
     await rejectsInput(
       readImageSource(join(dir, "a.png"), { maxBytes: 4999 }),
       /^file of 5000 bytes exceeds the 4999 bytes limit: /,
+      "input_too_large",
     );
   });
 });
@@ -108,6 +129,7 @@ describe("readImageSource: http", () => {
     await rejectsInput(
       readImageSource(`${base}/missing.jpg`),
       new RegExp(`^HTTP 404 Not Found: ${base}/missing\\.jpg$`),
+      "fetch_failed",
     );
   });
 
@@ -116,6 +138,7 @@ describe("readImageSource: http", () => {
     await rejectsInput(
       readImageSource(`${base}/slow`, { timeoutMs: 300 }),
       /^timed out after 300 ms: /,
+      "fetch_timeout",
     );
     assert.ok(performance.now() - t0 < 3000);
   });
@@ -124,10 +147,12 @@ describe("readImageSource: http", () => {
     await rejectsInput(
       readImageSource(`${base}/declared-big`, { maxBytes: 20_000 }),
       /^download of 9\.5 MiB exceeds the 20000 bytes limit: /,
+      "input_too_large",
     );
     await rejectsInput(
       readImageSource(`${base}/chunked-big`, { maxBytes: 20_000 }),
       /^download exceeds the 20000 bytes limit: /,
+      "input_too_large",
     );
     assert.equal(
       (await readImageSource(`${base}/chunked-big`, { maxBytes: 50_000 })).length,
@@ -136,11 +161,16 @@ describe("readImageSource: http", () => {
   });
 
   it("refuses an empty body and an unreachable host", async () => {
-    await rejectsInput(readImageSource(`${base}/empty`), /^empty response \(0 bytes\): /);
+    await rejectsInput(
+      readImageSource(`${base}/empty`),
+      /^empty response \(0 bytes\): /,
+      "fetch_failed",
+    );
     // Port 9 on localhost (discard) is almost never listening.
     await rejectsInput(
       readImageSource("http://127.0.0.1:9/x.jpg", { timeoutMs: 2000 }),
       /^(cannot fetch|timed out)/,
+      ["fetch_failed", "fetch_timeout"],
     );
   });
 });

@@ -59,6 +59,7 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
     const records = parseJsonl(run.stdout) as {
       input: string;
       embedding?: number[];
+      code?: string;
       error?: string;
     }[];
     return { run, records, events };
@@ -104,6 +105,7 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
     crashed.records.forEach((r, i) => {
       if (i === 3) {
         assert.match(r.error ?? "", /preprocessing worker exited \(code 13\)/);
+        assert.equal(r.code, "worker_failed");
         assert.ok(!r.error!.includes("\n"), "one line");
       } else assert.deepEqual(r, clean.records[i], `input ${i} as without the crash`);
     });

@@ -35,7 +35,11 @@ class ScriptedPreparer implements PixelPreparer {
     assert.ok(r, `no pending ${k}`);
     this.pending.delete(k);
     const v = Number(k);
-    r(error ? { id: 0, error } : { id: 0, pixels: new Float32Array([v, v, v]) });
+    r(
+      error
+        ? { id: 0, code: "image_unreadable", error }
+        : { id: 0, pixels: new Float32Array([v, v, v]) },
+    );
   }
 }
 

@@ -285,6 +285,7 @@ describe("POST /v1/classify", () => {
         });
         assert.equal(hf.status, 422);
         assert.equal(errorOf(hf).type, "url_inputs_disabled");
+        assert.equal(errorOf(hf).code, "url_inputs_disabled");
       } finally {
         await closed.close();
       }

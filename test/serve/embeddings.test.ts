@@ -120,11 +120,15 @@ describe("POST /v1/embeddings (openai client)", () => {
       input: [good, bad, "./photo.jpg"],
       modality: "image",
     } as OpenAI.EmbeddingCreateParams);
-    const data = res.data as (OpenAI.Embedding & { error?: string })[];
+    const data = res.data as (OpenAI.Embedding & { error?: string; code?: string })[];
     assert.equal(data[0].embedding.length, server.app.zeroclip.model.config.projectionDim);
     assert.deepEqual(Array.from(data[1].embedding), []);
     assert.match(data[1].error!, /not an image/);
     assert.match(data[2].error!, /never reads file paths/);
+    assert.deepEqual(
+      data.map((d) => d.code),
+      [undefined, "image_unreadable", "image_data_invalid"],
+    );
 
     const single = await post(`${server.url}/v1/embeddings`, {
       input: bad,
@@ -133,6 +137,7 @@ describe("POST /v1/embeddings (openai client)", () => {
     });
     assert.equal(single.status, 422);
     assert.equal(errorOf(single).type, "invalid_image");
+    assert.equal(errorOf(single).code, "image_unreadable");
     await assert.rejects(
       client.embeddings.create({
         model: "m",

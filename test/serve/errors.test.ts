@@ -1,5 +1,5 @@
 /**
- * Every error status the server promises, each as `{"error": {"message", "type"}}` and never
+ * Every error status the server promises, each as `{"error": {"message", "type", "code"}}` and never
  * with a stack trace: 400 (malformed JSON, missing or wrong fields), 401 is in auth.test.ts,
  * 404, 413 (JSON and multipart), 415, 422 (pixel cap and bad image in single-image shapes),
  * 500 (a bug: details in the log only), 501, 503 + Retry-After (full queue), 504 (timeout).
@@ -20,10 +20,18 @@ import {
   writeImages,
 } from "./helpers.js";
 
-function assertError(r: JsonResponse, status: number, type: string, message?: RegExp): void {
+/** `code` defaults to `type`: the server's own refusals use one name for both. */
+function assertError(
+  r: JsonResponse,
+  status: number,
+  type: string,
+  message?: RegExp,
+  code = type,
+): void {
   assert.equal(r.status, status, r.text);
   const e = errorOf(r);
   assert.equal(e.type, type, e.message);
+  assert.equal(e.code, code, e.message);
   if (message) assert.match(e.message, message);
   assert.doesNotMatch(r.text, /\n\s+at |\.js:\d+/, "no stack trace");
   assert.match(r.headers.get("content-type") ?? "", /application\/json/);
@@ -132,10 +140,13 @@ describe("error statuses", () => {
       422,
       "image_too_large",
       /pixels, above the 1000000 limit/,
+      "image_too_large",
     );
     assertError(
       await post(`${server.url}/v1/embeddings`, { input: bomb, modality: "image" }),
       422,
+      "image_too_large",
+      undefined,
       "image_too_large",
     );
     assertError(
@@ -146,6 +157,15 @@ describe("error statuses", () => {
       422,
       "invalid_image",
       /not an image/,
+      "image_unreadable",
+    );
+    // Not base64 at all: refused before decoding, with its own code.
+    assertError(
+      await post(classify(), { inputs: "%%%", parameters: { candidate_labels: ["a"] } }),
+      422,
+      "invalid_image",
+      /not an http\(s\) URL, a data: URI or base64/,
+      "image_data_invalid",
     );
     // A list answers 200 with its entries even when every image is bad: the shape decides.
     const allBad = await post(classify(), {
@@ -153,9 +173,15 @@ describe("error statuses", () => {
       labels: ["a", "b"],
     });
     assert.equal(allBad.status, 200, allBad.text);
-    assert.equal(
-      (allBad.body as { results: { error?: string }[] }).results.filter((r) => r.error).length,
-      2,
+    assert.deepEqual(
+      (allBad.body as { results: { error?: string; code?: string }[] }).results.map((r) => [
+        typeof r.error,
+        r.code,
+      ]),
+      [
+        ["string", "image_too_large"],
+        ["string", "image_unreadable"],
+      ],
     );
     const list = await post(classify(), { images: [bomb, good], labels: ["a", "b"] });
     assert.equal(list.status, 200);
@@ -203,7 +229,7 @@ describe("error statuses", () => {
       });
       await new Promise((r) => setTimeout(r, 100));
       const refused = await post(url, { images: [good], labels: ["a", "b"] });
-      assertError(refused, 503, "overloaded");
+      assertError(refused, 503, "overloaded", /queue is full/, "overloaded");
       assert.equal(refused.headers.get("retry-after"), "1");
       assert.equal((await pending).status, 200);
       assert.equal((await post(url, { images: [good], labels: ["a", "b"] })).status, 200);

@@ -87,13 +87,18 @@ export async function parse(res: Response): Promise<JsonResponse> {
   return { status: res.status, headers: res.headers, body, text };
 }
 
-/** An error body's type and message (asserting the shape). */
-export function errorOf(r: JsonResponse): { message: string; type: string } {
-  const e = (r.body as { error?: { message?: unknown; type?: unknown } }).error;
-  if (!e || typeof e.message !== "string" || typeof e.type !== "string") {
+/** An error body's type, code and message (asserting the shape). */
+export function errorOf(r: JsonResponse): { message: string; type: string; code: string } {
+  const e = (r.body as { error?: { message?: unknown; type?: unknown; code?: unknown } }).error;
+  if (
+    !e ||
+    typeof e.message !== "string" ||
+    typeof e.type !== "string" ||
+    typeof e.code !== "string"
+  ) {
     throw new Error(`not an error body (${r.status}): ${r.text.slice(0, 300)}`);
   }
-  return { message: e.message, type: e.type };
+  return { message: e.message, type: e.type, code: e.code };
 }
 
 /** Write `n` distinct small images (PNG, JPEG, WebP in turn) into `dir`. */

@@ -48,8 +48,11 @@ describe("classify --store and eval --store (probe model)", () => {
       a.map((r) => resolve(r.input as string)),
     );
     b.forEach((r, i) => {
-      if (a[i].error) assert.match(String(r.error), /not an image/);
-      else assert.deepEqual(r.predictions, a[i].predictions);
+      if (a[i].error) {
+        assert.match(String(r.error), /not an image/);
+        // The file's code, and the stored failure's (the store keeps the message only).
+        assert.deepEqual([a[i].code, r.code], ["image_unreadable", "index_failed"]);
+      } else assert.deepEqual(r.predictions, a[i].predictions);
     });
   });
 
@@ -78,6 +81,7 @@ describe("classify --store and eval --store (probe model)", () => {
       [one, ...inFolder, join(dir, "elsewhere.png")],
     );
     assert.match(String(out.at(-1)!.error), /not in the store/);
+    assert.equal(out.at(-1)!.code, "not_indexed");
     assert.equal(run.code, 1);
   });
 

@@ -32,6 +32,7 @@ function mean(rows: readonly Float32Array[]): Float32Array {
 interface Block {
   query: string;
   results?: { input: string; score: number }[];
+  code?: string;
   error?: string;
 }
 
@@ -118,6 +119,7 @@ describe("zeroclip search (probe model, generated images)", () => {
     assert.equal(run.code, 1);
     const blocks = parseJsonl(run.stdout) as unknown as Block[];
     assert.match(blocks[0].error!, /no such file/);
+    assert.equal(blocks[0].code, "file_not_found");
     assert.equal(blocks[1].results!.length, 10);
   });
 

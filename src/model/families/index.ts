@@ -37,6 +37,7 @@ export function detectFamily(
   if (type === "siglip2" || archs.some((a) => /^Siglip2/.test(a))) {
     throw new ModelError(
       `${where} is SigLIP 2 NaFlex (model_type "siglip2"), which zeroclip does not run; use a fixed-resolution SigLIP 2 checkpoint (model_type "siglip")`,
+      "model_family_unknown",
     );
   }
   if (is(/^siglip$|^Siglip/)) {
@@ -48,5 +49,6 @@ export function detectFamily(
   const what = type !== undefined ? `model_type ${JSON.stringify(type)}` : "no model_type";
   throw new ModelError(
     `${where}: unknown model family (${what}${archs.length ? `, ${archs.join(", ")}` : ""}); zeroclip runs CLIP, SigLIP and SigLIP 2`,
+    "model_family_unknown",
   );
 }

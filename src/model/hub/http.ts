@@ -188,7 +188,10 @@ export class HubClient {
         // answer, so sending it once more is safe (all our requests are idempotent).
         const reason = transportReason(err);
         if (attempt === 0 && !signal?.aborted && STALE_CONNECTION.has(reason)) continue;
-        throw new NetworkError(`cannot reach ${new URL(url).origin} (${reason})`);
+        throw new NetworkError(
+          `cannot reach ${new URL(url).origin} (${reason})`,
+          "network_unreachable",
+        );
       }
     }
   }
@@ -204,24 +207,31 @@ export class HubClient {
         hasToken
           ? `${where} is gated and HF_TOKEN has no access to it: request access on ${this.s.endpoint}/${ctx.repo}`
           : `${where} is gated: accept its terms on ${this.s.endpoint}/${ctx.repo} and set HF_TOKEN to an access token`,
+        "model_access_denied",
       );
     if (code === "RevisionNotFound")
-      return new ModelError(`revision ${ctx.revision} not found in ${ctx.repo}`);
+      return new ModelError(
+        `revision ${ctx.revision} not found in ${ctx.repo}`,
+        "revision_not_found",
+      );
     if (code === "EntryNotFound")
-      return new ModelError(`${where} has no file ${ctx.path ?? ""}`.trim());
+      return new ModelError(`${where} has no file ${ctx.path ?? ""}`.trim(), "model_file_missing");
     if (code === "RepoNotFound" || res.status === 401 || res.status === 404)
       return new ModelError(
         hasToken
           ? `repository ${ctx.repo} not found on ${this.s.endpoint}, or HF_TOKEN has no access to it`
           : `repository ${ctx.repo} not found on ${this.s.endpoint} (if it is private or gated, set HF_TOKEN)`,
+        "model_not_found",
       );
     if (res.status === 403)
       return new ModelError(
         `access to ${ctx.repo} denied (403)${hasToken ? "" : ": set HF_TOKEN to an access token"}`,
+        "model_access_denied",
       );
     if (res.status === 429)
       return new NetworkError(
         `${this.s.endpoint} is rate-limiting requests (429); try again later`,
+        "rate_limited",
       );
     return new NetworkError(
       `${this.s.endpoint} answered ${res.status} ${res.statusText} for ${where}${ctx.path ? `/${ctx.path}` : ""}`,

@@ -64,9 +64,10 @@ export async function fetchHubModel(
 }
 
 async function fetchSnapshot(repo: string, opts: HubModelOptions): Promise<HubSnapshot> {
-  if (!isRepoId(repo)) throw new ModelError(`not a hub repo id: ${repo}`);
+  if (!isRepoId(repo)) throw new ModelError(`not a hub repo id: ${repo}`, "model_not_found");
   const revision = opts.revision ?? "main";
-  if (!checkRevision(revision)) throw new ModelError(`not a valid revision: ${revision}`);
+  if (!checkRevision(revision))
+    throw new ModelError(`not a valid revision: ${revision}`, "revision_not_found");
   const dtype = opts.dtype ?? "fp32";
   const s = hubSettings(opts);
   const cache = new RepoCache(s.cacheDir, repo);
@@ -81,7 +82,7 @@ async function fetchSnapshot(repo: string, opts: HubModelOptions): Promise<HubSn
   try {
     return await download(client, cache, ctx, dtype, s, opts);
   } catch (err) {
-    if (err instanceof NetworkError && /^cannot reach/.test(err.message)) {
+    if (err instanceof NetworkError && err.code === "network_unreachable") {
       // As huggingface_hub does: with the hub out of reach, a complete cached snapshot of the
       // revision is used (with a warning); HF_HUB_OFFLINE=1 skips the attempt altogether.
       const cached = await cachedComplete(cache, revision, dtype);
@@ -93,6 +94,7 @@ async function fetchSnapshot(repo: string, opts: HubModelOptions): Promise<HubSn
       }
       throw new NetworkError(
         `${err.message} to download ${repo}; check the network or HF_ENDPOINT`,
+        "network_unreachable",
       );
     }
     throw err;
@@ -113,7 +115,10 @@ async function download(
   const onnx = onnxFiles(dtype);
 
   if (listed && !listed.has("config.json"))
-    throw new ModelError(`${ctx.repo} has no config.json: not a Transformers model repo`);
+    throw new ModelError(
+      `${ctx.repo} has no config.json: not a Transformers model repo`,
+      "model_file_missing",
+    );
   if (commit && (await cache.has(commit, "config.json"))) {
     // The warm path: a complete snapshot of the listed files needs no more requests.
     const want = [...CONFIG_FILES.required, onnx.text, onnx.vision];
@@ -188,7 +193,11 @@ async function fetchFile(job: Job, path: string, required: boolean): Promise<boo
   const { client, cache, ctx } = job;
   const meta = await client.fileMeta({ ...ctx, path }, job.commit ?? ctx.revision);
   if (!meta) {
-    if (required) throw new ModelError(`${ctx.repo} has no ${path}: not a usable model repo`);
+    if (required)
+      throw new ModelError(
+        `${ctx.repo} has no ${path}: not a usable model repo`,
+        "model_file_missing",
+      );
     return false;
   }
   job.commit ??= meta.commit;
@@ -224,12 +233,14 @@ async function fromCache(
   if (!commit || !(await cache.has(commit, "config.json")))
     throw new ModelError(
       `offline and ${cache.repo}${at} is not in the cache ${s.cacheDir}: run \`zeroclip pull ${cache.repo}${revision === "main" ? "" : ` --revision ${revision}`}\` with network first`,
+      "model_not_cached",
     );
   const missing: string[] = [];
   for (const f of CONFIG_FILES.required) if (!(await cache.has(commit, f))) missing.push(f);
   if (missing.length > 0)
     throw new ModelError(
       `offline and the cached ${cache.repo}${at} lacks ${missing.join(", ")}: pull it again with network`,
+      "model_not_cached",
     );
   const { text, vision } = onnxFiles(dtype);
   if (!(await cache.has(commit, text)) || !(await cache.has(commit, vision))) {
@@ -240,6 +251,7 @@ async function fromCache(
     }
     throw new ModelError(
       `offline and dtype ${dtype} of ${cache.repo}${at} is not cached (cached: ${cached.join(", ") || "none"}): run \`zeroclip pull ${cache.repo} --dtype ${dtype}\` with network first`,
+      "model_not_cached",
     );
   }
   return snapshot(cache, commit, dtype, []);
@@ -280,6 +292,7 @@ function missingDtype(repo: string, dtype: Dtype, available: readonly Dtype[]): 
     available.length > 0
       ? `${repo} has no ${dtype} ONNX files (${text}, ${vision}); available dtypes: ${available.join(", ")} (use --dtype)`
       : `${repo} has no ONNX files in the Transformers.js layout (onnx/text_model*.onnx, onnx/vision_model*.onnx)`,
+    "model_file_missing",
   );
 }
 

@@ -150,7 +150,8 @@ export const NATIVE_RESPONSE = {
         type: "object",
         properties: {
           predictions: { type: "array", items: PREDICTION },
-          error: { type: "string" },
+          error: { type: "string", description: "why this image has no predictions" },
+          code: { type: "string", description: "the error's stable code (docs/errors.md)" },
         },
       },
     },

@@ -91,7 +91,7 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
     );
     return {
       results: results.map((r) =>
-        r.error !== undefined ? { error: r.error } : { predictions: r.predictions },
+        r.error !== undefined ? { code: r.code, error: r.error } : { predictions: r.predictions },
       ),
       classes:
         body.include_texts && scorer.classTexts
@@ -119,7 +119,7 @@ export const classifyRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       [body.inputs],
       { topK: p.top_k },
     );
-    if (result.error !== undefined) throw imageError(result.error);
+    if (result.error !== undefined) throw imageError(result);
     return result.predictions;
   }
 

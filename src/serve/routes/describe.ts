@@ -99,7 +99,14 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
                 type: "array",
                 items: {
                   type: "object",
-                  properties: { label: { type: "string" }, error: { type: "string" } },
+                  properties: {
+                    label: { type: "string" },
+                    error: { type: "string" },
+                    code: {
+                      type: "string",
+                      description: "the error's stable code (docs/errors.md)",
+                    },
+                  },
                 },
               },
               requests: { type: "integer" },
@@ -160,7 +167,7 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
       });
       return {
         descriptions: result.descriptions,
-        failures: result.failures.map((f) => ({ label: f.label, error: f.error })),
+        failures: result.failures.map((f) => ({ label: f.label, code: f.code, error: f.error })),
         requests: result.requests,
         cached_answers: result.cachedAnswers,
         usage: {

@@ -17,7 +17,8 @@ export async function installDocs(app: FastifyInstance, withKey: boolean): Promi
         version: packageVersion(),
         description:
           "Zero-shot image classification and CLIP embeddings over HTTP. Errors are always " +
-          '`{"error": {"message", "type"}}`. See docs/serve.md.',
+          '`{"error": {"message", "type", "code"}}` (`code`: a stable code, docs/errors.md). ' +
+          "See docs/serve.md.",
       },
       components: {
         securitySchemes: { bearer: { type: "http", scheme: "bearer" } },

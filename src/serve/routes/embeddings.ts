@@ -11,7 +11,7 @@ import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
 import { badRequest, imageError, limitExceeded } from "../errors.js";
-import { requestImageEmbedder } from "../images.js";
+import { type ImageOutcome, requestImageEmbedder } from "../images.js";
 import type { ServeSettings } from "../settings.js";
 
 /** The body's JSON Schema (limits from the settings); `EmbeddingsBody` is derived from it. */
@@ -91,6 +91,10 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
                       anyOf: [{ type: "array", items: { type: "number" } }, { type: "string" }],
                     },
                     error: { type: "string", description: "why this image has no embedding" },
+                    code: {
+                      type: "string",
+                      description: "the error's stable code (docs/errors.md)",
+                    },
                   },
                   required: ["object", "index", "embedding"],
                 },
@@ -124,7 +128,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
       const encode = (v: Float32Array | undefined) =>
         v === undefined ? (base64 ? "" : []) : base64 ? float32ToBase64(v) : Array.from(v);
       // The embed use case's steps, with the server's batcher as the image embedder.
-      let vectors: { embedding?: Float32Array; error?: string }[];
+      let vectors: ImageOutcome[];
       let promptTokens = 0;
       if (body.modality === "image") {
         if (inputs.length > s.maxImagesPerRequest) {
@@ -132,7 +136,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
         }
         const embedder = requestImageEmbedder(ctx, request.abortSignal);
         vectors = await embedImageInputs(embedder, inputs);
-        if (single && vectors[0].error !== undefined) throw imageError(vectors[0].error);
+        if (single && vectors[0].error !== undefined) throw imageError(vectors[0]);
       } else {
         checkTextInputs(inputs, s);
         const signal = request.abortSignal;
@@ -147,6 +151,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
           index,
           embedding: encode(v.embedding),
           error: v.error,
+          code: v.code,
         })),
         model: s.modelName,
         usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },

@@ -113,7 +113,7 @@ export function searchPlugin(
             }),
             request.abortSignal,
           );
-          if (answer.error !== undefined) throw imageError(answer.error);
+          if (answer.error !== undefined) throw imageError(answer);
           const hits = answer.results;
           // Stored files only (a URL would be fetched on every search), a few at a time.
           const thumbs = body.thumbnails
