@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs every compiled `*.test.js` under dist/test with node's test runner, several files at a time.
 //
-//   node scripts/test.mjs [SUBSTRING...] [--jobs N] [--e2e-jobs N] [--times [--times-file F]]
-//                         [--save-times] [--count-asserts]
+//   node scripts/test.mjs [SUBSTRING...] [--tier unit|e2e] [--jobs N] [--e2e-jobs N]
+//                         [--times [--times-file F]] [--save-times] [--count-asserts]
 //
-// Each file runs in its own `node --test FILE` child (its own temporary directory as
-// $ZEROCLIP_CACHE, so files never share a cache). Two tiers share one pool of `--jobs` slots:
+// Each file runs in its own `node --test-reporter=R FILE` process (node:test runs the tests of
+// the file it is imported by; `node --test FILE` would start a second process per file), with
+// its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache. Two tiers share one pool of `--jobs` slots:
 // end-to-end files (those that spawn the CLI, servers, Redis or a browser; see `isEndToEnd`) take
 // at most `--e2e-jobs` of them, unit files the rest. Files start longest first, by the durations
 // in scripts/test-times.json (unknown files count as long), so the run ends when the longest
@@ -24,6 +25,7 @@ const { values, positionals } = parseArgs({
   options: {
     jobs: { type: "string" },
     "e2e-jobs": { type: "string" },
+    tier: { type: "string" },
     times: { type: "boolean", default: false },
     "times-file": { type: "string" },
     "save-times": { type: "boolean", default: false },
@@ -68,8 +70,13 @@ try {
   knownTimes = JSON.parse(readFileSync(TIMES_FILE, "utf8"));
 } catch {}
 const key = (f) => f.replace(/^dist[\\/]/, "").replaceAll("\\", "/");
+if (values.tier !== undefined && values.tier !== "unit" && values.tier !== "e2e") {
+  console.error(`--tier is unit or e2e, not ${values.tier}`);
+  process.exit(2);
+}
 const queue = files
   .map((file) => ({ file, e2e: isEndToEnd(file), expected: knownTimes[key(file)] ?? 60_000 }))
+  .filter((q) => values.tier === undefined || q.e2e === (values.tier === "e2e"))
   .sort((a, b) => b.expected - a.expected);
 
 const reporter = process.stdout.isTTY ? "spec" : "tap";
@@ -111,7 +118,7 @@ function runFile(item) {
       env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import ${hook}`.trim();
       env.ZEROCLIP_ASSERT_COUNT_FILE = countFile;
     }
-    const child = spawn(process.execPath, ["--test", `--test-reporter=${reporter}`, item.file], {
+    const child = spawn(process.execPath, [`--test-reporter=${reporter}`, item.file], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
