@@ -204,8 +204,8 @@ export async function startPgServer(opts: { dataDir?: string } = {}): Promise<Pg
     let out = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error("the PGlite server did not start within 60 s"));
-    }, 60_000);
+      reject(new Error("the PGlite server did not start within 180 s"));
+    }, 180_000);
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;
       const m = /listening (\S+)/.exec(out);
