@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs every compiled `*.test.js` under dist/test with node's test runner, several files at a time.
 //
-//   node scripts/test.mjs [SUBSTRING...] [--jobs N] [--e2e-jobs N] [--times] [--count-asserts]
+//   node scripts/test.mjs [SUBSTRING...] [--tier unit|e2e] [--jobs N] [--e2e-jobs N]
+//                         [--times [--times-file F]] [--save-times] [--count-asserts]
 //
-// Each file runs in its own `node --test FILE` child (its own temporary directory as
-// $ZEROCLIP_CACHE, so files never share a cache). Two tiers share one pool of `--jobs` slots:
+// Each file runs in its own `node --test-reporter=R FILE` process (node:test runs the tests of
+// the file it is imported by; `node --test FILE` would start a second process per file), with
+// its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache. Two tiers share one pool of `--jobs` slots:
 // end-to-end files (those that spawn the CLI, servers, Redis or a browser; see `isEndToEnd`) take
 // at most `--e2e-jobs` of them, unit files the rest. Files start longest first, by the durations
 // in scripts/test-times.json (unknown files count as long), so the run ends when the longest
@@ -23,7 +25,9 @@ const { values, positionals } = parseArgs({
   options: {
     jobs: { type: "string" },
     "e2e-jobs": { type: "string" },
+    tier: { type: "string" },
     times: { type: "boolean", default: false },
+    "times-file": { type: "string" },
     "save-times": { type: "boolean", default: false },
     "count-asserts": { type: "boolean", default: false },
   },
@@ -66,8 +70,13 @@ try {
   knownTimes = JSON.parse(readFileSync(TIMES_FILE, "utf8"));
 } catch {}
 const key = (f) => f.replace(/^dist[\\/]/, "").replaceAll("\\", "/");
+if (values.tier !== undefined && values.tier !== "unit" && values.tier !== "e2e") {
+  console.error(`--tier is unit or e2e, not ${values.tier}`);
+  process.exit(2);
+}
 const queue = files
   .map((file) => ({ file, e2e: isEndToEnd(file), expected: knownTimes[key(file)] ?? 60_000 }))
+  .filter((q) => values.tier === undefined || q.e2e === (values.tier === "e2e"))
   .sort((a, b) => b.expected - a.expected);
 
 const reporter = process.stdout.isTTY ? "spec" : "tap";
@@ -80,6 +89,24 @@ const times = {};
 let asserts = 0;
 const started = performance.now();
 
+/**
+ * CPU seconds (user + system) of this process's children that have ended and been waited for
+ * (Linux: /proc/self/stat cutime + cstime, which include their own waited-for children), or
+ * undefined elsewhere. Read when a file's process exits, the difference since the last read is
+ * that file's CPU time (two files ending in the same instant would share one figure).
+ */
+function childrenCpu() {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) / 100; // fields 16, 17; USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+let lastCpu = childrenCpu();
+const cpuTimes = {};
+
 function runFile(item) {
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -91,13 +118,18 @@ function runFile(item) {
       env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import ${hook}`.trim();
       env.ZEROCLIP_ASSERT_COUNT_FILE = countFile;
     }
-    const child = spawn(process.execPath, ["--test", `--test-reporter=${reporter}`, item.file], {
+    const child = spawn(process.execPath, [`--test-reporter=${reporter}`, item.file], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const chunks = [];
     child.stdout.on("data", (d) => chunks.push(d));
     child.stderr.on("data", (d) => chunks.push(d));
+    child.on("exit", () => {
+      const now = childrenCpu();
+      if (now !== undefined) cpuTimes[key(item.file)] = now - lastCpu;
+      lastCpu = now;
+    });
     const timer = setTimeout(() => {
       chunks.push(Buffer.from(`\n# ${item.file}: killed after ${FILE_TIMEOUT_MS / 1000} s\n`));
       child.kill("SIGKILL");
@@ -152,6 +184,8 @@ if (existsSync(modelGen)) {
   );
   if (warm.status !== 0) console.log("# warning: the fixture models could not be made up front");
 }
+const warmCpu = lastCpu === undefined ? undefined : childrenCpu() - lastCpu;
+lastCpu = childrenCpu();
 
 let running = 0;
 let runningE2e = 0;
@@ -179,11 +213,30 @@ if (values["save-times"]) {
   writeFileSync(TIMES_FILE, `${JSON.stringify({ ...knownTimes, ...times }, null, 2)}\n`);
 }
 if (values.times) {
-  console.log("# slowest files (s):");
-  for (const [f, ms] of Object.entries(times)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 25)) {
-    console.log(`#   ${(ms / 1000).toFixed(1).padStart(6)}  ${f}`);
+  const cpu = (f) => cpuTimes[f] ?? 0;
+  const s = (x) => (x === undefined ? "?" : x.toFixed(1)).padStart(6);
+  console.log("# files by CPU time (s; wall, CPU = user + system of the file and its processes):");
+  for (const f of Object.keys(times)
+    .sort((a, b) => cpu(b) - cpu(a) || times[b] - times[a])
+    .slice(0, 30)) {
+    console.log(`#   ${s(times[f] / 1000)} ${s(cpuTimes[f])}  ${f}`);
+  }
+  const total = Object.values(cpuTimes).reduce((a, b) => a + b, 0);
+  if (warmCpu !== undefined) {
+    console.log(
+      `# CPU: ${total.toFixed(1)} s in test files, ${warmCpu.toFixed(1)} s making fixtures`,
+    );
+  }
+  if (values["times-file"]) {
+    const all = Object.fromEntries(
+      Object.keys(times)
+        .sort()
+        .map((f) => [
+          f,
+          { wall: times[f] / 1000, cpu: Math.round((cpuTimes[f] ?? 0) * 100) / 100 },
+        ]),
+    );
+    writeFileSync(values["times-file"], `${JSON.stringify(all, null, 2)}\n`);
   }
 }
 if (failedFiles.length > 0)

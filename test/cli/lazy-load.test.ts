@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { COMMANDS } from "../../src/cli/commands.js";
 import { packageVersion } from "../../src/util/version.js";
-import { runCli } from "../support/cli.js";
+import { runCliProcess } from "../support/cli.js";
 import { makeTempDir, removeDir } from "../support/images.js";
 import { HEAVY_PACKAGES, loadedPackages, loadLogEnv } from "../support/load-log.js";
 
@@ -24,7 +24,7 @@ describe("zeroclip loads only what the command needs", () => {
 
   async function run(args: string[]): Promise<{ stdout: string; packages: Set<string> }> {
     const log = join(dir, `load-${runs++}.log`);
-    const r = await runCli(args, loadLogEnv(log));
+    const r = await runCliProcess(args, loadLogEnv(log));
     assert.equal(r.code, 0, r.stderr);
     return { stdout: r.stdout, packages: loadedPackages(log) };
   }

@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseJsonl, runCli } from "../support/cli.js";
+import { parseJsonl, runCliProcess } from "../support/cli.js";
 import { makeTempDir, noisePixels, pngFromPixels, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 
@@ -47,7 +47,7 @@ describe("a command line with 2,000 image paths", () => {
   /** The CLI with a fresh HOME and onnxruntime's telemetry left to zeroclip. */
   async function run(args: string[]) {
     const env: NodeJS.ProcessEnv = { HOME: home, ORT_DISABLE_TELEMETRY: undefined };
-    const r = await runCli(args, env, 300_000);
+    const r = await runCliProcess(args, env, 300_000);
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr.slice(-500)}`);
     assert.equal(existsSync(join(home, ".cache", "Microsoft")), false, "telemetry cache written");
     return r;

@@ -10,7 +10,7 @@ import { readdir, readFile, readlink, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
-import { type CliRun, parseJsonl, runCli } from "../support/cli.js";
+import { type CliRun, parseJsonl, runCli, runCliProcess } from "../support/cli.js";
 import { type HubServer, type RepoSpec, startHubServer } from "../support/hub-server.js";
 import { cliPath, sharedPath } from "../support/paths.js";
 import {
@@ -191,9 +191,10 @@ describe("hub end to end through the CLI", () => {
   it("two concurrent `pull`s of one model both succeed with intact files", async () => {
     const cache = join(work.path, "cache-concurrent");
     const server = await serve({ chunkDelayMs: 2 });
+    // Two processes: in-process runs would take turns.
     const [a, b] = await Promise.all([
-      runCli(["pull", REPO], env(cache, server.endpoint)),
-      runCli(["pull", REPO], env(cache, server.endpoint)),
+      runCliProcess(["pull", REPO], env(cache, server.endpoint)),
+      runCliProcess(["pull", REPO], env(cache, server.endpoint)),
     ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);

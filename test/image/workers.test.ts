@@ -14,7 +14,7 @@ import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseJsonl, runCli } from "../support/cli.js";
+import { parseJsonl, runCliProcess } from "../support/cli.js";
 import { encodeWithSharp, makeTempDir, noisePixels, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { observeEnv, readObserved } from "../support/observe.js";
@@ -43,7 +43,7 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
   /** `embed --image` of all images, observed; returns the records and the events. */
   const embed = async (args: string[], crashOn?: string) => {
     const log = join(dir, `observe-${logs++}.jsonl`);
-    const run = await runCli(
+    const run = await runCliProcess(
       [
         "embed",
         "--model",

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ClipModel } from "../../src/model/clip-model.js";
 import { ModelError } from "../../src/util/errors.js";
-import { runCli } from "../support/cli.js";
+import { runCliProcess } from "../support/cli.js";
 import { makeTempDir, noisePixels, pngFromPixels, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { observeEnv, readObserved } from "../support/observe.js";
@@ -69,7 +69,7 @@ describe("lazy start", () => {
     const workersStarted = async (inputs: string[], name: string) => {
       const log = join(dir, `${name}.jsonl`);
       const args = ["embed", "--model", model, "--workers", "3", "--batch-size", "2"];
-      const run = await runCli(
+      const run = await runCliProcess(
         [...args, ...inputs.flatMap((i) => ["--image", i])],
         observeEnv(log),
       );

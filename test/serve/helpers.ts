@@ -157,7 +157,10 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ZEROCLIP_CACHE: "/nonexistent-zeroclip-cache", ...env },
   });
-  const kill = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+  // A safety net, not a time limit: a file's tests can take minutes on a loaded machine, and a
+  // server killed under them fails the tests that come after (ERR_CONNECTION_REFUSED).
+  const kill = setTimeout(() => proc.kill("SIGKILL"), 600_000);
+  kill.unref();
   let err = "";
   let out = "";
   proc.stdout!.setEncoding("utf8").on("data", (d) => (out += d));

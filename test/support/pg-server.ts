@@ -18,10 +18,14 @@
  * never outlives the test process).
  */
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { PGlite } from "@electric-sql/pglite";
+import { repoRoot } from "./paths.js";
 
 /** One client message waiting for its turn. */
 interface Pending {
@@ -124,7 +128,24 @@ export async function servePglite(
     import("@electric-sql/pglite-pgvector"),
     import("@electric-sql/pglite-socket"),
   ]);
-  const db = await PGlite.create(opts.dataDir, { extensions: { vector } });
+  let db: PGlite;
+  if (opts.dataDir) db = await PGlite.create(opts.dataDir, { extensions: { vector } });
+  else {
+    // A fresh in-memory cluster, from the saved copy of one when there is one: PGlite's initdb
+    // costs about 3 CPU seconds a server, loading its result a fraction of that.
+    const saved = freshClusterFile();
+    if (existsSync(saved)) {
+      const loadDataDir = new Blob([await readFile(saved)]);
+      db = await PGlite.create({ extensions: { vector }, loadDataDir });
+    } else {
+      db = await PGlite.create({ extensions: { vector } });
+      const dump = Buffer.from(await (await db.dumpDataDir("gzip")).arrayBuffer());
+      await mkdir(dirname(saved), { recursive: true });
+      const tmp = `${saved}.${process.pid}.tmp`;
+      await writeFile(tmp, dump);
+      await rename(tmp, saved); // atomic: parallel servers read a whole file or none
+    }
+  }
   const queue = new ProtocolQueue(db);
   const handlers = new Set<{ detach(close?: boolean): Promise<unknown> }>();
   const server: Server = createServer((socket) => {
@@ -154,6 +175,18 @@ export async function servePglite(
   };
 }
 
+/** The saved fresh cluster, named by the PGlite and pgvector versions that made it. */
+function freshClusterFile(): string {
+  const version = (pkg: string) =>
+    (
+      JSON.parse(readFileSync(join(repoRoot, "node_modules", pkg, "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version;
+  const v = `${version("@electric-sql/pglite")}-${version("@electric-sql/pglite-pgvector")}`;
+  return join(repoRoot, ".cache", "fixtures", `pglite-cluster-${v}.tar.gz`);
+}
+
 export interface PgServer {
   /** postgres://postgres@127.0.0.1:PORT/postgres */
   url: string;
@@ -171,8 +204,8 @@ export async function startPgServer(opts: { dataDir?: string } = {}): Promise<Pg
     let out = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error("the PGlite server did not start within 60 s"));
-    }, 60_000);
+      reject(new Error("the PGlite server did not start within 180 s"));
+    }, 180_000);
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;
       const m = /listening (\S+)/.exec(out);
