@@ -1,5 +1,7 @@
 /** The machine-readable form of an evaluation (`zeroclip eval --format json`). Pure. */
 import type { EvalResult } from "./evaluate.js";
+import type { FewShotResult } from "./fewshot.js";
+import { type FewShotJson, fewShotJson } from "./fewshot-json.js";
 
 export interface StrategyJson {
   kind: string;
@@ -22,6 +24,8 @@ export interface StrategyJson {
    * the predicted class's texts behind those mistakes (counts of images).
    */
   explanations?: Record<string, ExplanationJson>;
+  /** With `eval --train`: the strategy's few-shot curve per method. */
+  fewshot?: FewShotJson;
 }
 
 export interface ExplanationJson {
@@ -36,12 +40,50 @@ export interface EvalJson {
   images: { total: number; evaluated: number; failed: number };
   strategies: Record<string, StrategyJson>;
   failed: { input: string; label: string; error: string }[];
+  /** With `eval --train`: the few-shot protocol's setup and its training-image pass. */
+  fewshot?: FewShotSetupJson;
+}
+
+/** The top-level `fewshot` of the eval JSON. */
+export interface FewShotSetupJson {
+  train: string;
+  val: string | null;
+  methods: string[];
+  shots: number[];
+  seeds: number[];
+  augment_views: number;
+  /** Validation images per class drawn from TRAIN; null with a fixed validation set. */
+  val_shots: number | "min(K, 4)" | null;
+  train_images: {
+    computed: number;
+    cached: number;
+    failed: { input: string; error: string }[];
+  };
+}
+
+function fewShotSetupJson(fs: FewShotResult): FewShotSetupJson {
+  const p = fs.trainPass;
+  return {
+    train: fs.setup.train,
+    val: fs.setup.val,
+    methods: [...fs.setup.methods],
+    shots: fs.setup.shots,
+    seeds: fs.setup.seeds,
+    augment_views: fs.setup.augmentViews,
+    val_shots: fs.setup.val ? null : (fs.setup.valShots ?? "min(K, 4)"),
+    train_images: {
+      computed: p.computed,
+      cached: p.cached,
+      failed: p.failed.map((f) => ({ input: f.input, error: f.error })),
+    },
+  };
 }
 
 /** Build the JSON document; accuracies are fractions in [0, 1], unrounded. */
 export function evalJson(
   result: EvalResult,
   meta: { dataset?: string; model?: string } = {},
+  fewshot?: FewShotResult,
 ): EvalJson {
   const names = result.classes;
   const strategies: Record<string, StrategyJson> = {};
@@ -84,6 +126,9 @@ export function evalJson(
       );
     }
   }
+  for (const f of fewshot?.strategies ?? []) {
+    if (strategies[f.name]) strategies[f.name].fewshot = fewShotJson(f);
+  }
   return {
     ...meta,
     classes: [...names],
@@ -94,6 +139,7 @@ export function evalJson(
     },
     strategies,
     failed: result.failed.map((f) => ({ input: f.input, label: names[f.label], error: f.error })),
+    ...(fewshot ? { fewshot: fewShotSetupJson(fewshot) } : {}),
   };
 }
 
