@@ -13,13 +13,11 @@ import { evaluateFewShot, type FewShotResult, planFewShot } from "../eval/fewsho
 import type { ImageSettings } from "../image/settings.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { UsageError } from "../util/errors.js";
+import { DEFAULT_SEEDS, DEFAULT_SHOTS } from "./fewshot-defaults.js";
 import { decodeOptions } from "./image-settings.js";
 import type { OnStageProgress, ProgressUnit } from "./progress.js";
 
-/** Support images per class of the few-shot curve, by default. */
-export const DEFAULT_SHOTS: readonly number[] = [1, 2, 4, 8, 16];
-/** Seeds of the support draws, by default. */
-export const DEFAULT_SEEDS: readonly number[] = [1, 2, 3];
+export { DEFAULT_SEEDS, DEFAULT_SHOTS };
 
 /** The few-shot protocol of an evaluation. */
 export interface FewShotRequest {
