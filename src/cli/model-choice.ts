@@ -18,7 +18,7 @@ export function modelChoice(flags: ModelFlags, cmd?: Command): ModelChoice {
     name: flags.model,
     dtype: cmd === undefined || given(cmd, "dtype") ? flags.dtype : undefined,
     threads: flags.threads,
-    preprocessWorkers: flags.workers,
+    preprocessWorkers: flags.preprocessWorkers ?? flags.workers,
     device: flags.device,
     logitScale: flags.logitScale,
     logitBias: flags.logitBias,
