@@ -58,7 +58,7 @@ export function adaptCommand(): Command {
     .requiredOption("-o, --out <file>", "the adapter file to write (.safetensors)")
     .addOption(
       new Option("--method <method>", "the adapter")
-        .choices(ADAPTER_METHODS as unknown as string[])
+        .choices([...ADAPTER_METHODS])
         .makeOptionMandatory(),
     )
     .option(
