@@ -40,7 +40,7 @@ async function indexLocally(req: IndexRequest): Promise<IndexResult> {
         total = p.todo;
         req.onPlan?.(p);
       },
-      onProgress: (done) => req.onProgress?.({ done, total }),
+      onProgress: (done) => req.onProgress?.({ stage: "index", unit: "images", done, total }),
     });
     const holds = await opened.store.counts();
     return {

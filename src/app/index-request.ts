@@ -2,6 +2,7 @@
 import type { ImageSettingsInput } from "../image/settings.js";
 import type { IndexReport } from "../store/indexer.js";
 import type { ModelChoice } from "./open.js";
+import type { StageProgress } from "./progress.js";
 
 /** One index run. */
 export interface IndexRequest {
@@ -47,10 +48,8 @@ export interface IndexPlan {
   shards?: { total: number; enqueued: number; alreadyQueued: number; queue: string };
 }
 
-export interface IndexProgress {
-  /** Images finished, of `total` to embed. */
-  done: number;
-  total: number;
+/** Images finished (`done`) of `total` to embed, in stage "index". */
+export interface IndexProgress extends StageProgress {
   /** With a queue: shards finished, of `shards`. */
   shardsDone?: number;
   shards?: number;

@@ -56,6 +56,8 @@ export async function submitToQueue(
         }),
       onProgress: (p) =>
         req.onProgress?.({
+          stage: "index",
+          unit: "images",
           done: p.imagesDone,
           total: p.images,
           shardsDone: p.shardsDone,
