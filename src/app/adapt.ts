@@ -125,6 +125,9 @@ export async function adapt(req: AdaptRequest): Promise<AdaptOutcome> {
           total,
         }),
     });
+    // The image settings the support embeddings were made with, for whoever applies the adapter.
+    result.file.info.exif_orientation = String(settings.exifOrientation);
+    result.file.info.preprocess_version = String(settings.preprocessVersion);
     await writeAdapterFile(req.out, result.file);
     const given = Object.values(req.params ?? {}).some((v) => v !== undefined);
     return {

@@ -147,11 +147,14 @@ describe("evaluate and adapt use cases", () => {
         augmentViews: 1,
         imageCache: false,
         classCache: false,
+        image: { exifOrientation: false },
         model: modelChoice(),
       });
       assert.equal(r.chosenBy, "defaults");
       assert.deepEqual([r.summary.alpha, r.summary.beta, r.summary.gamma], [1, 5.5, null]);
-      assert.equal((await readAdapterFile(out)).adapter.classes.length, 2);
+      const file = await readAdapterFile(out);
+      assert.equal(file.adapter.classes.length, 2);
+      assert.equal(file.info.exif_orientation, "false", "the adapter records its image settings");
       // The model files' hash memo (file-sha256/) holds no result and is not one of the caches.
       const left = (await readdir(emptyCache).catch(() => [])).filter((f) => f !== "file-sha256");
       assert.deepEqual(left, []);
@@ -164,6 +167,8 @@ describe("evaluate and adapt use cases", () => {
         augmentViews: 1,
         model: modelChoice(),
       });
+      const on = await readAdapterFile(join(dir, "on.safetensors"));
+      assert.equal(on.info.exif_orientation, "true");
       const written = (await readdir(emptyCache)).sort();
       assert.ok(written.includes("image-embeddings"), written.join());
       assert.ok(written.includes("class-embeddings"), written.join());
