@@ -24,7 +24,8 @@ export function addLabelsFileOption(cmd: Command, description: string, old: stri
 export function labelsFileFlag(flags: LabelsFileFlags): string | undefined {
   const old = flags.classnames ?? flags.classnamesFile;
   if (flags.labelsFile !== undefined && old !== undefined) {
-    throw new UsageError("give --labels-file once (--classnames is its old name), not both");
+    const name = flags.classnames !== undefined ? "--classnames" : "--classnames-file";
+    throw new UsageError(`give --labels-file once (${name} is its old name), not both`);
   }
   return flags.labelsFile ?? old;
 }
