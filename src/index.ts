@@ -22,6 +22,8 @@
  * - `zeroclip/serve`: `buildServer`, `zeroclip serve`'s HTTP API.
  */
 
+// Use cases index, scale-out, evaluate, adapt (issue 21, appb): each loaded on its first call
+export type { AdaptOutcome, AdaptRequest, AdaptSummary } from "./app/adapt.js";
 // Use cases classify, embed, describe (src/app/, issue 21): one typed request in, typed
 // results out; the CLI's and the server's verbs call these
 export {
@@ -56,7 +58,11 @@ export {
   embedImageInputs,
   embedTextInputs,
 } from "./app/embed.js";
+export type { EvaluateOutcome, EvaluateRequest } from "./app/evaluate.js";
+export type { FewShotRequest } from "./app/evaluate-fewshot.js";
+export type { RetrievalOutcome, RetrievalRequest } from "./app/evaluate-retrieval.js";
 export type { Stage, UseCaseEvents } from "./app/events.js";
+export { DEFAULT_SEEDS, DEFAULT_SHOTS } from "./app/fewshot-defaults.js";
 export {
   expandImageSources,
   type ImageEmbedder,
@@ -64,7 +70,17 @@ export {
   imageEmbedOptions,
   modelImageEmbedder,
 } from "./app/images.js";
+export type {
+  IndexPlan,
+  IndexProgress,
+  IndexRequest,
+  IndexResult,
+  QueueRequest,
+} from "./app/index-request.js";
 export { type ModelDefault, type ModelRequest, openModel } from "./app/model.js";
+export type { ModelChoice } from "./app/open.js";
+export type { ProgressUnit, StageProgress } from "./app/progress.js";
+export type { RunningWorker, WorkerRequest } from "./app/scale-out.js";
 // Use cases (src/app/): the functions the CLI and the server call
 export {
   type ImageQueryEmbedder,
@@ -73,6 +89,14 @@ export {
   searchStore,
   storeImageSettings,
 } from "./app/search.js";
+export {
+  adapt,
+  evaluate,
+  evaluateRetrievalPairs,
+  indexInputs,
+  startWorker,
+  submitToQueue,
+} from "./app/use-cases.js";
 // Classification
 export {
   AGGREGATES,

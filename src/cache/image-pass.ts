@@ -4,7 +4,11 @@
  * embeddings are appended to the store chunk by chunk (a killed run keeps what it finished).
  */
 import { join } from "node:path";
-import { embeddingImageSettings, resolveImageSettings } from "../image/settings.js";
+import {
+  embeddingImageSettings,
+  type ImageSettings,
+  resolveImageSettings,
+} from "../image/settings.js";
 import { readImageSource } from "../image/source.js";
 import { type ViewId, viewKey, viewSpec } from "../image/views.js";
 import type { ClipModel } from "../model/clip-model.js";
@@ -26,12 +30,19 @@ export interface ImageModelIdentity extends ImageSideIdentity {
   preprocessVersion: number;
 }
 
-/** The identity of a loaded model's image embeddings under an EXIF setting. */
+/**
+ * The image settings an identity is made under: resolved `ImageSettings` (a use case's one value),
+ * or an EXIF setting alone (the other settings' defaults).
+ */
+export type IdentitySettings = boolean | Pick<ImageSettings, "exifOrientation">;
+
+/** The identity of a loaded model's image embeddings under the given image settings. */
 export async function imageModelIdentity(
   model: Pick<ClipModel, "dir" | "dtype" | "preprocess">,
-  exifOrientation: boolean,
+  settings: IdentitySettings,
   cacheDir?: string,
 ): Promise<ImageModelIdentity> {
+  const exifOrientation = typeof settings === "boolean" ? settings : settings.exifOrientation;
   return {
     ...(await imageSideIdentity(model, cacheDir)),
     preprocess: model.preprocess,
@@ -50,10 +61,10 @@ export function imageStorePath(
 /** Open the store for a model (created on first write). */
 export async function openImageStore(
   model: Pick<ClipModel, "dir" | "dtype" | "preprocess">,
-  exifOrientation: boolean,
+  settings: IdentitySettings,
   cacheDir?: string,
 ): Promise<ImageEmbeddingStore> {
-  const identity = await imageModelIdentity(model, exifOrientation, cacheDir);
+  const identity = await imageModelIdentity(model, settings, cacheDir);
   return ImageEmbeddingStore.open(imageStorePath(identity, cacheDir), identity);
 }
 

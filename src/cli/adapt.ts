@@ -1,16 +1,10 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { adaptFromDataset } from "../adapt/adapt.js";
 import { ADAPTER_METHODS, type AdapterMethod } from "../adapt/adapter.js";
-import { writeAdapterFile } from "../adapt/adapter-file.js";
-import { openImageStore } from "../cache/image-pass.js";
-import { readClassnames } from "../dataset/classnames.js";
-import { loadDataset } from "../dataset/dataset.js";
-import { lazyProgressBar, type Progress, progressBar } from "../util/progress.js";
+import { adapt } from "../app/adapt.js";
 import {
   addImageOptions,
   addModelOptions,
   addScoringOptions,
-  loadModel,
   type ModelFlags,
   nonNegativeInt,
   positiveInt,
@@ -22,15 +16,17 @@ import {
   gridFromFlags,
   nonNegativeNumber,
 } from "./fewshot-options.js";
+import { addLabelsFileOption, type LabelsFileFlags, labelsFileFlag } from "./labels-file.js";
+import { imageSettingsInput, modelChoice } from "./model-choice.js";
 import { formatTable } from "./output.js";
 import { addPromptOptions, type PromptFlags, promptsFromFlags } from "./prompt-options.js";
+import { stageBars } from "./stage-bars.js";
 
-interface AdaptFlags extends ModelFlags, PromptFlags, FewShotFlags {
+interface AdaptFlags extends ModelFlags, PromptFlags, FewShotFlags, LabelsFileFlags {
   out: string;
   method: AdapterMethod;
   shots?: number;
   seed: number;
-  classnames?: string;
   val?: string;
   valSplit?: number;
   alpha?: number;
@@ -62,7 +58,7 @@ export function adaptCommand(): Command {
     .requiredOption("-o, --out <file>", "the adapter file to write (.safetensors)")
     .addOption(
       new Option("--method <method>", "the adapter")
-        .choices(ADAPTER_METHODS as unknown as string[])
+        .choices([...ADAPTER_METHODS])
         .makeOptionMandatory(),
     )
     .option(
@@ -70,11 +66,12 @@ export function adaptCommand(): Command {
       "images per class drawn from SUPPORT (default all)",
       positiveInt("--shots"),
     )
-    .option("--seed <n>", "seed of the draws and the augmented views", nonNegativeInt("--seed"), 0)
-    .option(
-      "--classnames <file[#key]>",
-      "class display names (as in eval): JSON list in sorted class order, or id→name map",
-    )
+    .option("--seed <n>", "seed of the draws and the augmented views", nonNegativeInt("--seed"), 0);
+  addLabelsFileOption(
+    cmd,
+    "class display names (as in eval): JSON list in sorted class order, or id→name map",
+    "--classnames",
+  )
     .option("--val <dataset>", "search the hyperparameters on this labelled set")
     .option(
       "--val-split <f>",
@@ -91,7 +88,7 @@ export function adaptCommand(): Command {
     .option("--gamma <g>", "γ without a search (default 0.1; tip-x)", nonNegativeNumber("--gamma"));
   addPromptOptions(cmd).option(
     "--no-cache",
-    "do not read or write the class- and image-embedding caches",
+    "read and write no on-disk cache (adapt uses the image- and class-embedding caches)",
   );
   addImageOptions(cmd);
   addScoringOptions(addModelOptions(cmd));
@@ -113,92 +110,65 @@ Examples:
 
 Without --val / --val-split the defaults are used (α = 1, β = 5.5; TIP-X γ = 0.1). The labels
 are SUPPORT's class names; see docs/few-shot.md for the formulas and the search.
+--classnames is the old name of --labels-file (kept for one release).
 Exit codes: 0 ok, 1 some support images could not be read (left out), 2 usage error, 3 model
 error, 4 network error (hub).`,
   );
   cmd.action(async (support: string, flags: AdaptFlags) =>
-    setExitCode(await runAdapt(support, flags)),
+    setExitCode(await runAdapt(support, flags, cmd)),
   );
   return cmd;
 }
 
-export async function runAdapt(supportPath: string, flags: AdaptFlags): Promise<number> {
+export async function runAdapt(
+  supportPath: string,
+  flags: AdaptFlags,
+  cmd?: Command,
+): Promise<number> {
   const prompts = await promptsFromFlags(flags);
-  const classnames = flags.classnames ? await readClassnames(flags.classnames) : undefined;
-  const support = await loadDataset(supportPath, classnames);
-  const val = flags.val ? await loadDataset(flags.val, classnames) : undefined;
   const format = flags.format ?? (process.stdout.isTTY ? "table" : "json");
-  const model = await loadModel(flags);
+  const bars = stageBars();
   try {
-    const store = flags.cache ? await openImageStore(model, flags.exifOrientation) : undefined;
-    const textBar = lazyProgressBar("class texts", "texts", { minTotal: 256 });
-    let bar: Progress | undefined;
-    const result = await adaptFromDataset(model, {
+    const { result, summary, chosenBy } = await adapt({
       ...prompts,
+      support: supportPath,
+      out: flags.out,
       method: flags.method,
-      support,
       shots: flags.shots,
       seed: flags.seed,
-      augmentViews: flags.augmentViews,
-      val,
+      labelsFile: labelsFileFlag(flags),
+      val: flags.val,
       valSplit: flags.valSplit,
       params: { alpha: flags.alpha, beta: flags.beta, gamma: flags.gamma },
+      augmentViews: flags.augmentViews,
       grid: gridFromFlags(flags),
       aggregate: flags.aggregate,
       allowMissing: flags.allowMissing,
-      cache: flags.cache,
-      store,
+      imageCache: flags.cache,
+      classCache: flags.cache,
       batchSize: flags.batchSize,
-      exifOrientation: flags.exifOrientation,
-      maxPixels: flags.maxPixels,
+      image: imageSettingsInput(flags, cmd),
+      model: modelChoice(flags, cmd),
+      onProgress: bars.update,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      onTextProgress: textBar.update,
-      onStage: (stage, n) => {
-        textBar.stop();
-        bar?.stop();
-        const views = stage === "support" && flags.augmentViews > 0;
-        bar = progressBar(
-          views ? "support views" : `${stage} images`,
-          n,
-          views ? "views" : "images",
-        );
-      },
-      onProgress: (done) => bar?.update(done),
     });
-    bar?.stop();
-    await writeAdapterFile(flags.out, result.file);
+    bars.stop();
     const p = result.imagePass;
     process.stderr.write(
       `image pass: ${p.computed} computed, ${p.cached} cached, ${result.failed.length} failed\n`,
     );
     for (const f of result.failed) process.stderr.write(`failed: ${f.input}: ${f.error}\n`);
-    const a = result.file.adapter;
-    const s = result.search;
-    const chosen = [`α = ${a.alpha}`];
-    if (a.method !== "gda") chosen.push(`β = ${a.beta}`);
-    if (a.method === "tip-x") chosen.push(`γ = ${a.gamma}`);
+    const chosen = [`α = ${summary.alpha}`];
+    if (summary.beta !== null) chosen.push(`β = ${summary.beta}`);
+    if (summary.gamma !== null) chosen.push(`γ = ${summary.gamma}`);
     process.stderr.write(
-      s
-        ? `searched on ${s.count} validation images: ${chosen.join(", ")} ` +
-            `(validation top-1 ${((100 * s.correct) / Math.max(1, s.count)).toFixed(2)}%)\n`
+      chosenBy === "search"
+        ? `searched on ${summary.val_images} validation images: ${chosen.join(", ")} ` +
+            `(validation top-1 ${(100 * (summary.val_top1 ?? 0)).toFixed(2)}%)\n`
         : `no validation set: ${chosen.join(", ")} ` +
-            `(${[flags.alpha, flags.beta, flags.gamma].some((v) => v !== undefined) ? "as given" : "defaults"}; ` +
+            `(${chosenBy === "request" ? "as given" : "defaults"}; ` +
             "search them with --val or --val-split)\n",
     );
-    const summary = {
-      out: flags.out,
-      method: a.method,
-      classes: a.classes.length,
-      support_images: result.supportImages.length,
-      augment_views: flags.augmentViews,
-      alpha: a.alpha,
-      beta: a.method === "gda" ? null : a.beta,
-      gamma: a.method === "tip-x" ? a.gamma : null,
-      searched: !!s,
-      val_images: s?.count ?? 0,
-      val_top1: s ? s.correct / Math.max(1, s.count) : null,
-      failed: result.failed.map((f) => ({ input: f.input, code: f.code, error: f.error })),
-    };
     if (format === "json") process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
     else {
       const rows = Object.entries(summary)
@@ -209,6 +179,6 @@ export async function runAdapt(supportPath: string, flags: AdaptFlags): Promise<
     process.stderr.write(`adapter written to ${flags.out}\n`);
     return result.failed.length > 0 ? 1 : 0;
   } finally {
-    await model.dispose();
+    bars.stop();
   }
 }

@@ -10,6 +10,8 @@ export interface ModelFlags {
   model?: string;
   dtype: Dtype;
   threads?: number;
+  preprocessWorkers?: number;
+  /** Old name of --preprocess-workers (kept for one release). */
   workers?: number;
   device: Device;
   logitScale?: number;
@@ -97,7 +99,10 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Add --model, --dtype, --device, --threads, --workers, --revision, --offline. */
+/**
+ * Add --model, --dtype, --device, --threads, --preprocess-workers (old name --workers, hidden,
+ * kept for one release), --revision, --offline.
+ */
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option("-m, --model <dir|repo>", `model directory or hub repo id (default ${DEFAULT_MODEL})`)
@@ -115,9 +120,14 @@ export function addModelOptions(cmd: Command): Command {
         .default("cpu"),
     )
     .option(
-      "--workers <n>",
+      "--preprocess-workers <n>",
       "worker threads that decode and resize images (default: one per core, at most 4)",
-      positiveInt("--workers"),
+      positiveInt("--preprocess-workers"),
+    )
+    .addOption(
+      new Option("--workers <n>", "old name of --preprocess-workers")
+        .argParser(positiveInt("--workers"))
+        .hideHelp(),
     )
     .option("--revision <rev>", "hub revision: branch, tag or commit (default main)")
     .option("--offline", "use the local cache only (also HF_HUB_OFFLINE=1)");
@@ -137,7 +147,7 @@ export function loadModel(flags: ModelFlags): Promise<ClipModel> {
   return ClipModel.load(flags.model ?? DEFAULT_MODEL, {
     dtype: flags.dtype,
     threads: flags.threads,
-    preprocessWorkers: flags.workers,
+    preprocessWorkers: flags.preprocessWorkers ?? flags.workers,
     device: flags.device,
     logitScale: flags.logitScale,
     logitBias: flags.logitBias,

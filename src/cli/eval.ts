@@ -1,51 +1,36 @@
 import { Command, Option } from "commander";
-import type { ImageEmbeddingStore } from "../cache/embedding-store.js";
-import { openImageStore } from "../cache/image-pass.js";
+import { type EvaluateOutcome, evaluate } from "../app/evaluate.js";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
-import { type Classnames, readClassnames } from "../dataset/classnames.js";
-import { type Dataset, loadDataset } from "../dataset/dataset.js";
-import { type EvaluateOptions, evaluateStrategies } from "../eval/evaluate.js";
-import { evalJson, prettyJson, SUMMARY_HEADER, summaryRows } from "../eval/json.js";
-import { writeReport } from "../eval/report.js";
-import { loadStrategy, type PromptStrategy, parseStrategies } from "../eval/strategies.js";
-import { evaluateStored, storeDataset } from "../store/dataset.js";
-import { buildNeighbourGraph } from "../store/neighbour-graph.js";
-import { TRANSCLIP_DEFAULTS } from "../transductive/transclip.js";
-import { writeFileAtomic } from "../util/atomic.js";
+import { prettyJson, SUMMARY_HEADER, summaryRows } from "../eval/json.js";
 import { UsageError } from "../util/errors.js";
-import { lazyProgressBar, progressBar } from "../util/progress.js";
-import { sampleItems } from "../util/sample.js";
 import {
   addImageOptions,
   addModelOptions,
   addScoringOptions,
   collect,
-  loadModel,
   type ModelFlags,
   nonNegativeInt,
   positiveInt,
 } from "./common.js";
 import {
   addEvalFewShotOptions,
-  addFewShotJson,
-  checkEvalFewShotFlags,
   type EvalFewShotFlags,
+  fewShotRequest,
   formatFewShotTable,
-  loadEvalFewShot,
-  runEvalFewShot,
 } from "./eval-fewshot.js";
 import { runRetrievalEval } from "./eval-retrieval.js";
 import { setExitCode } from "./exit.js";
+import { addLabelsFileOption, type LabelsFileFlags, labelsFileFlag } from "./labels-file.js";
+import { imageSettingsInput, modelChoice } from "./model-choice.js";
 import { formatTable } from "./output.js";
-import { openStoreModel, type StoreModel } from "./store-common.js";
+import { stageBars } from "./stage-bars.js";
 
 type EvalFormat = "table" | "json";
 
-interface EvalFlags extends ModelFlags, EvalFewShotFlags {
+interface EvalFlags extends ModelFlags, EvalFewShotFlags, LabelsFileFlags {
   strategy?: string[];
   /** Add each strategy's TransCLIP variant (docs/transductive.md). */
   transductive?: boolean;
-  classnames?: string;
   aggregate: Aggregate;
   allowMissing?: boolean;
   perClass?: number;
@@ -86,11 +71,12 @@ export function evalCommand(): Command {
       "a prompt strategy (repeatable): single:TEMPLATE, ensemble:FILE[#KEY], cupl:FILE, " +
         "cupl+ensemble:DESC_FILE,TEMPLATES_FILE[#KEY]",
       collect,
-    )
-    .option(
-      "--classnames <file[#key]>",
-      "class display names: JSON list (sorted class order) or id→name map, CLIP_benchmark FILE#KEY",
-    )
+    );
+  addLabelsFileOption(
+    cmd,
+    "class display names: JSON list (sorted class order) or id→name map, CLIP_benchmark FILE#KEY",
+    "--classnames",
+  )
     .addOption(
       new Option("--aggregate <mode>", "how a class's text embeddings are combined")
         .choices(AGGREGATES as Aggregate[])
@@ -105,7 +91,7 @@ export function evalCommand(): Command {
     .option("--limit <n>", "at most n images in all (seeded sample)", positiveInt("--limit"))
     .option("--seed <n>", "seed of the sample's shuffle", nonNegativeInt("--seed"), 0)
 
-    .option("--no-cache", "do not read or write the image-embedding cache")
+    .option("--no-cache", "read and write no on-disk cache (eval uses the image-embedding cache)")
     .addOption(
       new Option(
         "--format <format>",
@@ -135,6 +121,7 @@ Examples:
     -s base=single:"a photo of a {}." --report fewshot.html     (few-shot: docs/few-shot.md)
 
 Images that cannot be read are listed under "failed" and left out of every metric.
+--classnames is the old name of --labels-file (kept for one release).
 Image embeddings are cached (see docs/eval.md), so another run with new strategies costs only text.
 Exit codes: 0 all images scored, 1 some images failed, 2 usage error, 3 model error,
 4 network error (hub).`,
@@ -150,142 +137,78 @@ export async function runEval(
   flags: EvalFlags,
   cmd?: Command,
 ): Promise<number> {
+  const labelsFile = labelsFileFlag(flags);
   if (flags.task === "retrieval") {
     if (flags.strategy?.length) {
       throw new UsageError("--strategy applies to classification, not to --task retrieval");
     }
-    return runRetrievalEval(datasetPath, flags, cmd ?? evalCommand());
+    return runRetrievalEval(datasetPath, flags, cmd);
   }
-  if (datasetPath === undefined && !flags.store) {
-    throw new UsageError("give a dataset (a folder or a list file), or --store");
-  }
-  checkEvalFewShotFlags(flags);
-  if (flags.transductive && flags.train) {
-    throw new UsageError("--transductive compares zero-shot strategies: run it without --train");
-  }
-  const specs = parseStrategies(flags.strategy ?? []);
-  const strategies = await Promise.all(specs.map(loadStrategy));
-  const classnames: Classnames | undefined = flags.classnames
-    ? await readClassnames(flags.classnames)
-    : undefined;
-  const stored = flags.store
-    ? await openStoreModel(flags.store, flags, cmd ?? evalCommand(), { readonly: true })
-    : undefined;
+  const fewshot = fewShotRequest(flags);
+  const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
+  const bars = stageBars();
   try {
-    const dataset = stored
-      ? await storeDataset(stored.store, datasetPath, classnames)
-      : await loadDataset(datasetPath!, classnames);
-    return await evaluateDataset(
-      datasetPath ?? stored!.store.location,
-      dataset,
-      strategies,
-      flags,
-      stored,
-      classnames,
-    );
+    const outcome = await evaluate({
+      dataset: datasetPath,
+      store: flags.store,
+      strategies: flags.strategy ?? [],
+      labelsFile,
+      aggregate: flags.aggregate,
+      allowMissing: flags.allowMissing,
+      perClass: flags.perClass,
+      limit: flags.limit,
+      seed: flags.seed,
+      batchSize: flags.batchSize,
+      image: imageSettingsInput(flags, cmd),
+      imageCache: flags.cache,
+      transductive: flags.transductive,
+      fewshot,
+      model: modelChoice(flags, cmd),
+      out: flags.out,
+      report: flags.report,
+      onProgress: bars.update,
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      onMessage: (line) => process.stderr.write(`${line}\n`),
+    });
+    bars.stop();
+    return printEvaluation(outcome, format, flags.report);
   } finally {
-    await stored?.close();
+    bars.stop();
   }
 }
 
-async function evaluateDataset(
-  datasetPath: string,
-  dataset: Dataset,
-  strategies: PromptStrategy[],
-  flags: EvalFlags,
-  stored: StoreModel | undefined,
-  classnames: Classnames | undefined,
-): Promise<number> {
-  const images = sampleItems(dataset.items, {
-    perClass: flags.perClass,
-    limit: flags.limit,
-    seed: flags.seed,
-  });
-  const fewShotSets = await loadEvalFewShot(flags, classnames, {
-    classes: dataset.classes.names,
-    images,
-  });
-  const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
-  const model = stored?.model ?? (await loadModel(flags));
-  try {
-    const store: ImageEmbeddingStore | undefined =
-      flags.cache && !stored ? await openImageStore(model, flags.exifOrientation) : undefined;
-    const bar = progressBar("images", images.length, "images");
-    const started = Date.now();
-    let imageSeconds = 0;
-    let textBar: ReturnType<typeof lazyProgressBar> | undefined;
-    const opts: EvaluateOptions = {
-      store,
-      aggregate: flags.aggregate,
-      allowMissing: flags.allowMissing,
-      batchSize: flags.batchSize,
-      exifOrientation: flags.exifOrientation,
-      maxPixels: flags.maxPixels,
-      onProgress: (done) => bar.update(done),
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      onStage: (stage, detail) => {
-        textBar?.stop();
-        textBar = undefined;
-        if (stage === "images-done") {
-          bar.stop();
-          imageSeconds = (Date.now() - started) / 1000;
-        } else textBar = lazyProgressBar(`texts of ${detail}`, "texts", { minTotal: 256 });
-      },
-      onTextProgress: (done, total) => textBar?.update(done, total),
-      transductive: flags.transductive
-        ? {
-            logitScale: model.logitScale,
-            graph: (rows) => {
-              const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
-              if (built.method === "hnsw") {
-                process.stderr.write(
-                  `transductive: neighbour graph from an HNSW index (recall ${built.recall?.toFixed(4)} against exact search on sampled images)\n`,
-                );
-              }
-              return built.graph;
-            },
-          }
-        : undefined,
-    };
-    const result = stored
-      ? await evaluateStored(model, stored.store, dataset, images, strategies, opts)
-      : await evaluateStrategies(model, dataset, images, strategies, opts);
-    textBar?.stop();
-    const p = result.imagePass;
+function printEvaluation(o: EvaluateOutcome, format: EvalFormat, report?: string): number {
+  const p = o.result.imagePass;
+  process.stderr.write(
+    o.fromStore !== undefined
+      ? `embeddings: ${p.cached} from ${o.fromStore}, ${p.failed} missing or failed\n`
+      : `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
+          `(${o.images} images, ${o.imageSeconds.toFixed(1)} s)\n`,
+  );
+  if (o.fewshot) {
+    const t = o.fewshot.trainPass;
     process.stderr.write(
-      stored
-        ? `embeddings: ${p.cached} from ${stored.store.location}, ${p.failed} missing or failed\n`
-        : `image pass: ${p.computed} computed, ${p.cached} cached, ${p.failed} failed ` +
-            `(${images.length} images, ${imageSeconds.toFixed(1)} s)\n`,
+      `few-shot train pass: ${t.computed} computed, ${t.cached} cached, ${t.failed.length} failed\n`,
     );
-    const fewshot = await runEvalFewShot(model, result, flags, fewShotSets, store);
-    const doc = evalJson(result, { dataset: datasetPath, model: model.dir });
-    if (fewshot) addFewShotJson(doc, fewshot);
-    const text = prettyJson(doc) + "\n";
-    if (flags.out) await writeFileAtomic(flags.out, text);
-    if (flags.report) {
-      await writeReport(flags.report, result, { dataset: datasetPath, model: model.dir, fewshot });
-    }
-    const table =
-      formatTable(SUMMARY_HEADER, summaryRows(doc)) +
-      (fewshot ? `\n${formatFewShotTable(fewshot)}` : "");
-    if (format === "json") {
-      process.stdout.write(text);
-      process.stderr.write(table);
-    } else process.stdout.write(table);
-    if (result.failed.length > 0) {
-      const shown = result.failed.slice(0, 10);
-      for (const f of shown) process.stderr.write(`failed: ${f.input}: ${f.error}\n`);
-      const more = result.failed.length - shown.length;
-      if (more > 0) process.stderr.write(`… and ${more} more (listed in the JSON "failed")\n`);
-      process.stderr.write(
-        `${result.failed.length} of ${images.length} images failed and are left out of the metrics\n`,
-      );
-    }
-    if (flags.report) process.stderr.write(`report written to ${flags.report}\n`);
-    const trainFailed = fewshot?.trainPass.failed.length ?? 0;
-    return result.failed.length > 0 || trainFailed > 0 ? 1 : 0;
-  } finally {
-    if (!stored) await model.dispose();
   }
+  const table =
+    formatTable(SUMMARY_HEADER, summaryRows(o.doc)) +
+    (o.fewshot ? `\n${formatFewShotTable(o.fewshot)}` : "");
+  if (format === "json") {
+    process.stdout.write(prettyJson(o.doc) + "\n");
+    process.stderr.write(table);
+  } else process.stdout.write(table);
+  const failed = o.result.failed;
+  if (failed.length > 0) {
+    const shown = failed.slice(0, 10);
+    for (const f of shown) process.stderr.write(`failed: ${f.input}: ${f.error}\n`);
+    const more = failed.length - shown.length;
+    if (more > 0) process.stderr.write(`… and ${more} more (listed in the JSON "failed")\n`);
+    process.stderr.write(
+      `${failed.length} of ${o.images} images failed and are left out of the metrics\n`,
+    );
+  }
+  if (report) process.stderr.write(`report written to ${report}\n`);
+  const trainFailed = o.fewshot?.trainPass.failed.length ?? 0;
+  return failed.length > 0 || trainFailed > 0 ? 1 : 0;
 }

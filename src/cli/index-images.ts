@@ -1,13 +1,10 @@
 import { Command, Option } from "commander";
-import { indexImages } from "../store/indexer.js";
-import { UsageError } from "../util/errors.js";
+import { indexInputs } from "../app/index-images.js";
 import { type Progress, progressBar } from "../util/progress.js";
-import { addImageOptions, addModelOptions, positiveInt } from "./common.js";
+import { addImageOptions, addModelOptions, type ModelFlags, positiveInt } from "./common.js";
 import { setExitCode } from "./exit.js";
-import type { IndexFlags } from "./index-flags.js";
-import { printReport } from "./index-report.js";
-import { runSubmit } from "./index-submit.js";
-import { openStoreModel } from "./store-common.js";
+import { planLine, printIndexResult } from "./index-report.js";
+import { imageSettingsInput, modelChoice } from "./model-choice.js";
 
 export function indexCommand(): Command {
   const cmd = new Command("index")
@@ -73,42 +70,69 @@ another model), 4 network error (hub).`,
   return cmd;
 }
 
+/** The flags of `zeroclip index`. */
+interface IndexFlags extends ModelFlags {
+  store: string;
+  queue?: string;
+  shardSize: number;
+  wait: boolean;
+  attempts: number;
+  prune?: boolean;
+  refreshUrls?: boolean;
+  format?: "table" | "json";
+  batchSize: number;
+  exifOrientation: boolean;
+  maxPixels: number;
+}
+
 export async function runIndex(inputs: string[], flags: IndexFlags, cmd: Command): Promise<number> {
-  if (inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
   const format = flags.format ?? (process.stdout.isTTY ? "table" : "json");
-  if (flags.queue !== undefined)
-    return runSubmit(inputs, { ...flags, queue: flags.queue }, cmd, format);
-  const opened = await openStoreModel(flags.store, flags, cmd, { readonly: false });
   let bar: Progress | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let last = "";
   try {
-    const started = Date.now();
-    const report = await indexImages(opened.model, opened.store, inputs, {
-      modelName: opened.name,
+    const result = await indexInputs({
+      inputs,
+      store: flags.store,
+      model: modelChoice(flags, cmd),
+      image: imageSettingsInput(flags, cmd),
+      batchSize: flags.batchSize,
       prune: flags.prune,
       refreshUrls: flags.refreshUrls,
-      batchSize: flags.batchSize,
-      exifOrientation: flags.exifOrientation,
-      maxPixels: flags.maxPixels,
+      queue:
+        flags.queue === undefined
+          ? undefined
+          : {
+              url: flags.queue,
+              shardSize: flags.shardSize,
+              attempts: flags.attempts,
+              wait: flags.wait,
+            },
       onPlan: (p) => {
-        process.stderr.write(
-          `index: ${p.inputs} inputs: ${p.todo} to embed, ${p.unchanged} unchanged` +
-            (p.removed > 0 ? `, ${p.removed} removed` : "") +
-            "\n",
-        );
-        bar = progressBar("index", p.todo, "images");
+        process.stderr.write(planLine(p));
+        if (!p.shards) {
+          bar = progressBar("index", p.todo, "images");
+          return;
+        }
+        if (!flags.wait || p.shards.total === 0) return;
+        bar = progressBar("index", p.todo, "images", { detail: " | {shards} shards" });
+        // Without a terminal, a line every 10 s says how far the workers are.
+        if (!process.stderr.isTTY) {
+          ticker = setInterval(() => process.stderr.write(`index: ${last}\n`), 10_000);
+        }
       },
-      onProgress: (done) => bar?.update(done),
+      onProgress: (p) => {
+        if (p.shards === undefined) return bar?.update(p.done);
+        last = `${p.shardsDone}/${p.shards} shards, ${p.done}/${p.total} images`;
+        bar?.update(p.done, { shards: `${p.shardsDone}/${p.shards}` });
+      },
     });
+    if (ticker) clearInterval(ticker);
     bar?.stop();
-    const counts = await opened.store.counts();
-    process.stderr.write(
-      `index: ${((Date.now() - started) / 1000).toFixed(1)} s; the store holds ${counts.ok} ` +
-        `embeddings and ${counts.failed} failed inputs\n`,
-    );
-    printReport(report, format);
-    return report.failed > 0 ? 1 : 0;
+    printIndexResult(result, format);
+    return result.report.failed > 0 ? 1 : 0;
   } finally {
+    if (ticker) clearInterval(ticker);
     bar?.stop();
-    await opened.close();
   }
 }

@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { readAdapterFile } from "../adapt/adapter-file.js";
 import { FewShotClassifier } from "../adapt/classifier.js";
 import { IMAGE_BATCHER_DEFAULTS } from "../model/image-batcher.js";
@@ -25,6 +25,7 @@ import {
   positiveNumber,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
+import { labelsFileFlag } from "./labels-file.js";
 import { openStoreModel, type StoreModel } from "./store-common.js";
 
 interface ServeFlags extends ModelFlags {
@@ -45,6 +46,8 @@ interface ServeFlags extends ModelFlags {
   cache: boolean;
   llmModel?: string;
   llmBaseUrl?: string;
+  labelsFile?: string;
+  /** Old name of --labels-file (kept for one release). */
   classnamesFile?: string;
   templatesFile?: string;
   logLevel: string;
@@ -232,9 +235,10 @@ export function serveCommand(): Command {
       collect,
     )
     .option(
-      "--classnames-file <file>",
+      "--labels-file <file>",
       "class lists the page offers (CLIP_benchmark JSON, a list, or lines)",
     )
+    .addOption(new Option("--classnames-file <file>", "old name of --labels-file").hideHelp())
     .option(
       "--templates-file <file>",
       "template sets the page offers (CLIP_benchmark JSON or a list)",
@@ -264,6 +268,7 @@ Routes: POST /v1/classify, /v1/embeddings (OpenAI-compatible), /v1/describe, /v1
 (with --store); GET /health,
 /ready, /metrics, /v1/config, /openapi.json, /docs (API docs), / (the web page).
 Logs are JSON lines (pino) on stderr. SIGTERM/SIGINT finish the requests in flight, then exit 0.
+--classnames-file is the old name of --labels-file (kept for one release).
 Exit codes: 0 stopped cleanly, 1 requests were cut at shutdown, 2 usage error, 3 model error,
 4 network error (hub).`,
   );
@@ -289,10 +294,9 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
   const apiKey = apiKeyFrom(flags.apiKeyEnv);
   if (flags.llmBaseUrl && !flags.llmModel) throw new UsageError("--llm-base-url needs --llm-model");
   if (flags.llmBaseUrl) checkBaseURL(flags.llmBaseUrl);
+  const labelsFile = labelsFileFlag(flags);
   const presets = {
-    classnames: flags.classnamesFile
-      ? await readPresetFile(flags.classnamesFile, "classnames file")
-      : undefined,
+    classnames: labelsFile ? await readPresetFile(labelsFile, "labels file") : undefined,
     templates: flags.templatesFile
       ? await readPresetFile(flags.templatesFile, "templates file")
       : undefined,

@@ -2,6 +2,8 @@
 
 import type { InputFailure } from "../util/errors.js";
 import type { EvalResult } from "./evaluate.js";
+import type { FewShotResult } from "./fewshot.js";
+import { type FewShotJson, fewShotJson } from "./fewshot-json.js";
 
 export interface StrategyJson {
   kind: string;
@@ -24,6 +26,8 @@ export interface StrategyJson {
    * the predicted class's texts behind those mistakes (counts of images).
    */
   explanations?: Record<string, ExplanationJson>;
+  /** With `eval --train`: the strategy's few-shot curve per method. */
+  fewshot?: FewShotJson;
 }
 
 export interface ExplanationJson {
@@ -38,12 +42,50 @@ export interface EvalJson {
   images: { total: number; evaluated: number; failed: number };
   strategies: Record<string, StrategyJson>;
   failed: ({ input: string; label: string } & InputFailure)[];
+  /** With `eval --train`: the few-shot protocol's setup and its training-image pass. */
+  fewshot?: FewShotSetupJson;
+}
+
+/** The top-level `fewshot` of the eval JSON. */
+export interface FewShotSetupJson {
+  train: string;
+  val: string | null;
+  methods: string[];
+  shots: number[];
+  seeds: number[];
+  augment_views: number;
+  /** Validation images per class drawn from TRAIN; null with a fixed validation set. */
+  val_shots: number | "min(K, 4)" | null;
+  train_images: {
+    computed: number;
+    cached: number;
+    failed: ({ input: string } & InputFailure)[];
+  };
+}
+
+function fewShotSetupJson(fs: FewShotResult): FewShotSetupJson {
+  const p = fs.trainPass;
+  return {
+    train: fs.setup.train,
+    val: fs.setup.val,
+    methods: [...fs.setup.methods],
+    shots: fs.setup.shots,
+    seeds: fs.setup.seeds,
+    augment_views: fs.setup.augmentViews,
+    val_shots: fs.setup.val ? null : (fs.setup.valShots ?? "min(K, 4)"),
+    train_images: {
+      computed: p.computed,
+      cached: p.cached,
+      failed: p.failed.map((f) => ({ input: f.input, code: f.code, error: f.error })),
+    },
+  };
 }
 
 /** Build the JSON document; accuracies are fractions in [0, 1], unrounded. */
 export function evalJson(
   result: EvalResult,
   meta: { dataset?: string; model?: string } = {},
+  fewshot?: FewShotResult,
 ): EvalJson {
   const names = result.classes;
   const strategies: Record<string, StrategyJson> = {};
@@ -86,6 +128,9 @@ export function evalJson(
       );
     }
   }
+  for (const f of fewshot?.strategies ?? []) {
+    if (strategies[f.name]) strategies[f.name].fewshot = fewShotJson(f);
+  }
   return {
     ...meta,
     classes: [...names],
@@ -101,6 +146,7 @@ export function evalJson(
       code: f.code,
       error: f.error,
     })),
+    ...(fewshot ? { fewshot: fewShotSetupJson(fewshot) } : {}),
   };
 }
 
