@@ -124,6 +124,9 @@ export async function classify(
   else if (!req.labels) {
     throw new UsageError('labels are required: --labels "a,b,c" or --labels-file FILE');
   }
+  const image = adapter
+    ? adapterImageSettings(req.image, adapter.info, events.onWarning)
+    : req.image;
   // The store engines (and usearch, for --transductive) load only when asked for.
   const stored = req.store
     ? await (await import("./store-model.js")).openStoreForReading(
@@ -147,7 +150,7 @@ export async function classify(
           })
         : await zeroShotClassifier(model, req, { ...events, cache: req.cache });
     const explain = await prepareExplanations(classifier, req.explain, events.onWarning);
-    const outcome = await run(classifier, model, { ...req, explain }, events, stored?.store);
+    const outcome = await run(classifier, model, { ...req, explain, image }, events, stored?.store);
     const failed = outcome.results.filter((r) => r.error !== undefined).length;
     return { labels: classifier.labels, failed, ...outcome };
   } finally {
@@ -205,6 +208,28 @@ async function transduce(
   const { results, report } = await classifySet(classifier, embedded, req, events, phase);
   for (const [i, r] of results.entries()) events.onResult?.(r, i);
   return { results, transductive: report };
+}
+
+/**
+ * An adapter records the EXIF setting its support images were decoded with (`zeroclip adapt`):
+ * it is the default for the images classified with it, so queries and support embeddings are
+ * made alike; a contrary setting given is kept, with a warning.
+ */
+export function adapterImageSettings(
+  given: ImageSettingsInput | undefined,
+  info: Readonly<Record<string, string>>,
+  onWarning?: (message: string) => void,
+): ImageSettingsInput | undefined {
+  const recorded = info.exif_orientation;
+  if (recorded !== "true" && recorded !== "false") return given;
+  const exif = recorded === "true";
+  if (given?.exifOrientation === undefined) return { ...given, exifOrientation: exif };
+  if (given.exifOrientation !== exif) {
+    onWarning?.(
+      `the adapter's support images were decoded with EXIF orientation ${exif ? "applied" : "ignored"}; these images are decoded with it ${given.exifOrientation ? "applied" : "ignored"}, as asked`,
+    );
+  }
+  return given;
 }
 
 /** A store's selection is named by paths or URLs, never bytes. */

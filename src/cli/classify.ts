@@ -15,6 +15,7 @@ import {
   probability,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
+import { imageSettingsInput } from "./model-choice.js";
 import { modelRequest, printMessage } from "./model-request.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
 import { progressBars } from "./progress-events.js";
@@ -153,7 +154,7 @@ export async function runClassify(
       minScore: flags.minScore,
       explain: flags.explain === true ? 3 : flags.explain,
       model: modelRequest(flags, cmd),
-      image: { exifOrientation: flags.exifOrientation, maxPixels: flags.maxPixels },
+      image: imageSettingsInput(flags, cmd),
       batchSize: flags.batchSize,
       cache: flags.cache,
     },

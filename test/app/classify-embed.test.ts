@@ -191,6 +191,45 @@ describe("the use cases are the CLI's and the server's", () => {
     }
   });
 
+  it("an adapter's recorded EXIF setting is the default for the images classified with it", async () => {
+    // The drift: `adapt --no-exif-orientation` made the support embeddings with EXIF ignored,
+    // and `classify --adapter` decoded the queries with it applied.
+    const rotated = join(dir, "adapter-rotated.jpg");
+    await writeFile(rotated, await exifOrientedJpeg(6, 48, 16));
+    const texts = await model.embedTexts(LABELS.map((l) => `a photo of a ${l}.`));
+    const keys = (await model.embedImages(images)).map((r) => r.embedding!);
+    const file = (exif: string): AdapterFile => ({
+      adapter: {
+        method: "tip-adapter",
+        classes: LABELS,
+        classEmbeddings: texts,
+        logitScale: 100,
+        alpha: 1,
+        beta: 5.5,
+        keys,
+        labels: [0, 1, 2],
+      },
+      info: { exif_orientation: exif },
+    });
+    const off = join(dir, "exif-off.safetensors");
+    await writeAdapterFile(off, file("false"));
+    const scores = async (req: Parameters<typeof classify>[0]) =>
+      (await classify(req)).results[0].predictions?.map((p) => [p.label, p.score]);
+    const base = { ...request, inputs: [rotated], adapter: off };
+    const byDefault = await scores(base);
+    const ignored = await scores({ ...base, image: { exifOrientation: false } });
+    const applied = await scores({ ...base, image: { exifOrientation: true } });
+    assert.deepEqual(byDefault, ignored);
+    assert.notDeepEqual(applied, ignored, "control: the two settings classify differently");
+    // A contrary setting given is kept, with a warning.
+    const warnings: string[] = [];
+    await classify(
+      { ...base, image: { exifOrientation: true } },
+      { onWarning: (m) => warnings.push(m) },
+    );
+    assert.match(warnings.join("\n"), /support images were decoded with EXIF orientation ignored/);
+  });
+
   it("embed texts: the same vectors and token counts", async () => {
     // More texts than one --batch-size batch (16): batchSize is for images only.
     const texts = Array.from({ length: 20 }, (_, i) => `a photo number ${i} of ${"x".repeat(i)}`);
