@@ -61,7 +61,7 @@ export {
 export type { EvaluateOutcome, EvaluateRequest } from "./app/evaluate.js";
 export type { FewShotRequest } from "./app/evaluate-fewshot.js";
 export type { RetrievalOutcome, RetrievalRequest } from "./app/evaluate-retrieval.js";
-export type { Stage, UseCaseEvents } from "./app/events.js";
+export type { UseCaseEvents } from "./app/events.js";
 export { DEFAULT_SEEDS, DEFAULT_SHOTS } from "./app/fewshot-defaults.js";
 export {
   expandImageSources,

@@ -83,7 +83,8 @@ export function zeroShotClassifier(
     cache: opts.cache ?? true,
     signal: opts.signal,
     onWarning: opts.onWarning,
-    onTextProgress: (done, total) => opts.onProgress?.("class texts", done, total),
+    onTextProgress: (done, total) =>
+      opts.onProgress?.({ stage: "class texts", unit: "texts", done, total }),
   });
 }
 

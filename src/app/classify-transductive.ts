@@ -47,7 +47,8 @@ export async function classifySet(
       explain: opts.explain,
       explainer: opts.explain ? await classifier.enableExplanations() : undefined,
       logitScale: classifier.model.logitScale,
-      onProgress: (done) => events.onProgress?.("transductive", done, total),
+      onProgress: (done) =>
+        events.onProgress?.({ stage: "transductive", unit: "rounds", done, total }),
     },
   );
   for (const w of out.warnings) events.onWarning?.(w);

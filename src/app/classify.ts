@@ -89,7 +89,8 @@ export async function classifyImages(
 ): Promise<ClassifyResult[]> {
   const results = new Array<ClassifyResult>(sources.length);
   await embed(sources, {
-    onProgress: (done, total) => opts.onProgress?.("images", done, total),
+    onProgress: (done, total) =>
+      opts.onProgress?.({ stage: "images", unit: "images", done, total }),
     onResult: (o, i) => {
       const input = sourceName(sources[i], i);
       results[i] =
@@ -192,7 +193,10 @@ async function run(
   }
   const started = Date.now();
   const embedded: EmbeddedInput[] = (
-    await embed(sources, { onProgress: (d, t) => events.onProgress?.("images", d, t) })
+    await embed(sources, {
+      onProgress: (d, t) =>
+        events.onProgress?.({ stage: "images", unit: "images", done: d, total: t }),
+    })
   ).map((o, i) => ({ ...o, input: sourceName(sources[i], i) }));
   return transduce(classifier, embedded, req, events, { source: "embedded", started });
 }

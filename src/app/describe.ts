@@ -105,7 +105,8 @@ export async function describeLabels(
     timeoutMs: req.timeoutMs,
     cache: req.cache ?? true,
     signal: req.signal,
-    onProgress: (done, total) => events.onProgress?.("answers", done, total),
+    onProgress: (done, total) =>
+      events.onProgress?.({ stage: "answers", unit: "answers", done, total }),
     onFailure: events.onFailure,
     onWarning: events.onWarning,
     onRetry: events.onRetry,

@@ -72,7 +72,8 @@ export async function embedImageInputs(
 ): Promise<EmbedResult[]> {
   const results = new Array<EmbedResult>(sources.length);
   await embed(sources, {
-    onProgress: (done, total) => events.onProgress?.("images", done, total),
+    onProgress: (done, total) =>
+      events.onProgress?.({ stage: "images", unit: "images", done, total }),
     onResult: (o, i) => {
       const input = sourceName(sources[i], i);
       results[i] =

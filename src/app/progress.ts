@@ -1,7 +1,7 @@
 /** How the use cases report progress: one callback, one event shape, no printing. */
 
 /** What a stage counts. */
-export type ProgressUnit = "images" | "texts" | "views" | "runs";
+export type ProgressUnit = "images" | "texts" | "views" | "runs" | "rounds" | "answers";
 
 /**
  * `done` of `total` in a named stage ("images", "texts of base", "support views", ...). A new

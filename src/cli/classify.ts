@@ -18,8 +18,8 @@ import { setExitCode } from "./exit.js";
 import { imageSettingsInput } from "./model-choice.js";
 import { modelRequest, printMessage } from "./model-request.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
-import { progressBars } from "./progress-events.js";
 import { addPromptOptions, type PromptFlags, promptsFromFlags } from "./prompt-options.js";
+import { stageBars } from "./stage-bars.js";
 
 interface ClassifyFlags extends ModelFlags, PromptFlags {
   labels?: string;
@@ -137,7 +137,7 @@ export async function runClassify(
 ): Promise<number> {
   const { templates, descriptions } = await promptsFromFlags(flags);
   const format = flags.format ?? defaultFormat();
-  const bars = progressBars();
+  const bars = stageBars();
   // jsonl is written as each result is known, so a long run's output survives an interruption.
   const outcome = await classify(
     {
@@ -159,7 +159,7 @@ export async function runClassify(
       cache: flags.cache,
     },
     {
-      onProgress: bars.onProgress,
+      onProgress: bars.update,
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
       onMessage: printMessage,
       onResult: (r) => {

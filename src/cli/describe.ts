@@ -7,7 +7,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { labelsFromFlags } from "./classify.js";
 import { nonNegativeInt, positiveInt, positiveNumber } from "./common.js";
 import { setExitCode } from "./exit.js";
-import { progressBars } from "./progress-events.js";
+import { stageBars } from "./stage-bars.js";
 
 interface DescribeFlags {
   labels?: string;
@@ -114,7 +114,7 @@ Exit codes: 0 all classes described, 1 some classes failed (the others are writt
 
 export async function runDescribe(flags: DescribeFlags): Promise<number> {
   const labels = await labelsFromFlags(flags);
-  const bars = progressBars();
+  const bars = stageBars();
   const result = await describeLabels(
     {
       labels,
@@ -132,7 +132,7 @@ export async function runDescribe(flags: DescribeFlags): Promise<number> {
       cache: flags.cache,
     },
     {
-      onProgress: bars.onProgress,
+      onProgress: bars.update,
       onFailure: (f) =>
         process.stderr.write(`describe: ${JSON.stringify(f.label)} failed: ${f.error}\n`),
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),

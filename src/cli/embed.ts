@@ -5,7 +5,7 @@ import { addImageOptions, addModelOptions, collect, type ModelFlags } from "./co
 import { setExitCode } from "./exit.js";
 import { modelRequest, printMessage } from "./model-request.js";
 import { printRecords } from "./output.js";
-import { progressBars } from "./progress-events.js";
+import { stageBars } from "./stage-bars.js";
 
 interface EmbedFlags extends ModelFlags {
   text?: string[];
@@ -56,7 +56,7 @@ export async function runEmbed(flags: EmbedFlags, cmd?: Command): Promise<number
     const lines = (await readUserFile(flags.textsFile, "texts file")).split(/\r?\n/);
     texts.push(...lines.filter((l) => l.trim() !== ""));
   }
-  const bars = progressBars();
+  const bars = stageBars();
   const outcome = await embed(
     {
       texts,
@@ -66,7 +66,7 @@ export async function runEmbed(flags: EmbedFlags, cmd?: Command): Promise<number
       batchSize: flags.batchSize,
     },
     {
-      onProgress: bars.onProgress,
+      onProgress: bars.update,
       onMessage: printMessage,
       // jsonl is written as each batch finishes, so a long run's output survives an interruption.
       onResult: (r) => {

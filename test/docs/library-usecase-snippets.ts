@@ -16,7 +16,7 @@ export async function useCaseSnippet() {
       image: { exifOrientation: true, maxPixels: 50_000_000 },
     },
     {
-      onProgress: (stage, done, total) => console.error(`${stage} ${done}/${total}`),
+      onProgress: (p) => console.error(`${p.stage} ${p.done}/${p.total} ${p.unit}`),
       onResult: (r) => console.log(r.input, r.predictions?.[0]?.label ?? r.error),
     },
   );
