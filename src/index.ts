@@ -77,8 +77,8 @@ export type {
   IndexResult,
   QueueRequest,
 } from "./app/index-request.js";
+export type { ModelChoice } from "./app/model.js";
 export { type ModelDefault, type ModelRequest, openModel } from "./app/model.js";
-export type { ModelChoice } from "./app/open.js";
 export type { ProgressUnit, StageProgress } from "./app/progress.js";
 export type { RunningWorker, WorkerRequest } from "./app/scale-out.js";
 // Use cases (src/app/): the functions the CLI and the server call

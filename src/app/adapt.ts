@@ -16,7 +16,7 @@ import { loadDataset } from "../dataset/dataset.js";
 import { type ImageSettingsInput, resolveImageSettings } from "../image/settings.js";
 import type { InputFailure } from "../util/errors.js";
 import { decodeOptions } from "./image-settings.js";
-import { loadChosenModel, type ModelChoice } from "./open.js";
+import { loadChosenModel, type ModelChoice } from "./model.js";
 import type { OnStageProgress } from "./progress.js";
 
 /** One adapter to build. */

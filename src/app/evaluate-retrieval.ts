@@ -15,8 +15,9 @@ import { storedImagePass } from "../store/dataset.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import { decodeOptions } from "./image-settings.js";
-import { loadChosenModel, type ModelChoice, openStoreModel } from "./open.js";
+import { loadChosenModel, type ModelChoice } from "./model.js";
 import type { OnStageProgress } from "./progress.js";
+import { openStoreModel } from "./store-model.js";
 
 /** One retrieval evaluation. */
 export interface RetrievalRequest {

@@ -25,8 +25,9 @@ import { UsageError } from "../util/errors.js";
 import { sampleItems } from "../util/sample.js";
 import { type FewShotRequest, loadFewShotSets, runFewShot } from "./evaluate-fewshot.js";
 import { decodeOptions } from "./image-settings.js";
-import { loadChosenModel, type ModelChoice, openStoreModel, type StoreModel } from "./open.js";
+import { loadChosenModel, type ModelChoice } from "./model.js";
 import type { OnStageProgress } from "./progress.js";
+import { openStoreModel, type StoreModel } from "./store-model.js";
 
 /** One classification evaluation. */
 export interface EvaluateRequest {

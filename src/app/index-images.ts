@@ -11,8 +11,8 @@ import { indexImages } from "../store/indexer.js";
 import { UsageError } from "../util/errors.js";
 import { decodeOptions } from "./image-settings.js";
 import type { IndexRequest, IndexResult } from "./index-request.js";
-import { openStoreModel } from "./open.js";
 import { submitToQueue } from "./scale-out.js";
+import { openStoreModel } from "./store-model.js";
 
 /** Run one index request, locally or through its queue. */
 export async function indexInputs(req: IndexRequest): Promise<IndexResult> {

@@ -1,7 +1,7 @@
 /** The request and result of the index use case (src/app/index-images.ts, scale-out.ts). */
 import type { ImageSettingsInput } from "../image/settings.js";
 import type { IndexReport } from "../store/indexer.js";
-import type { ModelChoice } from "./open.js";
+import type { ModelChoice } from "./model.js";
 import type { StageProgress } from "./progress.js";
 
 /** One index run. */

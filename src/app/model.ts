@@ -70,3 +70,18 @@ export function adapterModelDefault(
   if (req.model !== undefined || made === undefined || !existsSync(made.model)) return undefined;
   return made;
 }
+
+/**
+ * Which model to load and how. `name`: a model directory or hub repo id; `dtype`: its
+ * precision. Left out, both are the store's (for a use case with a store that has a model), else
+ * `DEFAULT_MODEL` and fp32.
+ */
+export interface ModelChoice extends LoadOptions {
+  name?: string;
+}
+
+/** Load the chosen model (`DEFAULT_MODEL`, fp32 unless chosen otherwise). */
+export function loadChosenModel(choice: ModelChoice = {}): Promise<ClipModel> {
+  const { name, ...opts } = choice;
+  return ClipModel.load(name ?? DEFAULT_MODEL, { ...opts, dtype: opts.dtype ?? "fp32" });
+}

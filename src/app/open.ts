@@ -1,86 +1,17 @@
 /**
- * Opening what the use cases work on, with every default in one place: the model (a request's
- * `ModelChoice`), a store and the model it holds embeddings of, a shared store and its queue.
- * Each opener closes what it opened when a later step fails; the caller closes the result.
+ * Opening a shared store and its queue for the scale-out use cases (the model is opened by
+ * model.ts, a store with its model by store-model.ts). Closes what it opened when a later step
+ * fails; the caller closes the result.
  */
-import { resolve } from "node:path";
-import { ClipModel, type LoadOptions } from "../model/clip-model.js";
-import { DEFAULT_MODEL } from "../model/resolve.js";
 import { IndexQueue } from "../queue/index-queue.js";
 import { parseRedisUrl } from "../queue/redis.js";
-import { assertStoreModel, modelIdentity } from "../store/identity.js";
-import { openStore, storeScheme } from "../store/open.js";
+import { modelIdentity } from "../store/identity.js";
+import { storeScheme } from "../store/open.js";
 import { PostgresStore } from "../store/postgres.js";
-import type { StoreIdentity, VectorStore } from "../store/types.js";
+import type { StoreIdentity } from "../store/types.js";
 import { UsageError } from "../util/errors.js";
-
-/**
- * Which model to load and how. `name`: a model directory or hub repo id; `dtype`: its
- * precision. Left out, both are the store's (for a use case with a store that has a model), else
- * `DEFAULT_MODEL` and fp32.
- */
-export interface ModelChoice extends LoadOptions {
-  name?: string;
-}
-
-/** Load the chosen model (`DEFAULT_MODEL`, fp32 unless chosen otherwise). */
-export function loadChosenModel(choice: ModelChoice = {}): Promise<ClipModel> {
-  const { name, ...opts } = choice;
-  return ClipModel.load(name ?? DEFAULT_MODEL, { ...opts, dtype: opts.dtype ?? "fp32" });
-}
-
-/** A store and the model it holds embeddings of. */
-export interface StoreModel {
-  store: VectorStore;
-  model: ClipModel;
-  /** How the model is named in the store: the hub repo id, or its directory. */
-  name: string;
-  /** The identity recorded in the store (undefined for a new store). */
-  identity: StoreIdentity | undefined;
-  close(): Promise<void>;
-}
-
-/**
- * Open the store at `location` and load the model: the chosen one when given, else the store's
- * own model and dtype, else the defaults. For reading (`readonly`), a model other than the
- * store's is a `ModelError`; for indexing, the store checks it when it is bound.
- */
-export async function openStoreModel(
-  location: string,
-  choice: ModelChoice = {},
-  opts: { readonly: boolean },
-): Promise<StoreModel> {
-  const store = await openStore(location, { readonly: opts.readonly });
-  try {
-    const identity = await store.identity();
-    const name = choice.name ?? identity?.model ?? DEFAULT_MODEL;
-    const model = await loadChosenModel({
-      ...choice,
-      name,
-      dtype: choice.dtype ?? (identity?.dtype as LoadOptions["dtype"]) ?? "fp32",
-    });
-    const stored = resolve(name) === model.dir ? model.dir : name;
-    try {
-      if (opts.readonly) await assertStoreModel(store, model, stored);
-    } catch (err) {
-      await model.dispose();
-      throw err;
-    }
-    return {
-      store,
-      model,
-      name: stored,
-      identity,
-      close: async () => {
-        await model.dispose();
-        await store.close();
-      },
-    };
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-}
+import type { ModelChoice } from "./model.js";
+import { openStoreModel, type StoreModel } from "./store-model.js";
 
 /** A shared store bound to the model, and the store's queue: what a submitter and a worker use. */
 export interface QueuedStore {

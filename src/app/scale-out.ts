@@ -11,7 +11,8 @@ import { submitIndex } from "../queue/submit.js";
 import { type IndexWorkerOptions, startIndexWorker } from "../queue/worker.js";
 import type { StoreIdentity } from "../store/types.js";
 import type { IndexRequest, IndexResult, QueueRequest } from "./index-request.js";
-import { type ModelChoice, openQueuedStore } from "./open.js";
+import type { ModelChoice } from "./model.js";
+import { openQueuedStore } from "./open.js";
 
 /** Enqueue an index request's work on its queue; wait for the workers unless `wait: false`. */
 export async function submitToQueue(

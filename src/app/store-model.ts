@@ -1,18 +1,18 @@
 /**
- * Opening a store for reading with the model its embeddings came from (the request's model,
- * else the store's; another model than the store's is a `ModelError`). Kept apart from
- * model.ts so that commands without a store load no store engine.
+ * Opening a store with the model its embeddings came from: the chosen model, else the store's
+ * own model and dtype, else the defaults. Kept apart from model.ts so that commands without a
+ * store load no store engine.
  */
 import { resolve } from "node:path";
-import type { ClipModel } from "../model/clip-model.js";
+import type { ClipModel, LoadOptions } from "../model/clip-model.js";
 import { DEFAULT_MODEL } from "../model/resolve.js";
 import { assertStoreModel } from "../store/identity.js";
 import { openStore } from "../store/open.js";
 import type { StoreIdentity, VectorStore } from "../store/types.js";
-import { type ModelRequest, openModel } from "./model.js";
+import { loadChosenModel, type ModelChoice, type ModelRequest } from "./model.js";
 
 /** A store and the model it holds embeddings of. */
-export interface OpenStoreModel {
+export interface StoreModel {
   store: VectorStore;
   model: ClipModel;
   /** How the model is named in the store: the hub repo id, or its directory. */
@@ -23,23 +23,27 @@ export interface OpenStoreModel {
 }
 
 /**
- * Open the store at `location` for reading and load its model (the request's, else the
- * store's); a model other than the store's is a `ModelError`.
+ * Open the store at `location` and load the model: the chosen one when given, else the store's
+ * own model and dtype, else the defaults. For reading (`readonly`), a model other than the
+ * store's is a `ModelError`; for indexing, the store checks it when it is bound.
  */
-export async function openStoreForReading(
+export async function openStoreModel(
   location: string,
-  req: ModelRequest = {},
-  onMessage?: (line: string) => void,
-): Promise<OpenStoreModel> {
-  const store = await openStore(location, { readonly: true });
+  choice: ModelChoice = {},
+  opts: { readonly: boolean },
+): Promise<StoreModel> {
+  const store = await openStore(location, { readonly: opts.readonly });
   try {
     const identity = await store.identity();
-    const fallback = identity ? { model: identity.model, dtype: identity.dtype } : undefined;
-    const model = await openModel(req, fallback, onMessage);
-    const named = req.model ?? identity?.model ?? DEFAULT_MODEL;
-    const name = resolve(named) === model.dir ? model.dir : named;
+    const name = choice.name ?? identity?.model ?? DEFAULT_MODEL;
+    const model = await loadChosenModel({
+      ...choice,
+      name,
+      dtype: choice.dtype ?? (identity?.dtype as LoadOptions["dtype"]) ?? "fp32",
+    });
+    const stored = resolve(name) === model.dir ? model.dir : name;
     try {
-      await assertStoreModel(store, model, name);
+      if (opts.readonly) await assertStoreModel(store, model, stored);
     } catch (err) {
       await model.dispose();
       throw err;
@@ -47,7 +51,7 @@ export async function openStoreForReading(
     return {
       store,
       model,
-      name,
+      name: stored,
       identity,
       close: async () => {
         await model.dispose();
@@ -58,4 +62,17 @@ export async function openStoreForReading(
     await store.close();
     throw err;
   }
+}
+
+/**
+ * Open the store at `location` for reading with a use case's `ModelRequest` (the request's
+ * model, else the store's); a model other than the store's is a `ModelError`.
+ */
+export function openStoreForReading(
+  location: string,
+  req: ModelRequest = {},
+  onMessage?: (line: string) => void,
+): Promise<StoreModel> {
+  const { model, ...load } = req;
+  return openStoreModel(location, { ...load, name: model, onMessage }, { readonly: true });
 }

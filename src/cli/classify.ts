@@ -15,8 +15,7 @@ import {
   probability,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
-import { imageSettingsInput } from "./model-choice.js";
-import { modelRequest, printMessage } from "./model-request.js";
+import { imageSettingsInput, modelRequest, printMessage } from "./model-choice.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
 import { addPromptOptions, type PromptFlags, promptsFromFlags } from "./prompt-options.js";
 import { stageBars } from "./stage-bars.js";

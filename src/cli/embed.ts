@@ -3,7 +3,7 @@ import { type EmbedResult, embed } from "../app/embed.js";
 import { readUserFile } from "../prompts/files.js";
 import { addImageOptions, addModelOptions, collect, type ModelFlags } from "./common.js";
 import { setExitCode } from "./exit.js";
-import { modelRequest, printMessage } from "./model-request.js";
+import { modelRequest, printMessage } from "./model-choice.js";
 import { printRecords } from "./output.js";
 import { stageBars } from "./stage-bars.js";
 

@@ -1,6 +1,6 @@
 /** Flags → the requests' shared parts: the model choice and the image settings. */
 import type { Command } from "commander";
-import type { ModelChoice } from "../app/open.js";
+import type { ModelChoice, ModelRequest } from "../app/model.js";
 import type { ImageSettingsInput } from "../image/settings.js";
 import type { ModelFlags } from "./common.js";
 
@@ -24,8 +24,19 @@ export function modelChoice(flags: ModelFlags, cmd?: Command): ModelChoice {
     logitBias: flags.logitBias,
     revision: flags.revision,
     offline: flags.offline,
-    onMessage: (line) => process.stderr.write(`zeroclip: ${line}\n`),
+    onMessage: printMessage,
   };
+}
+
+/** The same flags as a classify/embed/describe `ModelRequest` (`model` names the model). */
+export function modelRequest(flags: ModelFlags, cmd?: Command): ModelRequest {
+  const { name, onMessage: _, ...load } = modelChoice(flags, cmd);
+  return { ...load, model: name };
+}
+
+/** Model download and resolution messages on stderr. */
+export function printMessage(line: string): void {
+  process.stderr.write(`zeroclip: ${line}\n`);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** `--store` with the model flags, for the commands that read a store (the rule is src/app/open.ts). */
 import type { Command } from "commander";
-import { openStoreModel as openStore, type StoreModel } from "../app/open.js";
+import { openStoreModel as openStore, type StoreModel } from "../app/store-model.js";
 import type { ModelFlags } from "./common.js";
 import { modelChoice } from "./model-choice.js";
 

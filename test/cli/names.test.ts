@@ -9,10 +9,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Command } from "commander";
 import { adaptCommand } from "../../src/cli/adapt.js";
+import { classifyCommand } from "../../src/cli/classify.js";
 import { evalCommand } from "../../src/cli/eval.js";
 import { indexCommand } from "../../src/cli/index-images.js";
 import { labelsFileFlag } from "../../src/cli/labels-file.js";
-import { imageSettingsInput, modelChoice } from "../../src/cli/model-choice.js";
+import { imageSettingsInput, modelChoice, modelRequest } from "../../src/cli/model-choice.js";
 import { serveCommand } from "../../src/cli/serve.js";
 import { type WorkerFlags, workerCommand, workerDurations } from "../../src/cli/worker.js";
 import { UsageError } from "../../src/util/errors.js";
@@ -53,6 +54,15 @@ describe("CLI names: one name per concept, old names as aliases", () => {
     assert.equal(modelChoice(opts(before), before).preprocessWorkers, 3);
     const none = parse(indexCommand, args);
     assert.equal(modelChoice(opts(none), none).preprocessWorkers, undefined);
+  });
+
+  it("classify's model request takes --preprocess-workers too (it once read only --workers)", () => {
+    const args = ["a.jpg", "--labels", "a,b"];
+    const now = parse(classifyCommand, [...args, "--preprocess-workers", "3"]);
+    const before = parse(classifyCommand, [...args, "--workers", "2"]);
+    assert.equal(modelRequest(opts(now), now).preprocessWorkers, 3);
+    assert.equal(modelRequest(opts(before), before).preprocessWorkers, 2);
+    assert.equal(modelRequest(opts(now), now).dtype, undefined, "--dtype not given");
   });
 
   it("worker durations are seconds; the old millisecond flags are converted", () => {
