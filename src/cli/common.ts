@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { ClipModel } from "../model/clip-model.js";
-import { DTYPES, type Dtype, isDtype } from "../model/files.js";
+import { DTYPES, type Dtype } from "../model/files.js";
 import { DEFAULT_MODEL } from "../model/resolve.js";
 import { DEVICES, type Device } from "../model/session.js";
 import { FORMATS, type Format } from "./output.js";
@@ -140,19 +139,4 @@ export function addFormatOption(cmd: Command, choices: readonly Format[] = FORMA
       "output format (default: table on a terminal, jsonl when piped)",
     ).choices(choices as Format[]),
   );
-}
-
-export function loadModel(flags: ModelFlags): Promise<ClipModel> {
-  if (!isDtype(flags.dtype)) throw new InvalidArgumentError(`unknown dtype ${flags.dtype}`);
-  return ClipModel.load(flags.model ?? DEFAULT_MODEL, {
-    dtype: flags.dtype,
-    threads: flags.threads,
-    preprocessWorkers: flags.preprocessWorkers ?? flags.workers,
-    device: flags.device,
-    logitScale: flags.logitScale,
-    logitBias: flags.logitBias,
-    revision: flags.revision,
-    offline: flags.offline,
-    onMessage: (line) => process.stderr.write(`zeroclip: ${line}\n`),
-  });
 }

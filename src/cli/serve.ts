@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { readAdapterFile } from "../adapt/adapter-file.js";
 import { FewShotClassifier } from "../adapt/classifier.js";
+import { adapterModelDefault, openModel } from "../app/model.js";
 import { IMAGE_BATCHER_DEFAULTS } from "../model/image-batcher.js";
 import { checkBaseURL } from "../prompts/describe-options.js";
 import {
@@ -13,12 +14,10 @@ import {
 } from "../serve/index.js";
 import { readPresetFile } from "../serve/presets.js";
 import { UsageError } from "../util/errors.js";
-import { adapterModelFlags } from "./classify-adapter.js";
 import {
   addModelOptions,
   addScoringOptions,
   collect,
-  loadModel,
   type ModelFlags,
   nonNegativeInt,
   positiveInt,
@@ -26,6 +25,7 @@ import {
 } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { labelsFileFlag } from "./labels-file.js";
+import { modelRequest, printMessage } from "./model-choice.js";
 import { openStoreModel, type StoreModel } from "./store-common.js";
 
 interface ServeFlags extends ModelFlags {
@@ -307,9 +307,14 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
     ? await openStoreModel(flags.store, flags, cmd ?? serveCommand(), { readonly: true })
     : undefined;
   // With --adapter (and no --store), the model defaults to the one the adapter was made with.
+  const request = modelRequest(flags, cmd);
   const model =
     stored?.model ??
-    (await loadModel(adapterFile ? adapterModelFlags(flags, adapterFile, cmd) : flags));
+    (await openModel(
+      request,
+      adapterFile && adapterModelDefault(request, adapterFile.model),
+      printMessage,
+    ));
   try {
     const classifiers = adapterFile
       ? adapterSource(

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { REPORT_SCRIPT } from "../browser/bundles.generated.js";
-import type { ReportPageData } from "../browser/report/data.js";
+import type { ReportPageData, StrategyPageData } from "../browser/report/data.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import type { EvalResult } from "./evaluate.js";
 import type { ClassExplanations } from "./explanations.js";
@@ -34,23 +34,10 @@ export interface ReportData {
   model?: string;
   classes: string[];
   images: { total: number; evaluated: number; failed: number; computed?: number; cached?: number };
-  strategies: {
-    name: string;
-    spec: string;
-    count: number;
-    texts: number;
-    top1: number;
-    top5: number | null;
-    mean_per_class_recall: number;
-    /** Aligned with `classes`; null for a class without scored images. */
-    per_class: (number | null)[];
-    /** confusion[t][p] over `classes`. */
-    confusion: number[][];
-    /** Most confused (true, predicted) class index pairs with example image ids. */
-    pairs: { actual: number; predicted: number; count: number; examples: string[] }[];
+  strategies: (StrategyPageData & {
     /** Per true class: the texts behind correct predictions and the most frequent confusion. */
     explanations?: ClassExplanations[];
-  }[];
+  })[];
   /** Example images by id: a thumbnail data: URI and the image's path. */
   thumbs: Record<string, { src: string; input: string }>;
   failed: { input: string; label: string; error: string }[];
