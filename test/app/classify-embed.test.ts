@@ -130,10 +130,11 @@ describe("the use cases are the CLI's and the server's", () => {
     assertSamePredictions(res.json() as Prediction[], lib.results[0].predictions ?? [], "hf");
   });
 
-  it("an adapter: same predictions, with and without explain", async () => {
+  /** A Tip-Adapter made by hand: the three images as keys of the three labels' templates. */
+  async function handAdapter(info: Record<string, string>): Promise<AdapterFile> {
     const texts = await model.embedTexts(LABELS.map((l) => `a photo of a ${l}.`));
     const keys = (await model.embedImages(images)).map((r) => r.embedding!);
-    const file: AdapterFile = {
+    return {
       adapter: {
         method: "tip-adapter",
         classes: LABELS,
@@ -144,8 +145,12 @@ describe("the use cases are the CLI's and the server's", () => {
         keys,
         labels: [0, 1, 2],
       },
-      info: {},
+      info,
     };
+  }
+
+  it("an adapter: same predictions, with and without explain", async () => {
+    const file = await handAdapter({});
     const path = join(dir, "hand.safetensors");
     await writeAdapterFile(path, file);
     const fewShot = await FewShotClassifier.fromAdapter(model, file);
@@ -196,23 +201,8 @@ describe("the use cases are the CLI's and the server's", () => {
     // and `classify --adapter` decoded the queries with it applied.
     const rotated = join(dir, "adapter-rotated.jpg");
     await writeFile(rotated, await exifOrientedJpeg(6, 48, 16));
-    const texts = await model.embedTexts(LABELS.map((l) => `a photo of a ${l}.`));
-    const keys = (await model.embedImages(images)).map((r) => r.embedding!);
-    const file = (exif: string): AdapterFile => ({
-      adapter: {
-        method: "tip-adapter",
-        classes: LABELS,
-        classEmbeddings: texts,
-        logitScale: 100,
-        alpha: 1,
-        beta: 5.5,
-        keys,
-        labels: [0, 1, 2],
-      },
-      info: { exif_orientation: exif },
-    });
     const off = join(dir, "exif-off.safetensors");
-    await writeAdapterFile(off, file("false"));
+    await writeAdapterFile(off, await handAdapter({ exif_orientation: "false" }));
     const scores = async (req: Parameters<typeof classify>[0]) =>
       (await classify(req)).results[0].predictions?.map((p) => [p.label, p.score]);
     const base = { ...request, inputs: [rotated], adapter: off };
