@@ -8,13 +8,17 @@
  * `classifyImages` is the step the server shares: images embedded by an `ImageEmbedder` (the
  * model's pipeline here, the server's batcher there) scored by one `predict`.
  */
-import type { ClassifyResult, ZeroShotClassifier } from "../classify/classifier.js";
+import type {
+  ClassifyResult,
+  EmbeddingPredictor,
+  ZeroShotClassifier,
+} from "../classify/classifier.js";
 import type { EmbeddedInput } from "../classify/transductive.js";
 import { type ImageSettingsInput, resolveImageSettings } from "../image/settings.js";
 import type { ImageSource } from "../image/source.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { sourceName } from "../model/image-pipeline.js";
-import { classifyStored, type EmbeddingPredictor, storedEmbeddings } from "../store/classify.js";
+import { classifyStored, storedEmbeddings } from "../store/classify.js";
 import type { VectorStore } from "../store/types.js";
 import { UsageError } from "../util/errors.js";
 import {

@@ -36,6 +36,17 @@ export interface Prediction {
   explanation?: Explanation[];
 }
 
+/** What turns an image embedding into predictions (`ZeroShotClassifier` is one). */
+export interface EmbeddingPredictor {
+  /** Scores over all classes, best first, cut to `k` and to `minScore`; with `explain`, explanations. */
+  predict(
+    imageEmbedding: ArrayLike<number>,
+    k?: number,
+    minScore?: number,
+    explain?: number,
+  ): Prediction[];
+}
+
 /** One input's predictions (sorted by score, best first), or its error. */
 export type ClassifyResult =
   | { input: string; predictions: Prediction[]; error?: undefined; code?: undefined }

@@ -5,19 +5,11 @@
  * of the page, it is drawn from the JSON blob by the report's script
  * (src/browser/report/fewshot.ts); user strings only reach it through textContent.
  */
+import type { FewShotPageData } from "../browser/report/data.js";
 import type { FewShotResult } from "./fewshot.js";
 
-/** What the page needs for the section (`ReportData.fewshot`). */
-export interface FewShotReportData {
-  train: string;
-  shots: number[];
-  seeds: number[];
-  strategies: {
-    name: string;
-    zero_shot: number;
-    methods: { method: string; mean: number[]; std: number[] }[];
-  }[];
-}
+/** What the page needs for the section (`ReportData.fewshot`): what its script reads. */
+export type FewShotReportData = FewShotPageData;
 
 export function fewShotReportData(fs: FewShotResult): FewShotReportData {
   return {

@@ -5,7 +5,7 @@
  * leave the labels out.
  */
 import type { Aggregate } from "../classify/class-embeddings.js";
-import type { Prediction } from "../classify/classifier.js";
+import type { EmbeddingPredictor } from "../classify/classifier.js";
 import type { ClassifierCache } from "../classify/classifier-cache.js";
 import { UsageError } from "../util/errors.js";
 
@@ -19,20 +19,10 @@ export interface ClassifyParams {
 }
 
 /** Scores an image embedding against a set of classes (`ZeroShotClassifier` is one). */
-export interface ImageScorer {
+export interface ImageScorer extends EmbeddingPredictor {
   readonly labels: readonly string[];
   /** The texts behind each class, when the classes were built from texts. */
   readonly classTexts?: readonly (readonly string[])[];
-  /**
-   * Probabilities over all classes, best first, cut to `k` and to `minScore`; with `explain`,
-   * explanations.
-   */
-  predict(
-    imageEmbedding: ArrayLike<number>,
-    k?: number,
-    minScore?: number,
-    explain?: number,
-  ): Prediction[];
   /** Keep per-text embeddings so `predict` can explain (classes built from texts only). */
   enableExplanations?(): Promise<unknown>;
 }

@@ -3,20 +3,10 @@
  * scored by the same `predict` function that scores freshly computed ones, so the predictions are
  * those of classifying the files (and a few-shot adapter plugs in at the same point).
  */
-import type { ClassifyResult, Prediction } from "../classify/classifier.js";
+import type { ClassifyResult, EmbeddingPredictor } from "../classify/classifier.js";
 import type { InputFailure } from "../util/errors.js";
 import { selectStored, storedFailure } from "./select.js";
 import type { VectorStore } from "./types.js";
-
-/** What turns an image embedding into predictions (`ZeroShotClassifier` is one). */
-export interface EmbeddingPredictor {
-  predict(
-    imageEmbedding: ArrayLike<number>,
-    k?: number,
-    minScore?: number,
-    explain?: number,
-  ): Prediction[];
-}
 
 export interface StoredClassifyOptions {
   /** Only these inputs (files, folders, URLs); default every stored input. */

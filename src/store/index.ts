@@ -1,8 +1,9 @@
 /** The image index: stores of image embeddings, incremental indexing, search (see docs/index.md). */
 
+export type { EmbeddingPredictor } from "../classify/classifier.js";
 export type { ModelFileIdentity } from "../model/identity.js";
 export { fileSha256 } from "../util/file-sha256.js";
-export { classifyStored, type EmbeddingPredictor, type StoredClassifyOptions } from "./classify.js";
+export { classifyStored, type StoredClassifyOptions } from "./classify.js";
 export {
   evaluateStored,
   folderLabel,
