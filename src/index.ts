@@ -71,16 +71,16 @@ export {
   modelImageEmbedder,
 } from "./app/images.js";
 export type {
+  IndexEvents,
   IndexPlan,
   IndexProgress,
   IndexRequest,
   IndexResult,
   QueueRequest,
 } from "./app/index-request.js";
-export type { ModelChoice } from "./app/model.js";
 export { type ModelDefault, type ModelRequest, openModel } from "./app/model.js";
 export type { ProgressUnit, StageProgress } from "./app/progress.js";
-export type { RunningWorker, WorkerRequest } from "./app/scale-out.js";
+export type { RunningWorker, WorkerEvents, WorkerRequest } from "./app/scale-out.js";
 // Use cases (src/app/): the functions the CLI and the server call
 export {
   type ImageQueryEmbedder,

@@ -15,9 +15,9 @@ import { readClassnames } from "../dataset/classnames.js";
 import { loadDataset } from "../dataset/dataset.js";
 import { type ImageSettingsInput, resolveImageSettings } from "../image/settings.js";
 import type { InputFailure } from "../util/errors.js";
+import type { UseCaseEvents } from "./events.js";
 import { decodeOptions } from "./image-settings.js";
-import { loadChosenModel, type ModelChoice } from "./model.js";
-import type { OnStageProgress } from "./progress.js";
+import { type ModelRequest, openModel } from "./model.js";
 
 /** One adapter to build. */
 export interface AdaptRequest {
@@ -50,9 +50,7 @@ export interface AdaptRequest {
   classCache?: boolean;
   batchSize?: number;
   image?: ImageSettingsInput;
-  model?: ModelChoice;
-  onProgress?: OnStageProgress;
-  onWarning?: (message: string) => void;
+  model?: ModelRequest;
 }
 
 /** The summary of an adapter (`zeroclip adapt --format json`). */
@@ -80,14 +78,17 @@ export interface AdaptOutcome {
   chosenBy: "search" | "request" | "defaults";
 }
 
-/** Build the adapter of `req` and write it to `req.out`. */
-export async function adapt(req: AdaptRequest): Promise<AdaptOutcome> {
+/**
+ * Build the adapter of `req` and write it to `req.out` (`events`: progress of the class texts
+ * and image stages, warnings, model messages).
+ */
+export async function adapt(req: AdaptRequest, events: UseCaseEvents = {}): Promise<AdaptOutcome> {
   const classnames = req.labelsFile ? await readClassnames(req.labelsFile) : undefined;
   const support = await loadDataset(req.support, classnames);
   const val = req.val ? await loadDataset(req.val, classnames) : undefined;
   const settings = resolveImageSettings(req.image);
   const augmentViews = req.augmentViews ?? DEFAULT_AUGMENT_VIEWS;
-  const model = await loadChosenModel(req.model);
+  const model = await openModel(req.model, undefined, events);
   try {
     const store = req.imageCache !== false ? await openImageStore(model, settings) : undefined;
     let stage = "";
@@ -110,17 +111,17 @@ export async function adapt(req: AdaptRequest): Promise<AdaptOutcome> {
       store,
       batchSize: req.batchSize,
       ...decodeOptions(settings),
-      onWarning: req.onWarning,
+      onWarning: events.onWarning,
       onTextProgress: (done, n) =>
-        req.onProgress?.({ stage: "class texts", unit: "texts", done, total: n }),
+        events.onProgress?.({ stage: "class texts", unit: "texts", done, total: n }),
       onStage: (s, n) => {
         const views = s === "support" && augmentViews > 0;
         stage = views ? "support views" : `${s} images`;
         total = n;
-        req.onProgress?.({ stage, unit: views ? "views" : "images", done: 0, total });
+        events.onProgress?.({ stage, unit: views ? "views" : "images", done: 0, total });
       },
       onProgress: (done) =>
-        req.onProgress?.({
+        events.onProgress?.({
           stage,
           unit: stage === "support views" ? "views" : "images",
           done,

@@ -134,19 +134,16 @@ export async function classify(
     : req.image;
   // The store engines (and usearch, for --transductive) load only when asked for.
   const stored = req.store
-    ? await (await import("./store-model.js")).openStoreForReading(
+    ? await (await import("./store-model.js")).openStoreModel(
         req.store,
         req.model,
-        events.onMessage,
+        { readonly: true },
+        events,
       )
     : undefined;
   const model =
     stored?.model ??
-    (await openModel(
-      req.model,
-      adapterModelDefault(req.model ?? {}, adapter?.model),
-      events.onMessage,
-    ));
+    (await openModel(req.model, adapterModelDefault(req.model ?? {}, adapter?.model), events));
   try {
     const classifier =
       adapt && adapter

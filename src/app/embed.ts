@@ -97,7 +97,7 @@ export async function embed(req: EmbedRequest, events: EmbedEvents = {}): Promis
     throw new UsageError("embed texts or images, not both at once");
   }
   const sources = images.length > 0 ? await expandImageSources(images) : [];
-  const model = await openModel(req.model, undefined, events.onMessage);
+  const model = await openModel(req.model, undefined, events);
   try {
     if (texts.length > 0) {
       const { embeddings, promptTokens } = await embedTextInputs(model, texts);

@@ -14,9 +14,9 @@ import { type ImageSettingsInput, resolveImageSettings } from "../image/settings
 import { storedImagePass } from "../store/dataset.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
+import type { UseCaseEvents } from "./events.js";
 import { decodeOptions } from "./image-settings.js";
-import { loadChosenModel, type ModelChoice } from "./model.js";
-import type { OnStageProgress } from "./progress.js";
+import { type ModelRequest, openModel } from "./model.js";
 import { openStoreModel } from "./store-model.js";
 
 /** One retrieval evaluation. */
@@ -30,10 +30,9 @@ export interface RetrievalRequest {
   image?: ImageSettingsInput;
   /** Read and write the image-embedding cache (default true). */
   imageCache?: boolean;
-  model?: ModelChoice;
+  model?: ModelRequest;
   out?: string;
   report?: string;
-  onProgress?: OnStageProgress;
 }
 
 export interface RetrievalOutcome {
@@ -43,8 +42,11 @@ export interface RetrievalOutcome {
   images: number;
 }
 
-/** Run one retrieval evaluation. */
-export async function evaluateRetrievalPairs(req: RetrievalRequest): Promise<RetrievalOutcome> {
+/** Run one retrieval evaluation (`events`: progress of the images and captions, model messages). */
+export async function evaluateRetrievalPairs(
+  req: RetrievalRequest,
+  events: UseCaseEvents = {},
+): Promise<RetrievalOutcome> {
   if (!req.pairs) {
     throw new UsageError(
       "--task retrieval needs a pairs file: a .csv / .jsonl / .json of image,caption",
@@ -52,9 +54,9 @@ export async function evaluateRetrievalPairs(req: RetrievalRequest): Promise<Ret
   }
   const pairs = await loadPairs(req.pairs);
   const stored = req.store
-    ? await openStoreModel(req.store, req.model, { readonly: true })
+    ? await openStoreModel(req.store, req.model, { readonly: true }, events)
     : undefined;
-  const model = stored?.model ?? (await loadChosenModel(req.model));
+  const model = stored?.model ?? (await openModel(req.model, undefined, events));
   try {
     const settings = resolveImageSettings(req.image);
     const cache =
@@ -73,9 +75,9 @@ export async function evaluateRetrievalPairs(req: RetrievalRequest): Promise<Ret
       logitScale: model.logitScale,
       ...decodeOptions(settings),
       onProgress: (done, total) =>
-        req.onProgress?.({ stage: "images", unit: "images", done, total }),
+        events.onProgress?.({ stage: "images", unit: "images", done, total }),
       onTextProgress: (done, total) =>
-        req.onProgress?.({ stage: "captions", unit: "texts", done, total }),
+        events.onProgress?.({ stage: "captions", unit: "texts", done, total }),
     });
     const meta = { dataset: req.pairs, model: stored?.name ?? model.dir };
     const doc = retrievalJson(result, meta);

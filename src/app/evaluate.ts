@@ -24,9 +24,9 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import { sampleItems } from "../util/sample.js";
 import { type FewShotRequest, loadFewShotSets, runFewShot } from "./evaluate-fewshot.js";
+import type { UseCaseEvents } from "./events.js";
 import { decodeOptions } from "./image-settings.js";
-import { loadChosenModel, type ModelChoice } from "./model.js";
-import type { OnStageProgress } from "./progress.js";
+import { type ModelRequest, openModel } from "./model.js";
 import { openStoreModel, type StoreModel } from "./store-model.js";
 
 /** One classification evaluation. */
@@ -58,14 +58,10 @@ export interface EvaluateRequest {
   /** The few-shot protocol (`eval --train`). */
   fewshot?: FewShotRequest;
   /** Default: the store's model with `store`, else `DEFAULT_MODEL`. */
-  model?: ModelChoice;
+  model?: ModelRequest;
   /** Also write the JSON document here, and a self-contained HTML report there. */
   out?: string;
   report?: string;
-  onProgress?: OnStageProgress;
-  onWarning?: (message: string) => void;
-  /** Informative lines (e.g. how the transductive neighbour graph was built). */
-  onMessage?: (line: string) => void;
 }
 
 export interface EvaluateOutcome {
@@ -91,19 +87,26 @@ function checkRequest(req: EvaluateRequest): void {
   }
 }
 
-/** Run one classification evaluation (see the module comment). */
-export async function evaluate(req: EvaluateRequest): Promise<EvaluateOutcome> {
+/**
+ * Run one classification evaluation (see the module comment). `events`: progress of the image
+ * and text stages, warnings, and informative lines (model downloads; how the transductive
+ * neighbour graph was built).
+ */
+export async function evaluate(
+  req: EvaluateRequest,
+  events: UseCaseEvents = {},
+): Promise<EvaluateOutcome> {
   checkRequest(req);
   const strategies = await Promise.all(parseStrategies(req.strategies).map(loadStrategy));
   const classnames = req.labelsFile ? await readClassnames(req.labelsFile) : undefined;
   const stored = req.store
-    ? await openStoreModel(req.store, req.model, { readonly: true })
+    ? await openStoreModel(req.store, req.model, { readonly: true }, events)
     : undefined;
   try {
     const dataset = stored
       ? await storeDataset(stored.store, req.dataset, classnames)
       : await loadDataset(req.dataset!, classnames);
-    return await evaluateDataset(req, dataset, strategies, stored, classnames);
+    return await evaluateDataset(req, events, dataset, strategies, stored, classnames);
   } finally {
     await stored?.close();
   }
@@ -111,6 +114,7 @@ export async function evaluate(req: EvaluateRequest): Promise<EvaluateOutcome> {
 
 async function evaluateDataset(
   req: EvaluateRequest,
+  events: UseCaseEvents,
   dataset: Dataset,
   strategies: Awaited<ReturnType<typeof loadStrategy>>[],
   stored: StoreModel | undefined,
@@ -125,7 +129,7 @@ async function evaluateDataset(
     ? await loadFewShotSets(req.fewshot, classnames, { classes: dataset.classes.names, images })
     : undefined;
   const settings = resolveImageSettings(req.image);
-  const model: ClipModel = stored?.model ?? (await loadChosenModel(req.model));
+  const model: ClipModel = stored?.model ?? (await openModel(req.model, undefined, events));
   try {
     const cache: ImageEmbeddingStore | undefined =
       req.imageCache !== false && !stored ? await openImageStore(model, settings) : undefined;
@@ -139,21 +143,21 @@ async function evaluateDataset(
       batchSize: req.batchSize,
       ...decodeOptions(settings),
       onProgress: (done: number, total: number) =>
-        req.onProgress?.({ stage: "images", unit: "images", done, total }),
-      onWarning: req.onWarning,
+        events.onProgress?.({ stage: "images", unit: "images", done, total }),
+      onWarning: events.onWarning,
       onStage: (stage: "images-done" | "strategy", name?: string) => {
         if (stage === "images-done") imageSeconds = (Date.now() - started) / 1000;
         textStage = `texts of ${name}`;
       },
       onTextProgress: (done: number, total: number) =>
-        req.onProgress?.({ stage: textStage, unit: "texts", done, total }),
+        events.onProgress?.({ stage: textStage, unit: "texts", done, total }),
       transductive: req.transductive
         ? {
             logitScale: model.logitScale,
             graph: (rows: readonly Float32Array[]) => {
               const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
               if (built.method === "hnsw") {
-                req.onMessage?.(
+                events.onMessage?.(
                   `transductive: neighbour graph from an HNSW index (recall ${built.recall?.toFixed(4)} against exact search on sampled images)`,
                 );
               }
@@ -171,8 +175,8 @@ async function evaluateDataset(
             store: cache,
             batchSize: req.batchSize,
             settings,
-            onProgress: req.onProgress,
-            onWarning: req.onWarning,
+            onProgress: events.onProgress,
+            onWarning: events.onWarning,
           })
         : undefined;
     const name = datasetName(req, stored);

@@ -10,19 +10,22 @@ import { resolveImageSettings } from "../image/settings.js";
 import { indexImages } from "../store/indexer.js";
 import { UsageError } from "../util/errors.js";
 import { decodeOptions } from "./image-settings.js";
-import type { IndexRequest, IndexResult } from "./index-request.js";
+import type { IndexEvents, IndexRequest, IndexResult } from "./index-request.js";
 import { submitToQueue } from "./scale-out.js";
 import { openStoreModel } from "./store-model.js";
 
 /** Run one index request, locally or through its queue. */
-export async function indexInputs(req: IndexRequest): Promise<IndexResult> {
+export async function indexInputs(
+  req: IndexRequest,
+  events: IndexEvents = {},
+): Promise<IndexResult> {
   if (req.inputs.length === 0) throw new UsageError("no inputs: give image files, folders or URLs");
-  if (req.queue) return submitToQueue({ ...req, queue: req.queue });
-  return indexLocally(req);
+  if (req.queue) return submitToQueue({ ...req, queue: req.queue }, events);
+  return indexLocally(req, events);
 }
 
-async function indexLocally(req: IndexRequest): Promise<IndexResult> {
-  const opened = await openStoreModel(req.store, req.model, { readonly: false });
+async function indexLocally(req: IndexRequest, events: IndexEvents): Promise<IndexResult> {
+  const opened = await openStoreModel(req.store, req.model, { readonly: false }, events);
   try {
     const started = Date.now();
     const settings = resolveImageSettings({
@@ -38,9 +41,9 @@ async function indexLocally(req: IndexRequest): Promise<IndexResult> {
       ...decodeOptions(settings),
       onPlan: (p) => {
         total = p.todo;
-        req.onPlan?.(p);
+        events.onPlan?.(p);
       },
-      onProgress: (done) => req.onProgress?.({ stage: "index", unit: "images", done, total }),
+      onProgress: (done) => events.onProgress?.({ stage: "index", unit: "images", done, total }),
     });
     const holds = await opened.store.counts();
     return {

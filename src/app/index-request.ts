@@ -1,17 +1,18 @@
 /** The request and result of the index use case (src/app/index-images.ts, scale-out.ts). */
 import type { ImageSettingsInput } from "../image/settings.js";
 import type { IndexReport } from "../store/indexer.js";
-import type { ModelChoice } from "./model.js";
+import type { UseCaseEvents } from "./events.js";
+import type { ModelRequest } from "./model.js";
 import type { StageProgress } from "./progress.js";
 
-/** One index run. */
+/** One index run (plain data: the listeners are `IndexEvents`). */
 export interface IndexRequest {
   /** Image files, folders (searched recursively) or http(s) URLs. */
   inputs: readonly string[];
   /** The store: a file (created if missing) or a postgres:// URL. */
   store: string;
   /** Default: the store's model and dtype, else `DEFAULT_MODEL`, fp32. */
-  model?: ModelChoice;
+  model?: ModelRequest;
   /** EXIF orientation (default the store's setting, else on), pixel and download caps. */
   image?: ImageSettingsInput;
   /** Images per encoder call (default 16). */
@@ -22,9 +23,13 @@ export interface IndexRequest {
   refreshUrls?: boolean;
   /** Scale out: enqueue the work for `zeroclip worker` processes (needs a postgres:// store). */
   queue?: QueueRequest;
+}
+
+/** What an index run reports while it works (the second argument of `indexInputs`). */
+export interface IndexEvents extends Omit<UseCaseEvents, "onProgress"> {
   /** Called once the work is known. */
   onPlan?: (plan: IndexPlan) => void;
-  /** Called as images are finished. */
+  /** Called as images are finished: a `StageProgress` (stage "index"), with a queue's shards. */
   onProgress?: (progress: IndexProgress) => void;
 }
 
@@ -48,7 +53,10 @@ export interface IndexPlan {
   shards?: { total: number; enqueued: number; alreadyQueued: number; queue: string };
 }
 
-/** Images finished (`done`) of `total` to embed, in stage "index". */
+/**
+ * Images finished (`done`) of `total` to embed, in stage "index": the `StageProgress` of every
+ * use case, with a queue's shard counts besides.
+ */
 export interface IndexProgress extends StageProgress {
   /** With a queue: shards finished, of `shards`. */
   shardsDone?: number;

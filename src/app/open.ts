@@ -10,7 +10,8 @@ import { storeScheme } from "../store/open.js";
 import { PostgresStore } from "../store/postgres.js";
 import type { StoreIdentity } from "../store/types.js";
 import { UsageError } from "../util/errors.js";
-import type { ModelChoice } from "./model.js";
+import type { UseCaseEvents } from "./events.js";
+import type { ModelRequest } from "./model.js";
 import { openStoreModel, type StoreModel } from "./store-model.js";
 
 /** A shared store bound to the model, and the store's queue: what a submitter and a worker use. */
@@ -31,14 +32,15 @@ export interface QueuedStore {
 export async function openQueuedStore(
   location: string,
   queueUrl: string,
-  choice: ModelChoice,
+  model: ModelRequest,
   opts: { exifOrientation?: boolean; needsShared: string },
+  events: Pick<UseCaseEvents, "onMessage"> = {},
 ): Promise<QueuedStore> {
   // Both locations are checked before anything is opened, created or loaded.
   const scheme = storeScheme(location);
   if (scheme !== "postgres" && scheme !== "postgresql") throw new UsageError(opts.needsShared);
   parseRedisUrl(queueUrl);
-  const opened = await openStoreModel(location, choice, { readonly: false });
+  const opened = await openStoreModel(location, model, { readonly: false }, events);
   try {
     const store = opened.store;
     if (!(store instanceof PostgresStore)) throw new UsageError(opts.needsShared);

@@ -10,13 +10,15 @@ import { resolveImageSettings } from "../image/settings.js";
 import { submitIndex } from "../queue/submit.js";
 import { type IndexWorkerOptions, startIndexWorker } from "../queue/worker.js";
 import type { StoreIdentity } from "../store/types.js";
-import type { IndexRequest, IndexResult, QueueRequest } from "./index-request.js";
-import type { ModelChoice } from "./model.js";
+import type { UseCaseEvents } from "./events.js";
+import type { IndexEvents, IndexRequest, IndexResult, QueueRequest } from "./index-request.js";
+import type { ModelRequest } from "./model.js";
 import { openQueuedStore } from "./open.js";
 
 /** Enqueue an index request's work on its queue; wait for the workers unless `wait: false`. */
 export async function submitToQueue(
   req: IndexRequest & { queue: QueueRequest },
+  events: IndexEvents = {},
 ): Promise<IndexResult> {
   const { store, identity, queue, close } = await openQueuedStore(
     req.store,
@@ -27,6 +29,7 @@ export async function submitToQueue(
       needsShared:
         "--queue needs a store that every worker can reach: give --store a postgres:// URL",
     },
+    events,
   );
   try {
     const started = Date.now();
@@ -43,7 +46,7 @@ export async function submitToQueue(
       attempts: req.queue.attempts,
       wait,
       onPlan: (p) =>
-        req.onPlan?.({
+        events.onPlan?.({
           inputs: p.inputs,
           todo: p.todo,
           unchanged: p.unchanged,
@@ -56,7 +59,7 @@ export async function submitToQueue(
           },
         }),
       onProgress: (p) =>
-        req.onProgress?.({
+        events.onProgress?.({
           stage: "index",
           unit: "images",
           done: p.imagesDone,
@@ -91,23 +94,25 @@ export async function submitToQueue(
   }
 }
 
-/** One `zeroclip worker`. */
+/** One `zeroclip worker` (plain data: the listeners are `WorkerEvents`). */
 export interface WorkerRequest
-  extends Pick<
-    IndexWorkerOptions,
-    "concurrency" | "exitWhenIdle" | "batchSize" | "name" | "onShard" | "onShardError" | "onError"
-  > {
+  extends Pick<IndexWorkerOptions, "concurrency" | "exitWhenIdle" | "batchSize" | "name"> {
   /** The Redis the shards are queued on (redis://…). */
   queue: string;
   /** The store to write (postgres://…). */
   store: string;
   /** Default: the store's model and dtype. */
-  model?: ModelChoice;
+  model?: ModelRequest;
   /** A shard's lock, in seconds (default 30); a dead worker's shard is retaken once it expires. */
   lockSeconds?: number;
   /** How often to look for shards of dead workers, in seconds (default 30). */
   stalledCheckSeconds?: number;
 }
+
+/** What a worker reports while it runs (the second argument of `startWorker`). */
+export interface WorkerEvents
+  extends Pick<IndexWorkerOptions, "onShard" | "onShardError" | "onError">,
+    Pick<UseCaseEvents, "onMessage"> {}
 
 /** A running worker, bound to its store and queue. */
 export interface RunningWorker {
@@ -122,12 +127,16 @@ export interface RunningWorker {
 }
 
 /** Start a worker on the store's queue (the store's model and image settings unless chosen). */
-export async function startWorker(req: WorkerRequest): Promise<RunningWorker> {
+export async function startWorker(
+  req: WorkerRequest,
+  events: WorkerEvents = {},
+): Promise<RunningWorker> {
   const { opened, store, identity, queue, close } = await openQueuedStore(
     req.store,
     req.queue,
     req.model ?? {},
     { needsShared: "zeroclip worker writes to a shared store: give --store a postgres:// URL" },
+    events,
   );
   try {
     const worker = await startIndexWorker(queue, store, opened.model, identity, {
@@ -137,9 +146,9 @@ export async function startWorker(req: WorkerRequest): Promise<RunningWorker> {
       name: req.name,
       lockDurationMs: Math.round((req.lockSeconds ?? 30) * 1000),
       stalledIntervalMs: Math.round((req.stalledCheckSeconds ?? 30) * 1000),
-      onShard: req.onShard,
-      onShardError: req.onShardError,
-      onError: req.onError,
+      onShard: events.onShard,
+      onShardError: events.onShardError,
+      onError: events.onError,
     });
     const stopped = worker.stopped.finally(close);
     return {

@@ -4,13 +4,13 @@
  * store load no store engine.
  */
 import { resolve } from "node:path";
-import type { ClipModel, LoadOptions } from "../model/clip-model.js";
+import type { ClipModel } from "../model/clip-model.js";
 import { DEFAULT_MODEL } from "../model/resolve.js";
 import { assertStoreModel } from "../store/identity.js";
 import { openStore } from "../store/open.js";
 import type { StoreIdentity, VectorStore } from "../store/types.js";
-import { loadChosenModel, type ModelChoice, type ModelRequest } from "./model.js";
-
+import type { UseCaseEvents } from "./events.js";
+import { type ModelRequest, openModel } from "./model.js";
 /** A store and the model it holds embeddings of. */
 export interface StoreModel {
   store: VectorStore;
@@ -23,24 +23,22 @@ export interface StoreModel {
 }
 
 /**
- * Open the store at `location` and load the model: the chosen one when given, else the store's
- * own model and dtype, else the defaults. For reading (`readonly`), a model other than the
- * store's is a `ModelError`; for indexing, the store checks it when it is bound.
+ * Open the store at `location` and load the model (`openModel`): the requested one when named,
+ * else the store's own model and dtype, else the defaults. For reading (`readonly`), a model
+ * other than the store's is a `ModelError`; for indexing, the store checks it when it is bound.
  */
 export async function openStoreModel(
   location: string,
-  choice: ModelChoice = {},
+  req: ModelRequest = {},
   opts: { readonly: boolean },
+  events: Pick<UseCaseEvents, "onMessage"> = {},
 ): Promise<StoreModel> {
   const store = await openStore(location, { readonly: opts.readonly });
   try {
     const identity = await store.identity();
-    const name = choice.name ?? identity?.model ?? DEFAULT_MODEL;
-    const model = await loadChosenModel({
-      ...choice,
-      name,
-      dtype: choice.dtype ?? (identity?.dtype as LoadOptions["dtype"]) ?? "fp32",
-    });
+    const name = req.name ?? identity?.model ?? DEFAULT_MODEL;
+    const made = identity && { name: identity.model, dtype: identity.dtype };
+    const model = await openModel({ ...req, name }, made, events);
     const stored = resolve(name) === model.dir ? model.dir : name;
     try {
       if (opts.readonly) await assertStoreModel(store, model, stored);
@@ -62,17 +60,4 @@ export async function openStoreModel(
     await store.close();
     throw err;
   }
-}
-
-/**
- * Open the store at `location` for reading with a use case's `ModelRequest` (the request's
- * model, else the store's); a model other than the store's is a `ModelError`.
- */
-export function openStoreForReading(
-  location: string,
-  req: ModelRequest = {},
-  onMessage?: (line: string) => void,
-): Promise<StoreModel> {
-  const { model, ...load } = req;
-  return openStoreModel(location, { ...load, name: model, onMessage }, { readonly: true });
 }

@@ -17,7 +17,7 @@ import {
   nonNegativeNumber,
 } from "./fewshot-options.js";
 import { addLabelsFileOption, type LabelsFileFlags, labelsFileFlag } from "./labels-file.js";
-import { imageSettingsInput, modelChoice } from "./model-choice.js";
+import { imageSettingsInput, modelRequest, printMessage } from "./model-choice.js";
 import { formatTable } from "./output.js";
 import { addPromptOptions, type PromptFlags, promptsFromFlags } from "./prompt-options.js";
 import { stageBars } from "./stage-bars.js";
@@ -129,29 +129,34 @@ export async function runAdapt(
   const format = flags.format ?? (process.stdout.isTTY ? "table" : "json");
   const bars = stageBars();
   try {
-    const { result, summary, chosenBy } = await adapt({
-      ...prompts,
-      support: supportPath,
-      out: flags.out,
-      method: flags.method,
-      shots: flags.shots,
-      seed: flags.seed,
-      labelsFile: labelsFileFlag(flags),
-      val: flags.val,
-      valSplit: flags.valSplit,
-      params: { alpha: flags.alpha, beta: flags.beta, gamma: flags.gamma },
-      augmentViews: flags.augmentViews,
-      grid: gridFromFlags(flags),
-      aggregate: flags.aggregate,
-      allowMissing: flags.allowMissing,
-      imageCache: flags.cache,
-      classCache: flags.cache,
-      batchSize: flags.batchSize,
-      image: imageSettingsInput(flags, cmd),
-      model: modelChoice(flags, cmd),
-      onProgress: bars.update,
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-    });
+    const { result, summary, chosenBy } = await adapt(
+      {
+        ...prompts,
+        support: supportPath,
+        out: flags.out,
+        method: flags.method,
+        shots: flags.shots,
+        seed: flags.seed,
+        labelsFile: labelsFileFlag(flags),
+        val: flags.val,
+        valSplit: flags.valSplit,
+        params: { alpha: flags.alpha, beta: flags.beta, gamma: flags.gamma },
+        augmentViews: flags.augmentViews,
+        grid: gridFromFlags(flags),
+        aggregate: flags.aggregate,
+        allowMissing: flags.allowMissing,
+        imageCache: flags.cache,
+        classCache: flags.cache,
+        batchSize: flags.batchSize,
+        image: imageSettingsInput(flags, cmd),
+        model: modelRequest(flags, cmd),
+      },
+      {
+        onProgress: bars.update,
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+        onMessage: printMessage,
+      },
+    );
     bars.stop();
     const p = result.imagePass;
     process.stderr.write(

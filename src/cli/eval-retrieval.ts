@@ -4,7 +4,7 @@ import { prettyJson } from "../eval/json.js";
 import { retrievalRows } from "../eval/retrieval-eval.js";
 import { UsageError } from "../util/errors.js";
 import type { ModelFlags } from "./common.js";
-import { imageSettingsInput, modelChoice } from "./model-choice.js";
+import { imageSettingsInput, modelRequest, printMessage } from "./model-choice.js";
 import { formatTable } from "./output.js";
 import { stageBars } from "./stage-bars.js";
 
@@ -33,17 +33,19 @@ export async function runRetrievalEval(
   const format = flags.format ?? (process.stdout.isTTY ? "table" : "json");
   const bars = stageBars();
   try {
-    const { result, doc, images } = await evaluateRetrievalPairs({
-      pairs: pairsPath,
-      store: flags.store,
-      batchSize: flags.batchSize,
-      image: imageSettingsInput(flags, cmd),
-      imageCache: flags.cache,
-      model: modelChoice(flags, cmd),
-      out: flags.out,
-      report: flags.report,
-      onProgress: bars.update,
-    });
+    const { result, doc, images } = await evaluateRetrievalPairs(
+      {
+        pairs: pairsPath,
+        store: flags.store,
+        batchSize: flags.batchSize,
+        image: imageSettingsInput(flags, cmd),
+        imageCache: flags.cache,
+        model: modelRequest(flags, cmd),
+        out: flags.out,
+        report: flags.report,
+      },
+      { onProgress: bars.update, onMessage: printMessage },
+    );
     bars.stop();
     const m = result.metrics;
     const table =

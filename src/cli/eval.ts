@@ -21,7 +21,7 @@ import {
 import { runRetrievalEval } from "./eval-retrieval.js";
 import { setExitCode } from "./exit.js";
 import { addLabelsFileOption, type LabelsFileFlags, labelsFileFlag } from "./labels-file.js";
-import { imageSettingsInput, modelChoice } from "./model-choice.js";
+import { imageSettingsInput, modelRequest, printMessage } from "./model-choice.js";
 import { formatTable } from "./output.js";
 import { stageBars } from "./stage-bars.js";
 
@@ -148,28 +148,32 @@ export async function runEval(
   const format: EvalFormat = flags.format ?? (process.stdout.isTTY ? "table" : "json");
   const bars = stageBars();
   try {
-    const outcome = await evaluate({
-      dataset: datasetPath,
-      store: flags.store,
-      strategies: flags.strategy ?? [],
-      labelsFile,
-      aggregate: flags.aggregate,
-      allowMissing: flags.allowMissing,
-      perClass: flags.perClass,
-      limit: flags.limit,
-      seed: flags.seed,
-      batchSize: flags.batchSize,
-      image: imageSettingsInput(flags, cmd),
-      imageCache: flags.cache,
-      transductive: flags.transductive,
-      fewshot,
-      model: modelChoice(flags, cmd),
-      out: flags.out,
-      report: flags.report,
-      onProgress: bars.update,
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-      onMessage: (line) => process.stderr.write(`${line}\n`),
-    });
+    const outcome = await evaluate(
+      {
+        dataset: datasetPath,
+        store: flags.store,
+        strategies: flags.strategy ?? [],
+        labelsFile,
+        aggregate: flags.aggregate,
+        allowMissing: flags.allowMissing,
+        perClass: flags.perClass,
+        limit: flags.limit,
+        seed: flags.seed,
+        batchSize: flags.batchSize,
+        image: imageSettingsInput(flags, cmd),
+        imageCache: flags.cache,
+        transductive: flags.transductive,
+        fewshot,
+        model: modelRequest(flags, cmd),
+        out: flags.out,
+        report: flags.report,
+      },
+      {
+        onProgress: bars.update,
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+        onMessage: printMessage,
+      },
+    );
     bars.stop();
     return printEvaluation(outcome, format, flags.report);
   } finally {

@@ -4,7 +4,7 @@ import { type Progress, progressBar } from "../util/progress.js";
 import { addImageOptions, addModelOptions, type ModelFlags, positiveInt } from "./common.js";
 import { setExitCode } from "./exit.js";
 import { planLine, printIndexResult } from "./index-report.js";
-import { imageSettingsInput, modelChoice } from "./model-choice.js";
+import { imageSettingsInput, modelRequest, printMessage } from "./model-choice.js";
 
 export function indexCommand(): Command {
   const cmd = new Command("index")
@@ -91,42 +91,47 @@ export async function runIndex(inputs: string[], flags: IndexFlags, cmd: Command
   let ticker: NodeJS.Timeout | undefined;
   let last = "";
   try {
-    const result = await indexInputs({
-      inputs,
-      store: flags.store,
-      model: modelChoice(flags, cmd),
-      image: imageSettingsInput(flags, cmd),
-      batchSize: flags.batchSize,
-      prune: flags.prune,
-      refreshUrls: flags.refreshUrls,
-      queue:
-        flags.queue === undefined
-          ? undefined
-          : {
-              url: flags.queue,
-              shardSize: flags.shardSize,
-              attempts: flags.attempts,
-              wait: flags.wait,
-            },
-      onPlan: (p) => {
-        process.stderr.write(planLine(p));
-        if (!p.shards) {
-          bar = progressBar("index", p.todo, "images");
-          return;
-        }
-        if (!flags.wait || p.shards.total === 0) return;
-        bar = progressBar("index", p.todo, "images", { detail: " | {shards} shards" });
-        // Without a terminal, a line every 10 s says how far the workers are.
-        if (!process.stderr.isTTY) {
-          ticker = setInterval(() => process.stderr.write(`index: ${last}\n`), 10_000);
-        }
+    const result = await indexInputs(
+      {
+        inputs,
+        store: flags.store,
+        model: modelRequest(flags, cmd),
+        image: imageSettingsInput(flags, cmd),
+        batchSize: flags.batchSize,
+        prune: flags.prune,
+        refreshUrls: flags.refreshUrls,
+        queue:
+          flags.queue === undefined
+            ? undefined
+            : {
+                url: flags.queue,
+                shardSize: flags.shardSize,
+                attempts: flags.attempts,
+                wait: flags.wait,
+              },
       },
-      onProgress: (p) => {
-        if (p.shards === undefined) return bar?.update(p.done);
-        last = `${p.shardsDone}/${p.shards} shards, ${p.done}/${p.total} images`;
-        bar?.update(p.done, { shards: `${p.shardsDone}/${p.shards}` });
+      {
+        onMessage: printMessage,
+        onPlan: (p) => {
+          process.stderr.write(planLine(p));
+          if (!p.shards) {
+            bar = progressBar("index", p.todo, "images");
+            return;
+          }
+          if (!flags.wait || p.shards.total === 0) return;
+          bar = progressBar("index", p.todo, "images", { detail: " | {shards} shards" });
+          // Without a terminal, a line every 10 s says how far the workers are.
+          if (!process.stderr.isTTY) {
+            ticker = setInterval(() => process.stderr.write(`index: ${last}\n`), 10_000);
+          }
+        },
+        onProgress: (p) => {
+          if (p.shards === undefined) return bar?.update(p.done);
+          last = `${p.shardsDone}/${p.shards} shards, ${p.done}/${p.total} images`;
+          bar?.update(p.done, { shards: `${p.shardsDone}/${p.shards}` });
+        },
       },
-    });
+    );
     if (ticker) clearInterval(ticker);
     bar?.stop();
     printIndexResult(result, format);

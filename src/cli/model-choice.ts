@@ -1,6 +1,6 @@
-/** Flags → the requests' shared parts: the model choice and the image settings. */
+/** Flags → the requests' shared parts: the model request and the image settings. */
 import type { Command } from "commander";
-import type { ModelChoice, ModelRequest } from "../app/model.js";
+import type { ModelRequest } from "../app/model.js";
 import type { ImageSettingsInput } from "../image/settings.js";
 import type { ModelFlags } from "./common.js";
 
@@ -10,10 +10,10 @@ export function given(cmd: Command | undefined, key: string): boolean {
 }
 
 /**
- * The model flags as a request's `ModelChoice`; `--dtype` only when given, so that a use case
- * with a store takes the store's.
+ * The model flags as a request's `ModelRequest`; `--dtype` only when given, so that a use case
+ * with a store or an adapter takes its dtype.
  */
-export function modelChoice(flags: ModelFlags, cmd?: Command): ModelChoice {
+export function modelRequest(flags: ModelFlags, cmd?: Command): ModelRequest {
   return {
     name: flags.model,
     dtype: cmd === undefined || given(cmd, "dtype") ? flags.dtype : undefined,
@@ -24,14 +24,7 @@ export function modelChoice(flags: ModelFlags, cmd?: Command): ModelChoice {
     logitBias: flags.logitBias,
     revision: flags.revision,
     offline: flags.offline,
-    onMessage: printMessage,
   };
-}
-
-/** The same flags as a classify/embed/describe `ModelRequest` (`model` names the model). */
-export function modelRequest(flags: ModelFlags, cmd?: Command): ModelRequest {
-  const { name, onMessage: _, ...load } = modelChoice(flags, cmd);
-  return { ...load, model: name };
 }
 
 /** Model download and resolution messages on stderr. */

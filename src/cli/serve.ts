@@ -310,11 +310,9 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
   const request = modelRequest(flags, cmd);
   const model =
     stored?.model ??
-    (await openModel(
-      request,
-      adapterFile && adapterModelDefault(request, adapterFile.model),
-      printMessage,
-    ));
+    (await openModel(request, adapterFile && adapterModelDefault(request, adapterFile.model), {
+      onMessage: printMessage,
+    }));
   try {
     const classifiers = adapterFile
       ? adapterSource(

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { openStoreModel as openStore, type StoreModel } from "../app/store-model.js";
 import type { ModelFlags } from "./common.js";
-import { modelChoice } from "./model-choice.js";
+import { modelRequest, printMessage } from "./model-choice.js";
 
 export type { StoreModel };
 
@@ -16,5 +16,5 @@ export function openStoreModel(
   cmd: Command,
   opts: { readonly: boolean },
 ): Promise<StoreModel> {
-  return openStore(location, modelChoice(flags, cmd), opts);
+  return openStore(location, modelRequest(flags, cmd), opts, { onMessage: printMessage });
 }

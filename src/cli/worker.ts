@@ -4,7 +4,7 @@ import { UsageError } from "../util/errors.js";
 import { scrub, urlSecrets } from "../util/redact.js";
 import { addModelOptions, type ModelFlags, positiveInt, positiveNumber } from "./common.js";
 import { setExitCode } from "./exit.js";
-import { modelChoice } from "./model-choice.js";
+import { modelRequest, printMessage } from "./model-choice.js";
 
 export interface WorkerFlags extends ModelFlags {
   queue: string;
@@ -101,34 +101,39 @@ export async function runWorker(flags: WorkerFlags, cmd: Command): Promise<numbe
   let images = 0;
   let lastError = "";
   const secrets = [...urlSecrets(flags.queue), ...urlSecrets(flags.store)];
-  const worker = await startWorker({
-    queue: flags.queue,
-    store: flags.store,
-    model: modelChoice(flags, cmd),
-    concurrency: flags.concurrency,
-    exitWhenIdle: flags.exitWhenIdle,
-    batchSize: flags.batchSize,
-    name: flags.name,
-    ...workerDurations(flags),
-    onShard: ({ id, images: n, result: r }) => {
-      lastError = "";
-      shards++;
-      images += n;
-      const secs = r.ms / 1000;
-      process.stderr.write(
-        `worker: ${id}: ${n} images (${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ` +
-          `${r.failed} failed) in ${secs.toFixed(1)} s, ${(n / Math.max(secs, 1e-3)).toFixed(1)} images/s\n`,
-      );
+  const worker = await startWorker(
+    {
+      queue: flags.queue,
+      store: flags.store,
+      model: modelRequest(flags, cmd),
+      concurrency: flags.concurrency,
+      exitWhenIdle: flags.exitWhenIdle,
+      batchSize: flags.batchSize,
+      name: flags.name,
+      ...workerDurations(flags),
     },
-    onShardError: ({ id, error }) =>
-      process.stderr.write(`worker: ${id}: attempt failed (it will be retried): ${error}\n`),
-    // The same connection error repeats at every reconnection attempt: say it once.
-    onError: (message) => {
-      const line = scrub(message, secrets);
-      if (line !== lastError) process.stderr.write(`worker: queue error (retrying): ${line}\n`);
-      lastError = line;
+    {
+      onMessage: printMessage,
+      onShard: ({ id, images: n, result: r }) => {
+        lastError = "";
+        shards++;
+        images += n;
+        const secs = r.ms / 1000;
+        process.stderr.write(
+          `worker: ${id}: ${n} images (${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ` +
+            `${r.failed} failed) in ${secs.toFixed(1)} s, ${(n / Math.max(secs, 1e-3)).toFixed(1)} images/s\n`,
+        );
+      },
+      onShardError: ({ id, error }) =>
+        process.stderr.write(`worker: ${id}: attempt failed (it will be retried): ${error}\n`),
+      // The same connection error repeats at every reconnection attempt: say it once.
+      onError: (message) => {
+        const line = scrub(message, secrets);
+        if (line !== lastError) process.stderr.write(`worker: queue error (retrying): ${line}\n`);
+        lastError = line;
+      },
     },
-  });
+  );
   const id = worker.identity;
   process.stderr.write(
     `worker ${worker.name}: ${worker.store} (${id.model}, ${id.dtype}, ${id.dim}-d) ` +

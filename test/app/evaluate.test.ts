@@ -115,14 +115,16 @@ describe("evaluate and adapt use cases", () => {
     const train = join(dir, "train");
     await writeClassFolders(train, 20, 1000);
     const stages = new Set<string>();
-    const out = await evaluate({
-      dataset: test,
-      strategies: ["base=single:a photo of a {}."],
-      fewshot: { train, methods: ["tip-adapter"], augmentViews: 0 },
-      imageCache: false,
-      model: modelChoice(),
-      onProgress: (p) => stages.add(`${p.stage}/${p.unit}`),
-    });
+    const out = await evaluate(
+      {
+        dataset: test,
+        strategies: ["base=single:a photo of a {}."],
+        fewshot: { train, methods: ["tip-adapter"], augmentViews: 0 },
+        imageCache: false,
+        model: modelChoice(),
+      },
+      { onProgress: (p) => stages.add(`${p.stage}/${p.unit}`) },
+    );
     assert.deepEqual(out.doc.fewshot?.shots, [1, 2, 4, 8, 16]);
     assert.deepEqual(out.doc.fewshot?.seeds, [1, 2, 3]);
     assert.equal(out.doc.fewshot?.val_shots, "min(K, 4)");

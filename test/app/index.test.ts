@@ -65,25 +65,31 @@ describe("index use case: the store's settings are every later run's defaults", 
 
   it("a second run without settings uses the store's (EXIF off), a contrary one is refused", async () => {
     const plans: number[] = [];
-    const first = await indexInputs({
-      inputs: [noise],
-      store: storePath,
-      model: { name: modelDir, preprocessWorkers: 1 },
-      image: { exifOrientation: false },
-      onPlan: (p) => plans.push(p.todo),
-    });
+    const first = await indexInputs(
+      {
+        inputs: [noise],
+        store: storePath,
+        model: { name: modelDir, preprocessWorkers: 1 },
+        image: { exifOrientation: false },
+      },
+      { onPlan: (p) => plans.push(p.todo) },
+    );
     assert.deepEqual([first.report.added, first.report.failed, first.done], [1, 0, true]);
     assert.deepEqual(first.holds, { ok: 1, failed: 0 });
 
     // No model, no dtype, no image settings: all of them are the store's.
     const progress: [number, number][] = [];
-    const second = await indexInputs({
-      inputs: [rotated],
-      store: storePath,
-      model: { preprocessWorkers: 1 },
-      onPlan: (p) => plans.push(p.todo),
-      onProgress: (p) => progress.push([p.done, p.total]),
-    });
+    const second = await indexInputs(
+      {
+        inputs: [rotated],
+        store: storePath,
+        model: { preprocessWorkers: 1 },
+      },
+      {
+        onPlan: (p) => plans.push(p.todo),
+        onProgress: (p) => progress.push([p.done, p.total]),
+      },
+    );
     assert.deepEqual([second.report.added, second.report.failed], [1, 0]);
     assert.deepEqual(second.holds, { ok: 2, failed: 0 });
     assert.deepEqual(plans, [1, 1]);

@@ -13,7 +13,7 @@ import { classifyCommand } from "../../src/cli/classify.js";
 import { evalCommand } from "../../src/cli/eval.js";
 import { indexCommand } from "../../src/cli/index-images.js";
 import { labelsFileFlag } from "../../src/cli/labels-file.js";
-import { imageSettingsInput, modelChoice, modelRequest } from "../../src/cli/model-choice.js";
+import { imageSettingsInput, modelRequest } from "../../src/cli/model-choice.js";
 import { serveCommand } from "../../src/cli/serve.js";
 import { type WorkerFlags, workerCommand, workerDurations } from "../../src/cli/worker.js";
 import { UsageError } from "../../src/util/errors.js";
@@ -50,10 +50,10 @@ describe("CLI names: one name per concept, old names as aliases", () => {
     const args = ["a.jpg", "--store", "s.zcstore"];
     const now = parse(indexCommand, [...args, "--preprocess-workers", "3"]);
     const before = parse(indexCommand, [...args, "--workers", "3"]);
-    assert.equal(modelChoice(opts(now), now).preprocessWorkers, 3);
-    assert.equal(modelChoice(opts(before), before).preprocessWorkers, 3);
+    assert.equal(modelRequest(opts(now), now).preprocessWorkers, 3);
+    assert.equal(modelRequest(opts(before), before).preprocessWorkers, 3);
     const none = parse(indexCommand, args);
-    assert.equal(modelChoice(opts(none), none).preprocessWorkers, undefined);
+    assert.equal(modelRequest(opts(none), none).preprocessWorkers, undefined);
   });
 
   it("classify's model request takes --preprocess-workers too (it once read only --workers)", () => {
@@ -83,7 +83,7 @@ describe("CLI names: one name per concept, old names as aliases", () => {
 
   it("unset --dtype and --no-exif-orientation stay out of the request (the store's apply)", () => {
     const unset = parse(indexCommand, ["a.jpg", "--store", "s.zcstore"]);
-    assert.equal(modelChoice(opts(unset), unset).dtype, undefined);
+    assert.equal(modelRequest(opts(unset), unset).dtype, undefined);
     assert.equal(imageSettingsInput(opts(unset), unset).exifOrientation, undefined);
     const set = parse(indexCommand, [
       "a.jpg",
@@ -93,7 +93,7 @@ describe("CLI names: one name per concept, old names as aliases", () => {
       "q8",
       "--no-exif-orientation",
     ]);
-    assert.equal(modelChoice(opts(set), set).dtype, "q8");
+    assert.equal(modelRequest(opts(set), set).dtype, "q8");
     assert.equal(imageSettingsInput(opts(set), set).exifOrientation, false);
     assert.equal(imageSettingsInput(opts(set), set).maxPixels, 100_000_000);
   });

@@ -9,23 +9,27 @@ export async function useCaseSnippets() {
   const log = (p: { stage: string; done: number; total: number }) =>
     console.error(`${p.stage}: ${p.done}/${p.total}`);
 
-  const indexed = await indexInputs({
-    inputs: ["photos/"],
-    store: "photos.zcstore",
-    model: { name: "Xenova/clip-vit-base-patch32", dtype: "q8" },
-    image: { exifOrientation: false },
-    onProgress: log,
-  });
+  const indexed = await indexInputs(
+    {
+      inputs: ["photos/"],
+      store: "photos.zcstore",
+      model: { name: "Xenova/clip-vit-base-patch32", dtype: "q8" },
+      image: { exifOrientation: false },
+    },
+    { onProgress: log },
+  );
   console.log(indexed.report.added, indexed.holds?.ok);
 
-  const evaluated = await evaluate({
-    dataset: "photos/",
-    strategies: ["base=single:a photo of a {}."],
-    fewshot: { train: "train/", methods: ["tip-adapter"] },
-    labelsFile: "classnames.json#pets",
-    report: "report.html",
-    onProgress: log,
-  });
+  const evaluated = await evaluate(
+    {
+      dataset: "photos/",
+      strategies: ["base=single:a photo of a {}."],
+      fewshot: { train: "train/", methods: ["tip-adapter"] },
+      labelsFile: "classnames.json#pets",
+      report: "report.html",
+    },
+    { onProgress: log, onWarning: (m) => console.error(`warning: ${m}`) },
+  );
   console.log(evaluated.doc.strategies.base.top1, evaluated.doc.fewshot?.shots);
 
   const adapted = await adapt({

@@ -12,7 +12,7 @@ export async function useCaseSnippet() {
       templates: ["a photo of a {}."],
       topK: 2,
       explain: 2,
-      model: { model: "Xenova/clip-vit-base-patch32", dtype: "q8" },
+      model: { name: "Xenova/clip-vit-base-patch32", dtype: "q8" },
       image: { exifOrientation: true, maxPixels: 50_000_000 },
     },
     {
