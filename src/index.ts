@@ -89,6 +89,8 @@ export {
   searchStore,
   storeImageSettings,
 } from "./app/search.js";
+// The search use case as a request (issue 21, api3): `zeroclip search`
+export { type SearchOutcome, type SearchRequest, search } from "./app/search-request.js";
 export {
   adapt,
   evaluate,

@@ -1,9 +1,7 @@
 import { Command, Option } from "commander";
-import { searchStore } from "../app/search.js";
+import { search } from "../app/search-request.js";
 import { AGGREGATES, type Aggregate } from "../classify/class-embeddings.js";
-import { writeGallery } from "../store/gallery.js";
 import type { SearchQuery, SearchResult } from "../store/search.js";
-import { UsageError } from "../util/errors.js";
 import {
   addFormatOption,
   addModelOptions,
@@ -12,9 +10,9 @@ import {
   positiveInt,
 } from "./common.js";
 import { setExitCode } from "./exit.js";
+import { modelRequest, printMessage } from "./model-choice.js";
 import { defaultFormat, type Format, formatTable, printRecords, roundScore } from "./output.js";
 import { type PromptFlags, promptsFromFlags } from "./prompt-options.js";
-import { openStoreModel } from "./store-common.js";
 
 /** A query flag's value with its position on the command line (texts and images interleave). */
 interface Ordered {
@@ -105,42 +103,37 @@ Exit codes: 0 ok, 1 some image queries could not be read, 2 usage error, 3 model
 }
 
 export async function runSearch(flags: SearchFlags, cmd: Command): Promise<number> {
-  const queries: (SearchQuery & { at: number })[] = [
+  const queries: SearchQuery[] = [
     ...(flags.text ?? []).map((q) => ({ text: q.value, at: q.at })),
     ...(flags.image ?? []).map((q) => ({ image: q.value, at: q.at })),
-  ].sort((a, b) => a.at - b.at);
-  if (queries.length === 0) throw new UsageError("give a query: --text TEXT or --image PATH");
+  ]
+    .sort((a, b) => a.at - b.at)
+    .map(({ at: _, ...q }) => q);
   const prompts = await promptsFromFlags(flags);
-  const templates = prompts.templates ?? [];
-  const descriptions = prompts.descriptions;
-  if (flags.efSearch !== undefined && !flags.approximate) {
-    throw new UsageError("--ef-search applies only with --approximate");
-  }
-  const format = flags.format ?? defaultFormat();
-  const opened = await openStoreModel(flags.store, flags, cmd, { readonly: true });
-  try {
-    const results = await searchStore(opened.model, opened.store, queries, {
+  const outcome = await search(
+    {
+      store: flags.store,
+      queries,
       topK: flags.topK ?? flags.k,
-      templates,
-      descriptions,
+      templates: prompts.templates,
+      descriptions: prompts.descriptions,
       aggregate: flags.aggregate,
       allowMissing: flags.allowMissing,
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
       nearest: { approximate: flags.approximate, efSearch: flags.efSearch },
-    });
-    printResults(results, format);
-    if (flags.html) {
-      await writeGallery(flags.html, results, {
-        subtitle: `${opened.store.location} · ${opened.name} (${opened.model.dtype})`,
-      });
-      process.stderr.write(`gallery written to ${flags.html}\n`);
-    }
-    const failed = results.filter((r) => r.error !== undefined);
-    for (const f of failed) process.stderr.write(`failed: ${f.query}: ${f.error}\n`);
-    return failed.length > 0 ? 1 : 0;
-  } finally {
-    await opened.close();
+      model: modelRequest(flags, cmd),
+      html: flags.html,
+    },
+    {
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      onMessage: printMessage,
+    },
+  );
+  printResults(outcome.results, flags.format ?? defaultFormat());
+  if (flags.html) process.stderr.write(`gallery written to ${flags.html}\n`);
+  for (const r of outcome.results) {
+    if (r.error !== undefined) process.stderr.write(`failed: ${r.query}: ${r.error}\n`);
   }
+  return outcome.failed > 0 ? 1 : 0;
 }
 
 function toRecord(r: SearchResult): Record<string, unknown> {

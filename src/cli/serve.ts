@@ -1,18 +1,7 @@
 import { Command, Option } from "commander";
-import { readAdapterFile } from "../adapt/adapter-file.js";
-import { FewShotClassifier } from "../adapt/classifier.js";
-import { adapterModelDefault, openModel } from "../app/model.js";
 import { IMAGE_BATCHER_DEFAULTS } from "../model/image-batcher.js";
-import { checkBaseURL } from "../prompts/describe-options.js";
-import {
-  adapterSource,
-  buildServer,
-  SERVE_DEFAULTS,
-  type ServePlugin,
-  searchPlugin,
-  serveUntilSignal,
-} from "../serve/index.js";
-import { readPresetFile } from "../serve/presets.js";
+import { SERVE_DEFAULTS } from "../serve/options.js";
+import { LOG_LEVELS, serve } from "../serve/start.js";
 import { UsageError } from "../util/errors.js";
 import {
   addModelOptions,
@@ -26,7 +15,6 @@ import {
 import { setExitCode } from "./exit.js";
 import { labelsFileFlag } from "./labels-file.js";
 import { modelRequest, printMessage } from "./model-choice.js";
-import { openStoreModel, type StoreModel } from "./store-common.js";
 
 interface ServeFlags extends ModelFlags {
   host: string;
@@ -76,8 +64,6 @@ function parseRateLimit(spec: string): [string, number] {
   if (!m) throw new UsageError(`--rate-limit ${spec}: expected ROUTE=N, e.g. /v1/classify=120`);
   return [m[1], Number(m[2])];
 }
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 export function serveCommand(): Command {
   const cmd = new Command("serve")
@@ -287,45 +273,19 @@ function apiKeyFrom(name: string | undefined): string | undefined {
   return key.trim();
 }
 
-export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number> {
-  if (!LOG_LEVELS.includes(flags.logLevel)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}`);
-  }
+export async function runServe(flags: ServeFlags, cmd: Command): Promise<number> {
   const apiKey = apiKeyFrom(flags.apiKeyEnv);
   if (flags.llmBaseUrl && !flags.llmModel) throw new UsageError("--llm-base-url needs --llm-model");
-  if (flags.llmBaseUrl) checkBaseURL(flags.llmBaseUrl);
-  const labelsFile = labelsFileFlag(flags);
-  const presets = {
-    classnames: labelsFile ? await readPresetFile(labelsFile, "labels file") : undefined,
-    templates: flags.templatesFile
-      ? await readPresetFile(flags.templatesFile, "templates file")
-      : undefined,
-  };
-  const adapterFile = flags.adapter ? await readAdapterFile(flags.adapter) : undefined;
-  // With --store the model defaults to the store's, and another model is refused (exit 3).
-  const stored: StoreModel | undefined = flags.store
-    ? await openStoreModel(flags.store, flags, cmd ?? serveCommand(), { readonly: true })
-    : undefined;
-  // With --adapter (and no --store), the model defaults to the one the adapter was made with.
-  const request = modelRequest(flags, cmd);
-  const model =
-    stored?.model ??
-    (await openModel(request, adapterFile && adapterModelDefault(request, adapterFile.model), {
-      onMessage: printMessage,
-    }));
-  try {
-    const classifiers = adapterFile
-      ? adapterSource(
-          await FewShotClassifier.fromAdapter(model, adapterFile, {
-            name: `the adapter ${flags.adapter}`,
-          }),
-        )
-      : undefined;
-    const plugins: ServePlugin[] = stored ? [searchPlugin(stored.store)] : [];
-    const requestTimeoutMs = flags.requestTimeout * 1000;
-    const app = await buildServer({
-      model,
-      modelName: flags.model ?? stored?.name,
+  return serve(
+    {
+      model: modelRequest(flags, cmd),
+      store: flags.store,
+      adapter: flags.adapter,
+      labelsFile: labelsFileFlag(flags),
+      templatesFile: flags.templatesFile,
+      host: flags.host,
+      port: flags.port,
+      logLevel: flags.logLevel,
       batchSize: flags.batchSize,
       batchWaitMs: flags.batchWaitMs,
       maxQueue: flags.maxQueue,
@@ -333,10 +293,10 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
       maxPixels: flags.maxPixels,
       exifOrientation: flags.exifOrientation,
       bodyLimit: Math.round(flags.bodyLimit * 1024 * 1024),
-      requestTimeoutMs,
+      requestTimeoutMs: flags.requestTimeout * 1000,
       allowUrlInputs: flags.urlInputs,
       allowPrivateUrls: flags.allowPrivateUrls ?? false,
-      allowedHosts: [...(flags.allowedHost ?? []), flags.host],
+      allowedHosts: flags.allowedHost,
       limits: {
         maxLabels: flags.maxLabels,
         maxTemplates: flags.maxTemplates,
@@ -359,24 +319,7 @@ export async function runServe(flags: ServeFlags, cmd?: Command): Promise<number
       classifierCacheSize: flags.classCache,
       diskCache: flags.cache,
       llm: flags.llmModel ? { model: flags.llmModel, baseURL: flags.llmBaseUrl } : undefined,
-      presets,
-      classifiers,
-      plugins,
-      logger: { level: flags.logLevel },
-    });
-    if (!apiKey && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(flags.host)) {
-      app.log.warn(
-        { host: flags.host },
-        "listening beyond this machine without an API key: anyone who can reach it can use it (--api-key-env)",
-      );
-    }
-    const running = await serveUntilSignal(app, {
-      host: flags.host,
-      port: flags.port,
-      graceMs: requestTimeoutMs + 5000,
-    });
-    return await running.closed;
-  } finally {
-    await (stored ? stored.close() : model.dispose());
-  }
+    },
+    { onMessage: printMessage },
+  );
 }

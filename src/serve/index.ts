@@ -22,3 +22,11 @@ export {
 export { MAX_SEARCH_K, searchPlugin } from "./routes/search.js";
 export { buildServer } from "./server.js";
 export type { LlmSettings } from "./settings.js";
+// The serve command as a library call (issue 21, api3): policy and opening, then listening
+export {
+  LOG_LEVELS,
+  type OpenedServer,
+  openServer,
+  type ServeRequest,
+  serve,
+} from "./start.js";
