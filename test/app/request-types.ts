@@ -10,16 +10,19 @@
 import type {
   AdaptRequest,
   ClassifyRequest,
+  DescribeRequest,
   EmbedRequest,
   EvaluateRequest,
   IndexEvents,
   IndexRequest,
   ModelRequest,
   RetrievalRequest,
+  SearchRequest,
   UseCaseEvents,
   WorkerEvents,
   WorkerRequest,
 } from "../../src/index.js";
+import type { ServeRequest } from "../../src/serve/index.js";
 
 /** A type with no function anywhere in it (what a JSON body can carry; bytes as base64). */
 type PlainData<T> = T extends (...args: never[]) => unknown
@@ -41,7 +44,11 @@ const plain: [
   IsPlain<RetrievalRequest>,
   IsPlain<AdaptRequest>,
   IsPlain<WorkerRequest>,
-] = [true, true, true, true, true, true, true, true];
+  IsPlain<SearchRequest>,
+  // Its `signal` (an AbortSignal: the caller cancelling, as fetch takes it) is the one non-data field.
+  IsPlain<Omit<DescribeRequest, "signal">>,
+  IsPlain<ServeRequest>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
 
 const notPlain: IsPlain<UseCaseEvents> = false;
 

@@ -43,11 +43,14 @@ export async function useCaseSnippets() {
   });
   console.log(adapted.summary.alpha, adapted.chosenBy);
 
-  const worker = await startWorker({
-    queue: "redis://queue:6379",
-    store: "postgres://me@db/photos",
-    exitWhenIdle: true,
-    lockSeconds: 30,
-  });
+  const worker = await startWorker(
+    {
+      queue: "redis://queue:6379",
+      store: "postgres://me@db/photos",
+      exitWhenIdle: true,
+      lockSeconds: 30,
+    },
+    { onShard: (s) => console.error(`${s.id}: ${s.images} images`) },
+  );
   await worker.stopped;
 }

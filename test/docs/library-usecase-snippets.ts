@@ -2,7 +2,7 @@
  * docs/library.md's "One call per verb" snippet, type-checked by the build (never run: it needs
  * a hub model, an LLM server and photos). If the use cases' API changes, this stops compiling.
  */
-import { classify, describeLabels, embed } from "../../src/index.js";
+import { classify, describeLabels, embed, search } from "../../src/index.js";
 
 export async function useCaseSnippet() {
   const { results, failed } = await classify(
@@ -33,5 +33,16 @@ export async function useCaseSnippet() {
     questions: "seed",
   });
   console.log(described.descriptions, described.failures);
+
+  const found = await search(
+    {
+      store: "photos.zcstore",
+      queries: [{ text: "a dog on a beach" }],
+      topK: 5,
+      html: "hits.html",
+    },
+    { onWarning: (m) => console.error(m) },
+  );
+  console.log(found.results[0].results?.[0]?.input, found.model);
   return { results, failed, texts, images };
 }
