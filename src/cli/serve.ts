@@ -65,6 +65,35 @@ function parseRateLimit(spec: string): [string, number] {
   return [m[1], Number(m[2])];
 }
 
+/** The per-request limit flags: flag, help, the `SERVE_DEFAULTS` key of its default. */
+const LIMIT_FLAGS: readonly [string, string, keyof typeof SERVE_DEFAULTS][] = [
+  ["--max-images", "most images in one request", "maxImagesPerRequest"],
+  ["--max-pixels", "refuse images with more pixels than this (422 or an error entry)", "maxPixels"],
+  ["--max-labels", "most labels in one request (413 beyond)", "maxLabels"],
+  ["--max-templates", "most templates (or describe questions) in one request", "maxTemplates"],
+  [
+    "--max-descriptions",
+    "most descriptions of one label in one request",
+    "maxDescriptionsPerLabel",
+  ],
+  [
+    "--max-prompt-texts",
+    "most texts one request's classes are built from (labels × templates and descriptions)",
+    "maxPromptTexts",
+  ],
+  [
+    "--max-text-length",
+    "most characters of one label, template, description or text input",
+    "maxTextLength",
+  ],
+  [
+    "--max-request-pixels",
+    "most pixels of one request's images together (by header, before decoding)",
+    "maxRequestPixels",
+  ],
+  ["--max-connections", "most open connections at once", "maxConnections"],
+];
+
 export function serveCommand(): Command {
   const cmd = new Command("serve")
     .description("HTTP API and web page: the model stays loaded, concurrent requests are batched")
@@ -107,61 +136,12 @@ export function serveCommand(): Command {
       "most images waiting over all requests (beyond: 503 with Retry-After)",
       positiveInt("--max-queue"),
       IMAGE_BATCHER_DEFAULTS.maxQueue,
-    )
-    .option(
-      "--max-images <n>",
-      "most images in one request",
-      positiveInt("--max-images"),
-      SERVE_DEFAULTS.maxImagesPerRequest,
-    )
-    .option(
-      "--max-pixels <n>",
-      "refuse images with more pixels than this (422 or an error entry)",
-      positiveInt("--max-pixels"),
-      SERVE_DEFAULTS.maxPixels,
-    )
-    .option(
-      "--max-labels <n>",
-      "most labels in one request (413 beyond)",
-      positiveInt("--max-labels"),
-      SERVE_DEFAULTS.maxLabels,
-    )
-    .option(
-      "--max-templates <n>",
-      "most templates (or describe questions) in one request",
-      positiveInt("--max-templates"),
-      SERVE_DEFAULTS.maxTemplates,
-    )
-    .option(
-      "--max-descriptions <n>",
-      "most descriptions of one label in one request",
-      positiveInt("--max-descriptions"),
-      SERVE_DEFAULTS.maxDescriptionsPerLabel,
-    )
-    .option(
-      "--max-prompt-texts <n>",
-      "most texts one request's classes are built from (labels × templates and descriptions)",
-      positiveInt("--max-prompt-texts"),
-      SERVE_DEFAULTS.maxPromptTexts,
-    )
-    .option(
-      "--max-text-length <n>",
-      "most characters of one label, template, description or text input",
-      positiveInt("--max-text-length"),
-      SERVE_DEFAULTS.maxTextLength,
-    )
-    .option(
-      "--max-request-pixels <n>",
-      "most pixels of one request's images together (by header, before decoding)",
-      positiveInt("--max-request-pixels"),
-      SERVE_DEFAULTS.maxRequestPixels,
-    )
-    .option(
-      "--max-connections <n>",
-      "most open connections at once",
-      positiveInt("--max-connections"),
-      SERVE_DEFAULTS.maxConnections,
-    )
+    );
+  // The per-request limits: `--max-… <n>`, a positive integer, default from SERVE_DEFAULTS.
+  for (const [flag, help, key] of LIMIT_FLAGS) {
+    cmd.option(`${flag} <n>`, help, positiveInt(flag), SERVE_DEFAULTS[key]);
+  }
+  cmd
     .option("--no-exif-orientation", "ignore EXIF orientation (strict Hugging Face behaviour)")
     .option(
       "--body-limit <MB>",
