@@ -1,7 +1,7 @@
 /**
- * Opening a store with the model its embeddings came from: the chosen model, else the store's
- * own model and dtype, else the defaults. Kept apart from model.ts so that commands without a
- * store load no store engine.
+ * Opening a store with the model its embeddings came from: the requested model, else the
+ * store's own model and dtype (as `openModel`'s fallback), else the defaults. Kept apart from
+ * model.ts so that commands without a store load no store engine.
  */
 import { resolve } from "node:path";
 import type { ClipModel } from "../model/clip-model.js";
