@@ -103,13 +103,16 @@ export async function embedInputs(
   onProgress?.(0, todo.length);
 
   let done = 0;
-  /** `code`: a failed item's (the store keeps only its message). */
+  /** `code`: a failed item's, kept in the store with its message. */
   const record = (item: StoreItem, pending: StoreItem[], code: ErrorCode = "index_failed") => {
-    pending.push(item);
     if (item.status === "failed") {
+      pending.push({ ...item, code });
       report.failed++;
       report.failures.push({ input: item.input, code, error: item.error });
-    } else if (known.get(item.input)?.status === "ok") report.updated++;
+      return;
+    }
+    pending.push(item);
+    if (known.get(item.input)?.status === "ok") report.updated++;
     else report.added++;
   };
 

@@ -1,7 +1,8 @@
 /**
  * Failed inputs carry their stable code through the library's store paths: an index run's
  * report, a search query, and classifying from the store (where a failure read back is
- * `index_failed`, since the store keeps the message only, and an input it lacks `not_indexed`).
+ * the code the index run gave it, kept in the store with its message, and an input it lacks
+ * `not_indexed`).
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -63,14 +64,14 @@ describe("failure codes in the store's library paths", () => {
     assert.equal(ok.results?.length, 1);
   });
 
-  it("classifying from the store: index_failed for a recorded failure, not_indexed for the rest", async () => {
+  it("classifying from the store: a recorded failure keeps its code, not_indexed for the rest", async () => {
     const predictor = { predict: () => [{ label: "x", score: 1 }] };
     const results = await classifyStored(predictor, store, {
       inputs: [good, text, join(dir, "elsewhere.png")],
     });
     assert.deepEqual(
       results.map((r) => r.code),
-      [undefined, "index_failed", "not_indexed"],
+      [undefined, "image_unreadable", "not_indexed"],
     );
     assert.match(results[1].error ?? "", /not an image/);
   });
