@@ -8,7 +8,7 @@
  *   UUID: it names the store's job queue, so workers of two stores never mix.
  * - one table per store and model, `zeroclip_<name>_<first 12 hex of the identity key>`:
  *   `input text COLLATE "C" PRIMARY KEY` (so pages come in the embedded engine's order), size,
- *   mtime, SHA-256, status, error, `embedding vector(dim)` (stored inline), `indexed_at`, and a
+ *   mtime, SHA-256, status, error, its `code`, `embedding vector(dim)` (stored inline), `indexed_at`, and a
  *   cosine HNSW index (`vector_cosine_ops`).
  *
  * `put` is one `INSERT … ON CONFLICT (input) DO UPDATE` statement (one transaction) that leaves

@@ -1,6 +1,6 @@
 /**
  * The embedded engine: one SQLite file (better-sqlite3) holding the store's identity and one row
- * per input (state, status, error, embedding as a little-endian float32 BLOB). SQLite's
+ * per input (state, status, error and its code, embedding as a little-endian float32 BLOB). SQLite's
  * write-ahead log makes every `put` / `delete` one atomic transaction, so a killed writer
  * (SIGKILL included) leaves each batch entirely written or not at all, and `input` is the
  * primary key, so an input is never stored twice. Exact search runs over an in-memory matrix
