@@ -103,13 +103,29 @@ export async function embedInputs(
   onProgress?.(0, todo.length);
 
   let done = 0;
-  /** `code`: a failed item's (the store keeps only its message). */
-  const record = (item: StoreItem, pending: StoreItem[], code: ErrorCode = "index_failed") => {
-    pending.push(item);
+  /** The failures of the chunk being embedded, with their places in it (sorted when it ends). */
+  let chunkFailures: { at: number; failure: EmbedReport["failures"][number] }[] = [];
+  /** Read failures are known before decode failures: the report lists a chunk's in input order. */
+  const flushFailures = () => {
+    chunkFailures.sort((a, b) => a.at - b.at);
+    for (const f of chunkFailures) report.failures.push(f.failure);
+    chunkFailures = [];
+  };
+  /** `at`: the item's place in its chunk; `code`: a failed item's, kept in the store with its message. */
+  const record = (
+    item: StoreItem,
+    pending: StoreItem[],
+    at: number,
+    code: ErrorCode = "index_failed",
+  ) => {
     if (item.status === "failed") {
+      pending.push({ ...item, code });
       report.failed++;
-      report.failures.push({ input: item.input, code, error: item.error });
-    } else if (known.get(item.input)?.status === "ok") report.updated++;
+      chunkFailures.push({ at, failure: { input: item.input, code, error: item.error } });
+      return;
+    }
+    pending.push(item);
+    if (known.get(item.input)?.status === "ok") report.updated++;
     else report.added++;
   };
 
@@ -134,45 +150,49 @@ export async function embedInputs(
     const chunk = await next!;
     next = start + chunkSize < todo.length ? read(start + chunkSize) : undefined;
     const pending: StoreItem[] = [];
-    const toEmbed: { state: SourceState; bytes: Uint8Array }[] = [];
-    const sameBytes: { state: SourceState; bytes: Uint8Array }[] = [];
-    for (const r of chunk) {
+    const toEmbed: { state: SourceState; bytes: Uint8Array; at: number }[] = [];
+    const sameBytes: { state: SourceState; bytes: Uint8Array; at: number }[] = [];
+    for (const [at, r] of chunk.entries()) {
       const k = known.get(r.state.input);
       if (r.error !== undefined) {
-        record({ ...r.state, status: "failed", error: r.error }, pending, r.code);
+        record({ ...r.state, status: "failed", error: r.error }, pending, at, r.code);
       } else if (k?.status === "ok" && k.sha256 !== null && k.sha256 === r.state.sha256) {
         // A refreshed URL with the same bytes is unchanged; a touched file (new mtime, same
         // bytes) keeps its embedding under its new state, without running the model.
         if (isHttpUrl(r.state.input)) {
           report.unchanged++;
           done++;
-        } else sameBytes.push({ state: r.state, bytes: r.bytes! });
-      } else toEmbed.push({ state: r.state, bytes: r.bytes! });
+        } else sameBytes.push({ state: r.state, bytes: r.bytes!, at });
+      } else toEmbed.push({ state: r.state, bytes: r.bytes!, at });
     }
     const kept = await store.get(sameBytes.map((t) => t.state.input));
     for (const t of sameBytes) {
       const embedding = kept.get(t.state.input);
-      if (embedding) record({ ...t.state, status: "ok", embedding }, pending);
+      if (embedding) record({ ...t.state, status: "ok", embedding }, pending, t.at);
       else toEmbed.push(t);
     }
     done += pending.length;
     let writes: Promise<void> = store.put(pending.splice(0));
     await writes;
     onProgress?.(done, todo.length);
-    if (toEmbed.length === 0) continue;
+    if (toEmbed.length === 0) {
+      flushFailures();
+      continue;
+    }
     let flushed = 0;
     await model.embedImages(
       toEmbed.map((t) => t.bytes),
       {
         ...embedOpts,
         onResult: (res, j) => {
-          const s = toEmbed[j].state;
+          const { state: s, at } = toEmbed[j];
           record(
             res.embedding
               ? { ...s, status: "ok", embedding: res.embedding }
               : // Decoded from bytes, so the message does not name the input yet.
                 { ...s, status: "failed", error: `${res.error}: ${s.input}` },
             pending,
+            at,
             res.code,
           );
         },
@@ -190,6 +210,7 @@ export async function embedInputs(
       },
     );
     await writes;
+    flushFailures();
   }
   return report;
 }

@@ -29,6 +29,7 @@ export function itemsDdl(table: string, dim: number): string[] {
       sha256 text,
       status text NOT NULL CHECK (status IN ('ok', 'failed')),
       error text,
+      code text,
       embedding vector(${dim}),
       indexed_at timestamptz NOT NULL DEFAULT now(),
       CHECK ((status = 'ok') = (embedding IS NOT NULL))
@@ -43,6 +44,14 @@ export function itemsDdl(table: string, dim: number): string[] {
     );
   }
   return ddl;
+}
+
+/** Whether the items table has the failure-code column (stores written before codes lack it). */
+export function codeColumnQuery(table: string): [string, string[]] {
+  return [
+    "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'code'",
+    [table],
+  ];
 }
 
 /** The table of a store and model: name plus the identity key's first 12 hex digits. */

@@ -8,7 +8,7 @@
  *   UUID: it names the store's job queue, so workers of two stores never mix.
  * - one table per store and model, `zeroclip_<name>_<first 12 hex of the identity key>`:
  *   `input text COLLATE "C" PRIMARY KEY` (so pages come in the embedded engine's order), size,
- *   mtime, SHA-256, status, error, `embedding vector(dim)` (stored inline), `indexed_at`, and a
+ *   mtime, SHA-256, status, error, its `code`, `embedding vector(dim)` (stored inline), `indexed_at`, and a
  *   cosine HNSW index (`vector_cosine_ops`).
  *
  * `put` is one `INSERT … ON CONFLICT (input) DO UPDATE` statement (one transaction) that leaves
@@ -23,11 +23,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { cosine } from "../math/vector.js";
+import type { ErrorCode } from "../util/error-codes.js";
 import { ModelError, UsageError } from "../util/errors.js";
 import { MARGIN } from "./exact.js";
 import { assertSameModel } from "./identity.js";
 import { PgClient, type PostgresLocation, parsePostgresLocation } from "./postgres-connection.js";
 import {
+  codeColumnQuery,
   HNSW_MAX_DIM,
   itemsDdl,
   itemsTableName,
@@ -71,6 +73,7 @@ interface ItemRow {
   sha256: string | null;
   status: "ok" | "failed";
   error: string | null;
+  code: ErrorCode | null;
 }
 
 export interface PostgresStoreOptions {
@@ -83,6 +86,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements VectorStore {
   /** The store's row, once it exists (it never changes after that). */
   private row: StoreRow | undefined;
+  private codeColumn: boolean | undefined;
 
   private constructor(
     /** The URL with its password shown as `***`. */
@@ -162,6 +166,7 @@ export class PostgresStore implements VectorStore {
       }
       const table = itemsTableName(this.where.name, identity.key);
       for (const sql of itemsDdl(table, identity.dim)) await c.query(sql);
+      this.codeColumn = true;
       const row: StoreRow = {
         id: randomUUID(),
         format: POSTGRES_STORE_FORMAT,
@@ -194,17 +199,23 @@ export class PostgresStore implements VectorStore {
     }
     const rows = [...byInput.values()];
     const t = `"${row.items_table}"`;
+    // A store written before failure codes were kept gains the column (old readers ignore it).
+    if (!(await this.hasCodeColumn(row.items_table))) {
+      await this.db.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS code text`);
+      this.codeColumn = true;
+    }
     await this.db.query(
-      `INSERT INTO ${t} AS t (input, size, mtime_ms, sha256, status, error, embedding)
-       SELECT u.input, u.size, u.mtime_ms, u.sha256, u.status, u.error, u.embedding::vector
+      `INSERT INTO ${t} AS t (input, size, mtime_ms, sha256, status, error, code, embedding)
+       SELECT u.input, u.size, u.mtime_ms, u.sha256, u.status, u.error, u.code, u.embedding::vector
        FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::text[], $6::text[],
-                   $7::text[]) AS u(input, size, mtime_ms, sha256, status, error, embedding)
+                   $7::text[], $8::text[])
+         AS u(input, size, mtime_ms, sha256, status, error, embedding, code)
        ON CONFLICT (input) DO UPDATE SET size = EXCLUDED.size, mtime_ms = EXCLUDED.mtime_ms,
          sha256 = EXCLUDED.sha256, status = EXCLUDED.status, error = EXCLUDED.error,
-         embedding = EXCLUDED.embedding, indexed_at = now()
-       WHERE (t.size, t.mtime_ms, t.sha256, t.status, t.error, t.embedding)
+         code = EXCLUDED.code, embedding = EXCLUDED.embedding, indexed_at = now()
+       WHERE (t.size, t.mtime_ms, t.sha256, t.status, t.error, t.code, t.embedding)
          IS DISTINCT FROM (EXCLUDED.size, EXCLUDED.mtime_ms, EXCLUDED.sha256, EXCLUDED.status,
-                           EXCLUDED.error, EXCLUDED.embedding)`,
+                           EXCLUDED.error, EXCLUDED.code, EXCLUDED.embedding)`,
       [
         rows.map((r) => r.input),
         rows.map((r) => r.size),
@@ -213,6 +224,7 @@ export class PostgresStore implements VectorStore {
         rows.map((r) => r.status),
         rows.map((r) => (r.status === "failed" ? r.error : null)),
         rows.map((r) => (r.status === "ok" ? vectorText(r.embedding) : null)),
+        rows.map((r) => (r.status === "failed" ? (r.code ?? null) : null)),
       ],
     );
   }
@@ -228,7 +240,9 @@ export class PostgresStore implements VectorStore {
   }
 
   async *list(opts: PageOptions = {}): AsyncIterable<StoredInfo[]> {
-    const cols = "input, size, mtime_ms, sha256, status, error";
+    const row = await this.lookup();
+    const code = row && (await this.hasCodeColumn(row.items_table)) ? "code" : "NULL AS code";
+    const cols = `input, size, mtime_ms, sha256, status, error, ${code}`;
     for await (const rows of this.pages<ItemRow>(cols, "", opts)) {
       yield rows.map((r) => ({
         input: r.input,
@@ -237,6 +251,7 @@ export class PostgresStore implements VectorStore {
         sha256: r.sha256,
         status: r.status,
         error: r.error ?? undefined,
+        ...(r.code ? { code: r.code } : {}),
       }));
     }
   }
@@ -317,6 +332,12 @@ export class PostgresStore implements VectorStore {
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  /** Whether the items table keeps failure codes (a store written before codes does not). */
+  private async hasCodeColumn(table: string): Promise<boolean> {
+    this.codeColumn ??= (await this.db.query(...codeColumnQuery(table))).rowCount !== 0;
+    return this.codeColumn;
   }
 
   /** The store's row (cached once found), or undefined when the store does not exist yet. */

@@ -42,7 +42,7 @@ export async function* selectStored(
   }
 }
 
-/** Why a selected input has no embedding (the store keeps a failed input's message only). */
+/** Why a selected input has no embedding (a failure stored before codes were kept: `index_failed`). */
 export function storedFailure(s: Selected, location: string): InputFailure {
   if (!s.info) {
     return {
@@ -51,7 +51,7 @@ export function storedFailure(s: Selected, location: string): InputFailure {
     };
   }
   if (s.info.status === "failed") {
-    return { code: "index_failed", error: s.info.error ?? "failed when indexed" };
+    return { code: s.info.code ?? "index_failed", error: s.info.error ?? "failed when indexed" };
   }
   return { code: "not_indexed", error: "no stored embedding" };
 }

@@ -1,6 +1,6 @@
 /**
  * The embedded engine: one SQLite file (better-sqlite3) holding the store's identity and one row
- * per input (state, status, error, embedding as a little-endian float32 BLOB). SQLite's
+ * per input (state, status, error and its code, embedding as a little-endian float32 BLOB). SQLite's
  * write-ahead log makes every `put` / `delete` one atomic transaction, so a killed writer
  * (SIGKILL included) leaves each batch entirely written or not at all, and `input` is the
  * primary key, so an input is never stored twice. Exact search runs over an in-memory matrix
@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { endianness } from "node:os";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { ErrorCode } from "../util/error-codes.js";
 import { ModelError, UsageError } from "../util/errors.js";
 import { exactTopK } from "./exact.js";
 import { assertSameModel } from "./identity.js";
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS items (
   sha256 TEXT,
   status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
   error TEXT,
+  code TEXT,
   embedding BLOB,
   indexed_at TEXT NOT NULL,
   CHECK ((status = 'ok') = (embedding IS NOT NULL))
@@ -54,6 +56,7 @@ interface Row {
   sha256: string | null;
   status: "ok" | "failed";
   error: string | null;
+  code: ErrorCode | null;
 }
 
 /** Float32Array memory is in the platform's byte order; blobs are little-endian. */
@@ -87,6 +90,8 @@ export class SqliteStore implements VectorStore {
   private constructor(
     readonly location: string,
     private readonly db: Database.Database,
+    /** False for an older store opened read-only (its failures have no stored code). */
+    private readonly hasCode: boolean,
   ) {}
 
   /** Open (or create, unless `readonly`) the store file at `path`. */
@@ -114,6 +119,8 @@ export class SqliteStore implements VectorStore {
         // transactions but never corrupts the file.
         db.pragma("synchronous = NORMAL");
         db.exec(SCHEMA);
+        // Stores written before failure codes were kept gain the column (old readers ignore it).
+        if (!hasColumn(db, "items", "code")) db.exec("ALTER TABLE items ADD COLUMN code TEXT");
         db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)").run(
           String(SQLITE_STORE_FORMAT),
         );
@@ -137,7 +144,7 @@ export class SqliteStore implements VectorStore {
         "store_invalid",
       );
     }
-    return new SqliteStore(path, db);
+    return new SqliteStore(path, db, hasColumn(db, "items", "code"));
   }
 
   async identity(): Promise<StoreIdentity | undefined> {
@@ -176,11 +183,11 @@ export class SqliteStore implements VectorStore {
       }
     }
     const upsert = this.db.prepare(
-      `INSERT INTO items (input, size, mtime_ms, sha256, status, error, embedding, indexed_at)
-       VALUES (@input, @size, @mtime_ms, @sha256, @status, @error, @embedding, @at)
+      `INSERT INTO items (input, size, mtime_ms, sha256, status, error, code, embedding, indexed_at)
+       VALUES (@input, @size, @mtime_ms, @sha256, @status, @error, @code, @embedding, @at)
        ON CONFLICT (input) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
          sha256 = excluded.sha256, status = excluded.status, error = excluded.error,
-         embedding = excluded.embedding, indexed_at = excluded.indexed_at`,
+         code = excluded.code, embedding = excluded.embedding, indexed_at = excluded.indexed_at`,
     );
     const at = new Date().toISOString();
     this.db.transaction(() => {
@@ -192,6 +199,7 @@ export class SqliteStore implements VectorStore {
           sha256: it.sha256,
           status: it.status,
           error: it.status === "failed" ? it.error : null,
+          code: it.status === "failed" ? (it.code ?? null) : null,
           embedding: it.status === "ok" ? toBlob(it.embedding) : null,
           at,
         });
@@ -211,9 +219,14 @@ export class SqliteStore implements VectorStore {
   }
 
   async *list(opts: PageOptions = {}): AsyncIterable<StoredInfo[]> {
-    const select = "input, size, mtime_ms, sha256, status, error";
+    const select = `input, size, mtime_ms, sha256, status, error, ${this.hasCode ? "code" : "NULL AS code"}`;
     for (const rows of this.pages<Row>(select, "", opts)) {
-      yield rows.map((r) => ({ ...state(r), status: r.status, error: r.error ?? undefined }));
+      yield rows.map((r) => ({
+        ...state(r),
+        status: r.status,
+        error: r.error ?? undefined,
+        ...(r.code ? { code: r.code } : {}),
+      }));
     }
   }
 
@@ -306,6 +319,11 @@ export class SqliteStore implements VectorStore {
     this.matrix = { version, inputs: rows.map((r) => r.input), data };
     return this.matrix;
   }
+}
+
+function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  const cols = db.pragma(`table_info(${table})`) as { name: string }[];
+  return cols.some((c) => c.name === column);
 }
 
 function state(r: Row): SourceState {

@@ -8,6 +8,7 @@
  */
 
 import type { ModelFileIdentity } from "../model/identity.js";
+import type { ErrorCode } from "../util/error-codes.js";
 
 /**
  * What makes two runs' embeddings comparable: the model's content (its ONNX files and configs,
@@ -58,7 +59,7 @@ export interface SourceState {
 export type StoreItem = SourceState &
   (
     | { status: "ok"; embedding: Float32Array; error?: undefined }
-    | { status: "failed"; error: string; embedding?: undefined }
+    | { status: "failed"; error: string; code?: ErrorCode; embedding?: undefined }
   );
 
 /** What `list` tells of a stored input (no embedding). */
@@ -66,6 +67,8 @@ export interface StoredInfo extends SourceState {
   status: "ok" | "failed";
   /** The one-line error of a failed input. */
   error?: string;
+  /** Its stable code (absent for a failure stored before codes were kept). */
+  code?: ErrorCode;
 }
 
 /** A stored embedding. */

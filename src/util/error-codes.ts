@@ -50,7 +50,8 @@ export const ERROR_CODES = {
   not_indexed: { kind: "input", summary: "an input the store does not hold (index it first)" },
   index_failed: {
     kind: "input",
-    summary: "an input whose indexing failed (the store keeps its message, not its code)",
+    summary:
+      "an input whose indexing failed without a finer code (a whole shard, or a store written before codes were kept)",
   },
   worker_failed: {
     kind: "input",

@@ -1,7 +1,8 @@
 /**
  * Failed inputs carry their stable code through the library's store paths: an index run's
  * report, a search query, and classifying from the store (where a failure read back is
- * `index_failed`, since the store keeps the message only, and an input it lacks `not_indexed`).
+ * the code the index run gave it, kept in the store with its message, and an input it lacks
+ * `not_indexed`).
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -49,8 +50,12 @@ describe("failure codes in the store's library paths", () => {
   it("an index run reports each failure with its code", async () => {
     const report = await indexImages(model, store, [good, text, missing]);
     assert.equal(report.added, 1);
+    // In input order, though the missing file fails on reading and the text only on decoding.
+    assert.deepEqual(
+      report.failures.map((f) => f.input),
+      [text, missing],
+    );
     const byInput = new Map(report.failures.map((f) => [f.input, f]));
-    assert.deepEqual([...byInput.keys()].sort(), [missing, text].sort());
     assert.equal(byInput.get(text)?.code, "image_unreadable");
     assert.match(byInput.get(text)?.error ?? "", /not an image/);
     assert.equal(byInput.get(missing)?.code, "file_not_found");
@@ -63,14 +68,14 @@ describe("failure codes in the store's library paths", () => {
     assert.equal(ok.results?.length, 1);
   });
 
-  it("classifying from the store: index_failed for a recorded failure, not_indexed for the rest", async () => {
+  it("classifying from the store: a recorded failure keeps its code, not_indexed for the rest", async () => {
     const predictor = { predict: () => [{ label: "x", score: 1 }] };
     const results = await classifyStored(predictor, store, {
       inputs: [good, text, join(dir, "elsewhere.png")],
     });
     assert.deepEqual(
       results.map((r) => r.code),
-      [undefined, "index_failed", "not_indexed"],
+      [undefined, "image_unreadable", "not_indexed"],
     );
     assert.match(results[1].error ?? "", /not an image/);
   });

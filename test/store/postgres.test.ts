@@ -16,11 +16,13 @@ import {
 } from "../../src/store/postgres.js";
 import { parsePostgresLocation } from "../../src/store/postgres-connection.js";
 import type { StoreItem } from "../../src/store/types.js";
+import type { ErrorCode } from "../../src/util/error-codes.js";
 import { redactUrl } from "../../src/util/redact.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { freePort } from "../support/redis-server.js";
 import {
   bruteForce,
+  collect,
   randomUnitVectors,
   storeContract,
   testIdentity,
@@ -38,6 +40,18 @@ storeContract("PostgresStore", (name) => PostgresStore.open(storeUrl(`contract_$
 
 function ok(input: string, embedding: Float32Array, mtimeMs = 1000): StoreItem {
   return { input, size: 10, mtimeMs, sha256: "cd".repeat(32), status: "ok", embedding };
+}
+
+function failed(input: string, error: string, code?: ErrorCode): StoreItem {
+  return {
+    input,
+    size: 3,
+    mtimeMs: 5,
+    sha256: null,
+    status: "failed",
+    error,
+    ...(code ? { code } : {}),
+  };
 }
 
 async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] = []) {
@@ -128,6 +142,37 @@ describe("PostgresStore", () => {
       assert.deepEqual(Array.from((await s.get(["/r/9.png"])).get("/r/9.png")!), Array.from(vs[1]));
     } finally {
       await s.close();
+    }
+  });
+
+  it("a table in the layout before failure codes reads as before and gains the column when written", async () => {
+    const s = await PostgresStore.open(storeUrl("before_codes"));
+    try {
+      await s.bind(testIdentity(8));
+      await s.put([failed("/old.png", "corrupt")]);
+    } finally {
+      await s.close();
+    }
+    const table = itemsTableName("before_codes", "key-a-8");
+    // The items table as it was first released: no `code` column.
+    await sql(`ALTER TABLE "${table}" DROP COLUMN code`);
+    const list = async (store: PostgresStore) =>
+      (await collect(store.list())).map((l) => [l.input, l.status, l.code, l.error]);
+    const reader = await PostgresStore.open(storeUrl("before_codes"), { readonly: true });
+    try {
+      assert.deepEqual(await list(reader), [["/old.png", "failed", undefined, "corrupt"]]);
+    } finally {
+      await reader.close();
+    }
+    const writer = await PostgresStore.open(storeUrl("before_codes"));
+    try {
+      await writer.put([failed("/new.png", "gone", "file_not_found")]);
+      assert.deepEqual(await list(writer), [
+        ["/new.png", "failed", "file_not_found", "gone"],
+        ["/old.png", "failed", undefined, "corrupt"],
+      ]);
+    } finally {
+      await writer.close();
     }
   });
 

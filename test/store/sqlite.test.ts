@@ -7,9 +7,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { openStore } from "../../src/store/open.js";
 import { prefixRanges, SqliteStore } from "../../src/store/sqlite.js";
-import { randomUnitVectors, storeContract, testIdentity } from "../support/store-contract.js";
+import {
+  collect,
+  randomUnitVectors,
+  storeContract,
+  testIdentity,
+} from "../support/store-contract.js";
 
 let dir: string;
 before(async () => {
@@ -33,6 +39,45 @@ describe("SqliteStore", () => {
     assert.deepEqual(await s2.identity(), testIdentity(8));
     assert.deepEqual(Array.from((await s2.get(["/a.png"])).get("/a.png")!), Array.from(v));
     await s2.close();
+  });
+
+  it("a store in the layout before failure codes reads as before and gains the column when written", async () => {
+    const path = join(dir, "before-codes.zcstore");
+    // Format 1 as it was first released: items without a `code` column.
+    const db = new Database(path);
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE items (id INTEGER PRIMARY KEY, input TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,
+        mtime_ms REAL, sha256 TEXT, status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+        error TEXT, embedding BLOB, indexed_at TEXT NOT NULL,
+        CHECK ((status = 'ok') = (embedding IS NOT NULL)));
+      INSERT INTO meta VALUES ('format', '1'), ('identity', '${JSON.stringify(testIdentity(8))}');
+      INSERT INTO items (input, size, mtime_ms, sha256, status, error, indexed_at)
+        VALUES ('/old.png', 3, 5, NULL, 'failed', 'corrupt', '2026-01-01T00:00:00Z');`);
+    db.close();
+    const list = async (s: SqliteStore) =>
+      (await collect(s.list())).map((l) => [l.input, l.status, l.code, l.error]);
+    const reader = SqliteStore.open(path, { readonly: true });
+    assert.deepEqual(await list(reader), [["/old.png", "failed", undefined, "corrupt"]]);
+    await reader.close();
+    const writer = SqliteStore.open(path);
+    await writer.put([
+      {
+        input: "/new.png",
+        size: 1,
+        mtimeMs: 2,
+        sha256: null,
+        status: "failed",
+        error: "gone",
+        code: "file_not_found",
+      },
+    ]);
+    await writer.close();
+    const again = SqliteStore.open(path, { readonly: true });
+    assert.deepEqual(await list(again), [
+      ["/new.png", "failed", "file_not_found", "gone"],
+      ["/old.png", "failed", undefined, "corrupt"],
+    ]);
+    await again.close();
   });
 
   it("a missing store opened for reading, or a file that is not a store, is a usage error", async () => {

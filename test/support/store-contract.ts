@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { StoreIdentity, StoreItem, VectorStore } from "../../src/store/types.js";
+import type { ErrorCode } from "../../src/util/error-codes.js";
 import { randomUnitVectors } from "./random-vectors.js";
 
 export { randomUnitVectors } from "./random-vectors.js";
@@ -38,7 +39,7 @@ function ok(input: string, embedding: Float32Array, extra: Partial<StoreItem> = 
   } as StoreItem;
 }
 
-async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+export async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
   for await (const p of pages) out.push(...p);
   return out;
@@ -124,6 +125,46 @@ export function storeContract(engine: string, open: (name: string) => Promise<Ve
         assert.equal(under.length, 3);
         assert.equal(await store.delete(["/p/b.png", "/nope"]), 1);
         assert.deepEqual(await store.counts(), { ok: 2, failed: 1 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("keeps a failure's code with its message; a re-index replaces both", async () => {
+      const store = await open("codes");
+      try {
+        await store.bind(testIdentity(4));
+        const failed = (input: string, error: string, code?: ErrorCode): StoreItem => ({
+          input,
+          size: 3,
+          mtimeMs: 5,
+          sha256: null,
+          status: "failed",
+          error,
+          ...(code ? { code } : {}),
+        });
+        await store.put([
+          failed("/c/gone.png", "no such file", "file_not_found"),
+          failed("/c/old.png", "corrupt"),
+          failed("/c/text.png", "not an image", "image_unreadable"),
+        ]);
+        const codes = async () =>
+          (await collect(store.list())).map((l) => [l.input, l.status, l.code, l.error]);
+        assert.deepEqual(await codes(), [
+          ["/c/gone.png", "failed", "file_not_found", "no such file"],
+          ["/c/old.png", "failed", undefined, "corrupt"],
+          ["/c/text.png", "failed", "image_unreadable", "not an image"],
+        ]);
+        const [v] = randomUnitVectors(1, 4, 9);
+        await store.put([
+          ok("/c/gone.png", v),
+          failed("/c/text.png", "too large", "image_too_large"),
+        ]);
+        assert.deepEqual(await codes(), [
+          ["/c/gone.png", "ok", undefined, undefined],
+          ["/c/old.png", "failed", undefined, "corrupt"],
+          ["/c/text.png", "failed", "image_too_large", "too large"],
+        ]);
       } finally {
         await store.close();
       }
