@@ -18,8 +18,6 @@ import { loadStrategy, parseStrategies } from "../eval/strategies.js";
 import { type ImageSettingsInput, resolveImageSettings } from "../image/settings.js";
 import type { ClipModel } from "../model/clip-model.js";
 import { evaluateStored, storeDataset } from "../store/dataset.js";
-import { buildNeighbourGraph } from "../store/neighbour-graph.js";
-import { TRANSCLIP_DEFAULTS } from "../transductive/transclip.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import { sampleItems } from "../util/sample.js";
@@ -151,20 +149,7 @@ async function evaluateDataset(
       },
       onTextProgress: (done: number, total: number) =>
         events.onProgress?.({ stage: textStage, unit: "texts", done, total }),
-      transductive: req.transductive
-        ? {
-            logitScale: model.logitScale,
-            graph: (rows: readonly Float32Array[]) => {
-              const built = buildNeighbourGraph(rows, { k: TRANSCLIP_DEFAULTS.neighbours });
-              if (built.method === "hnsw") {
-                events.onMessage?.(
-                  `transductive: neighbour graph from an HNSW index (recall ${built.recall?.toFixed(4)} against exact search on sampled images)`,
-                );
-              }
-              return built.graph;
-            },
-          }
-        : undefined,
+      transductive: req.transductive ? { logitScale: model.logitScale } : undefined,
     };
     const result = stored
       ? await evaluateStored(model, stored.store, dataset, images, strategies, opts)

@@ -12,6 +12,7 @@ import type { MatrixProduct } from "../transductive/products.js";
 import {
   TRANSCLIP_DEFAULTS,
   type TransductiveOptions,
+  type TransductiveResult,
   transductiveZeroShotAsync,
 } from "../transductive/transclip.js";
 import type { InputFailure } from "../util/errors.js";
@@ -57,6 +58,53 @@ export interface TransductiveClassifyOptions
   /** With `explainer`: the n closest texts of each predicted label. */
   explain?: number;
   explainer?: TextExplainer;
+}
+
+/**
+ * TransCLIP on onnxruntime's kernels: the exact kNN graph (unless `opts.graph`: float32 GEMM +
+ * TopK candidates re-scored in float64, see `neighbourGraphByProduct`), the solver's products as
+ * float64 GEMMs (unless `opts.product`) and its assignment updates on two threads; the kernels
+ * are opened and released here. Equal to the float64 reference solver to rounding.
+ */
+export async function solveTransductive(
+  rows: readonly ArrayLike<number>[],
+  classEmbeddings: readonly ArrayLike<number>[],
+  opts: Omit<TransductiveOptions, "initialProbabilities"> & { product?: MatrixProduct } = {},
+): Promise<TransductiveResult> {
+  const ort = opts.product ? undefined : await createOrtProduct();
+  const pool = ort && createStepPool();
+  try {
+    const graph =
+      opts.graph ??
+      (ort &&
+        (await neighbourGraphByProduct(
+          rows,
+          opts.neighbours ?? TRANSCLIP_DEFAULTS.neighbours,
+          ort.candidates,
+        )));
+    return await transductiveZeroShotAsync(rows, classEmbeddings, {
+      ...opts,
+      graph,
+      product: opts.product ?? ort?.product,
+      steps: pool?.steps,
+    });
+  } finally {
+    await ort?.release();
+    await pool?.close();
+  }
+}
+
+/** The exact k-nearest-neighbour graph of `rows` on onnxruntime (see `neighbourGraphByProduct`). */
+export async function exactNeighbourGraphOnOrt(
+  rows: readonly ArrayLike<number>[],
+  k: number = TRANSCLIP_DEFAULTS.neighbours,
+): Promise<NeighbourGraph> {
+  const ort = await createOrtProduct();
+  try {
+    return await neighbourGraphByProduct(rows, k, ort.candidates);
+  } finally {
+    await ort.release();
+  }
 }
 
 export interface TransductiveClassification {
@@ -123,28 +171,7 @@ export async function classifyTransductive(
   if (embedded.length === 0) return { results, changed: 0, images: 0, warnings: [] };
   const { topK, explain, explainer, ...solver } = opts;
   const rows = embedded.map((r) => r.embedding as ArrayLike<number>);
-  const ort = solver.product ? undefined : await createOrtProduct();
-  const pool = ort && createStepPool();
-  let res: Awaited<ReturnType<typeof transductiveZeroShotAsync>>;
-  try {
-    const graph =
-      solver.graph ??
-      (ort &&
-        (await neighbourGraphByProduct(
-          rows,
-          solver.neighbours ?? TRANSCLIP_DEFAULTS.neighbours,
-          ort.candidates,
-        )));
-    res = await transductiveZeroShotAsync(rows, classEmbeddings, {
-      ...solver,
-      graph,
-      product: solver.product ?? ort?.product,
-      steps: pool?.steps,
-    });
-  } finally {
-    await ort?.release();
-    await pool?.close();
-  }
+  const res = await solveTransductive(rows, classEmbeddings, solver);
   const zeroShot = res.zeroShot;
   let changed = 0;
   let row = 0;

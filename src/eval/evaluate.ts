@@ -13,10 +13,10 @@ import {
   classAndTextEmbeddings,
   type TextEmbedder,
 } from "../classify/class-embeddings.js";
+import { exactNeighbourGraphOnOrt, solveTransductive } from "../classify/transductive.js";
 import type { Dataset, LabelledImage } from "../dataset/dataset.js";
 import { dot } from "../math/vector.js";
 import type { NeighbourGraph } from "../transductive/knn.js";
-import { transductiveZeroShot } from "../transductive/transclip.js";
 import type { InputFailure } from "../util/errors.js";
 import { type ClassExplanations, explainPredictions } from "./explanations.js";
 import { type ClassificationMetrics, classificationMetrics, rankClasses, TOP5 } from "./metrics.js";
@@ -73,7 +73,10 @@ export interface EvaluateOptions extends ImagePassOptions {
   transductive?: {
     /** Logit scale of ŷ (default 100). */
     logitScale?: number;
-    /** The images' neighbour graph (default: exact kNN inside the solver), built once. */
+    /**
+     * The images' neighbour graph, built once for every strategy (default: exact kNN on
+     * onnxruntime, as `classify --transductive` builds it).
+     */
     graph?: (embeddings: readonly Float32Array[]) => NeighbourGraph;
   };
 }
@@ -149,7 +152,9 @@ async function scoreStrategies(
   const k = Math.min(TOP5, labels.length);
   const results: StrategyResult[] = [];
   const graph =
-    opts.transductive && embeddings.length > 0 ? opts.transductive.graph?.(embeddings) : undefined;
+    opts.transductive && embeddings.length > 0
+      ? (opts.transductive.graph?.(embeddings) ?? (await exactNeighbourGraphOnOrt(embeddings)))
+      : undefined;
   for (const [s, strategy] of strategies.entries()) {
     opts.onStage?.("strategy", strategy.name);
     const both = await classAndTextEmbeddings(model, texts[s], opts.aggregate, opts.onTextProgress);
@@ -179,7 +184,8 @@ async function scoreStrategies(
       explanations: explain(rankings),
     });
     if (opts.transductive && embeddings.length > 0) {
-      const z = transductiveZeroShot(embeddings, classEmb, {
+      // The same solver and kernels as `classify --transductive`.
+      const z = await solveTransductive(embeddings, classEmb, {
         logitScale: opts.transductive.logitScale,
         graph,
       });
