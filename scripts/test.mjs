@@ -87,6 +87,8 @@ const totals = Object.fromEntries(COUNTS.map((c) => [c, 0]));
 const failedFiles = [];
 const times = {};
 let asserts = 0;
+/** Assertions executed per file (with --count-asserts). */
+const assertCounts = {};
 const started = performance.now();
 
 /**
@@ -150,18 +152,22 @@ function runFile(item) {
         failedFiles.push(item.file);
         if (!counts.fail) totals.fail += 1; // a crash before or outside any test
       }
+      let fileAsserts = 0;
       if (values["count-asserts"]) {
         try {
           for (const l of readFileSync(countFile, "utf8").trim().split("\n")) {
-            asserts += Number(l.split(" ")[1]);
+            fileAsserts += Number(l.split(" ")[1]);
           }
         } catch {}
+        asserts += fileAsserts;
+        assertCounts[key(item.file)] = fileAsserts;
         rmSync(countFile, { force: true });
       }
       rmSync(cache, { recursive: true, force: true });
       const status = code === 0 ? "ok" : `FAILED (exit ${code ?? signal})`;
+      const counted = values["count-asserts"] ? `, ${fileAsserts} assertions` : "";
       process.stdout.write(
-        `${kept.join("\n").trimEnd()}\n# file ${item.file}: ${status}, ${(ms / 1000).toFixed(1)} s\n`,
+        `${kept.join("\n").trimEnd()}\n# file ${item.file}: ${status}, ${(ms / 1000).toFixed(1)} s${counted}\n`,
       );
       resolve();
     });
@@ -233,7 +239,11 @@ if (values.times) {
         .sort()
         .map((f) => [
           f,
-          { wall: times[f] / 1000, cpu: Math.round((cpuTimes[f] ?? 0) * 100) / 100 },
+          {
+            wall: times[f] / 1000,
+            cpu: Math.round((cpuTimes[f] ?? 0) * 100) / 100,
+            ...(f in assertCounts ? { asserts: assertCounts[f] } : {}),
+          },
         ]),
     );
     writeFileSync(values["times-file"], `${JSON.stringify(all, null, 2)}\n`);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -51,21 +51,74 @@ describe("npx zeroclip with an empty npm cache", () => {
   });
 });
 
+/**
+ * A small project built by the real scripts/build.mjs, bin/zeroclip.js, tsconfig.json and
+ * package.json: every build step runs for real (wasm assembly of the real resample.wat, the
+ * browser check and bundle, tsc, the swap) on little source, so a whole build takes a few
+ * seconds instead of compiling all of src/ again (`npm test` builds the real project already;
+ * test/build/browser-build.test.ts covers the real browser code). Its CLI entry needs every
+ * kind of build output at run time: real compiled modules of src/util and src/math and the
+ * two generated modules, so a dist/ missing any of them does not start.
+ */
+async function writeSmallProject(project: string): Promise<void> {
+  for (const d of ["scripts", "bin", join("src", "util"), join("src", "math")])
+    await cp(join(repoRoot, d), join(project, d), { recursive: true });
+  for (const f of ["package.json", "tsconfig.json", join("src", "image", "resample.wat")])
+    await cp(join(repoRoot, f), join(project, f));
+  await cp(
+    join(repoRoot, "src", "browser", "tsconfig.json"),
+    join(project, "src", "browser", "tsconfig.json"),
+  );
+  for (const entry of ["page", "report"]) {
+    await mkdir(join(project, "src", "browser", entry), { recursive: true });
+    await writeFile(
+      join(project, "src", "browser", entry, "main.ts"),
+      `document.title = ${JSON.stringify(entry)};\n`,
+    );
+  }
+  await mkdir(join(project, "src", "cli"), { recursive: true });
+  await writeFile(
+    join(project, "src", "cli", "main.ts"),
+    `import { PAGE_SCRIPT, REPORT_SCRIPT } from "../browser/bundles.generated.js";
+import { RESAMPLE_WASM_BASE64 } from "../image/resample-wasm.generated.js";
+import { softmax } from "../math/vector.js";
+import { errorMessage } from "../util/errors.js";
+import { packageVersion } from "../util/version.js";
+
+/** Prints the version when every part of the build is there and works. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } })
+      .WebAssembly;
+    if (!wasm.validate(Buffer.from(RESAMPLE_WASM_BASE64, "base64"))) return 74;
+    if (!PAGE_SCRIPT.includes("page") || !REPORT_SCRIPT.includes("report")) return 71;
+    if (Math.abs(softmax([1, 1])[0] - 0.5) > 1e-9) return 72;
+  } catch (err) {
+    process.stderr.write(\`\${errorMessage(err)}\\n\`);
+    return 73;
+  }
+  if (argv[0] === "--version") process.stdout.write(\`\${packageVersion()}\\n\`);
+  return 0;
+}
+`,
+  );
+  await symlink(join(repoRoot, "node_modules"), join(project, "node_modules"));
+}
+
 describe("an interrupted build", () => {
   let project: string;
+  /** How long a whole build of the small project takes here. */
+  let buildMs: number;
 
-  /** A copy of the project's build inputs (src only, to keep compiles short). */
   before(async () => {
     project = await mkdtemp(join(tmpdir(), "zeroclip-build-"));
-    for (const d of ["src", "scripts", "bin"])
-      await cp(join(repoRoot, d), join(project, d), { recursive: true });
-    for (const f of ["package.json", "tsconfig.json"])
-      await cp(join(repoRoot, f), join(project, f));
-    await symlink(join(repoRoot, "node_modules"), join(project, "node_modules"));
+    await writeSmallProject(project);
+    const t0 = performance.now();
     const r = spawnSync(process.execPath, ["scripts/build.mjs"], {
       cwd: project,
       encoding: "utf8",
     });
+    buildMs = performance.now() - t0;
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -82,8 +135,10 @@ describe("an interrupted build", () => {
 
   it("leaves a CLI that starts, whenever it is killed", async () => {
     const v = await version();
-    // Kill points spread over the whole build (wasm assembly, compile, swap).
-    for (const delayMs of [50, 300, 800, 1500, 2500, 4000]) {
+    // Kill points spread over the whole build (wasm assembly, browser check and bundle,
+    // compile, swap), as fractions of the time a whole build takes on this machine.
+    for (const fraction of [0.03, 0.15, 0.35, 0.55, 0.75, 0.92]) {
+      const delayMs = Math.round(fraction * buildMs);
       // Its own process group, killed whole: the compiler build.mjs started dies with it
       // instead of compiling on for nothing (the next test covers a compiler left running).
       const child = spawn(process.execPath, ["scripts/build.mjs"], {
