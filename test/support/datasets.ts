@@ -36,6 +36,13 @@ export const CIFAR10_CLASSES: readonly string[] = [
   "truck",
 ];
 
+/**
+ * The probe fixture's options for CIFAR-10 photos (32 × 32 pixels): the model's input at the
+ * photos' own size, so each photo is decoded and normalised as it is instead of upscaled 7×
+ * (the resizing code is checked against Pillow and Transformers elsewhere).
+ */
+export const CIFAR10_PROBE = Object.freeze({ dims: Object.freeze({ imageSize: 32 }) });
+
 /** Base colours of the default classes (RGB). */
 export const CLASS_COLOURS: Record<string, [number, number, number]> = {
   blue: [30, 60, 220],
