@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
-import { CIFAR10_CLASSES, CIFAR10_PROBE } from "../support/datasets.js";
+import { CIFAR10_CLASSES, SMALL_PHOTOS_PROBE } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import { checkFewShotDoc, type FewShotDoc } from "./fewshot-doc.js";
@@ -41,7 +41,7 @@ describe("few-shot on cifar10-test (probe model)", {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("GDA at 16 shots beats zero-shot by at least 10 points; every adapter beats it", async (t) => {
-    const probe = await ensureFixtureModel("probe", CIFAR10_PROBE);
+    const probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     const run = await runCli(
       [
         "eval",

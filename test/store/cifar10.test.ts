@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { expandInputs } from "../../src/image/source.js";
 import { ClipModel } from "../../src/model/clip-model.js";
 import { parseJsonl, runCli } from "../support/cli.js";
-import { CIFAR10_PROBE } from "../support/datasets.js";
+import { SMALL_PHOTOS_PROBE } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import { bruteForce } from "../support/store-contract.js";
@@ -30,7 +30,7 @@ describe("index and search on CIFAR-10 photos (probe model)", {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "zeroclip-cifar-index-"));
-    probe = await ensureFixtureModel("probe", CIFAR10_PROBE);
+    probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     store = join(dir, "cifar.zcstore");
     env = { ZEROCLIP_CACHE: join(dir, "cache") };
     folders = [join(cifar!, "cat"), join(cifar!, "ship")];

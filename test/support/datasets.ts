@@ -37,11 +37,12 @@ export const CIFAR10_CLASSES: readonly string[] = [
 ];
 
 /**
- * The probe fixture's options for CIFAR-10 photos (32 × 32 pixels): the model's input at the
- * photos' own size, so each photo is decoded and normalised as it is instead of upscaled 7×
- * (the resizing code is checked against Pillow and Transformers elsewhere).
+ * The probe fixture's options for small photos (CIFAR-10's 32 × 32, the generated colour images'
+ * ~40 × 40 below): the model's input at about the photos' own size, so each image is decoded and
+ * normalised without a 7× upscale first (the resizing code is checked against Pillow and
+ * Transformers elsewhere).
  */
-export const CIFAR10_PROBE = Object.freeze({ dims: Object.freeze({ imageSize: 32 }) });
+export const SMALL_PHOTOS_PROBE = Object.freeze({ dims: Object.freeze({ imageSize: 32 }) });
 
 /** Base colours of the default classes (RGB). */
 export const CLASS_COLOURS: Record<string, [number, number, number]> = {
