@@ -1,8 +1,9 @@
 /**
  * `zeroclip eval TEST --train TRAIN --shots … --seeds …` on generated colour folders with the
- * probe model (at 32 pixels, about the images' size): the JSON shape (`strategies.NAME.fewshot.METHOD["K"]`), means and standard
- * deviations that follow from the runs, the shots table, a second run served from the cache, and
- * adapters that beat zero-shot (GDA at 16 shots by at least 10 points).
+ * probe model (at 32 pixels, about the images' size): the JSON shape
+ * (`strategies.NAME.fewshot.METHOD["K"]`), means and standard deviations that follow from the
+ * runs, the shots table, a second run served from the cache, and adapters that beat zero-shot
+ * (GDA at 16 shots by at least 10 points).
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
