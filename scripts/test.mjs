@@ -6,13 +6,15 @@
 //
 // Each file runs in its own `node --test-reporter=R FILE` process (node:test runs the tests of
 // the file it is imported by; `node --test FILE` would start a second process per file), with
-// its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache. Two tiers share one pool of `--jobs` slots:
-// end-to-end files (those that spawn the CLI, servers, Redis or a browser; see `isEndToEnd`) take
-// at most `--e2e-jobs` of them, unit files the rest. Files start longest first, by the durations
-// in scripts/test-times.json (unknown files count as long), so the run ends when the longest
-// file does. A file's output is printed whole when it ends; the run ends with node's summary
-// lines (`# tests`, `# pass`, `# fail`, ... as the tap reporter prints them; `ℹ tests` ... with
-// the spec reporter on a terminal) added up over all files, and exits 1 when any file failed.
+// its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache, and with
+// ZEROCLIP_ORT_SPIN=0 (onnxruntime's idle threads do not spin; see src/model/ort.ts). Two tiers
+// share one pool of `--jobs` slots: end-to-end files (those that spawn the CLI, servers, Redis
+// or a browser; see `isEndToEnd`) take at most `--e2e-jobs` of them, unit files the rest. Files
+// start longest first, by the durations in scripts/test-times.json (unknown files count as
+// long), so the run ends when the longest file does. A file's output is printed whole when it
+// ends; the run ends with node's summary lines (`# tests`, `# pass`, `# fail`, ... as the tap
+// reporter prints them; `ℹ tests` ... with the spec reporter on a terminal) added up over all
+// files, and exits 1 when any file failed.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -113,7 +115,9 @@ function runFile(item) {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const cache = mkdtempSync(join(tmpdir(), "zeroclip-test-cache-"));
-    const env = { ...process.env, ZEROCLIP_CACHE: cache };
+    // Files share the cores: onnxruntime's idle threads block instead of spinning (about a
+    // third less CPU in the model-heavy files), unless the caller chose otherwise.
+    const env = { ZEROCLIP_ORT_SPIN: "0", ...process.env, ZEROCLIP_CACHE: cache };
     const countFile = join(cache, "..", `${cache.split(/[\\/]/).pop()}.asserts`);
     if (values["count-asserts"]) {
       const hook = new URL("./count-asserts.mjs", import.meta.url).href;
