@@ -6,13 +6,15 @@
 //
 // Each file runs in its own `node --test-reporter=R FILE` process (node:test runs the tests of
 // the file it is imported by; `node --test FILE` would start a second process per file), with
-// its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache. Two tiers share one pool of `--jobs` slots:
-// end-to-end files (those that spawn the CLI, servers, Redis or a browser; see `isEndToEnd`) take
-// at most `--e2e-jobs` of them, unit files the rest. Files start longest first, by the durations
-// in scripts/test-times.json (unknown files count as long), so the run ends when the longest
-// file does. A file's output is printed whole when it ends; the run ends with node's summary
-// lines (`# tests`, `# pass`, `# fail`, ... as the tap reporter prints them; `ℹ tests` ... with
-// the spec reporter on a terminal) added up over all files, and exits 1 when any file failed.
+// its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache, and with
+// ZEROCLIP_ORT_SPIN=0 (onnxruntime's idle threads do not spin; see src/model/ort.ts). Two tiers
+// share one pool of `--jobs` slots: end-to-end files (those that spawn the CLI, servers, Redis
+// or a browser; see `isEndToEnd`) take at most `--e2e-jobs` of them, unit files the rest. Files
+// start longest first, by the durations in scripts/test-times.json (unknown files count as
+// long), so the run ends when the longest file does. A file's output is printed whole when it
+// ends; the run ends with node's summary lines (`# tests`, `# pass`, `# fail`, ... as the tap
+// reporter prints them; `ℹ tests` ... with the spec reporter on a terminal) added up over all
+// files, and exits 1 when any file failed.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -87,6 +89,8 @@ const totals = Object.fromEntries(COUNTS.map((c) => [c, 0]));
 const failedFiles = [];
 const times = {};
 let asserts = 0;
+/** Assertions executed per file (with --count-asserts). */
+const assertCounts = {};
 const started = performance.now();
 
 /**
@@ -111,7 +115,9 @@ function runFile(item) {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const cache = mkdtempSync(join(tmpdir(), "zeroclip-test-cache-"));
-    const env = { ...process.env, ZEROCLIP_CACHE: cache };
+    // Files share the cores: onnxruntime's idle threads block instead of spinning (about a
+    // third less CPU in the model-heavy files), unless the caller chose otherwise.
+    const env = { ZEROCLIP_ORT_SPIN: "0", ...process.env, ZEROCLIP_CACHE: cache };
     const countFile = join(cache, "..", `${cache.split(/[\\/]/).pop()}.asserts`);
     if (values["count-asserts"]) {
       const hook = new URL("./count-asserts.mjs", import.meta.url).href;
@@ -150,18 +156,22 @@ function runFile(item) {
         failedFiles.push(item.file);
         if (!counts.fail) totals.fail += 1; // a crash before or outside any test
       }
+      let fileAsserts = 0;
       if (values["count-asserts"]) {
         try {
           for (const l of readFileSync(countFile, "utf8").trim().split("\n")) {
-            asserts += Number(l.split(" ")[1]);
+            fileAsserts += Number(l.split(" ")[1]);
           }
         } catch {}
+        asserts += fileAsserts;
+        assertCounts[key(item.file)] = fileAsserts;
         rmSync(countFile, { force: true });
       }
       rmSync(cache, { recursive: true, force: true });
       const status = code === 0 ? "ok" : `FAILED (exit ${code ?? signal})`;
+      const counted = values["count-asserts"] ? `, ${fileAsserts} assertions` : "";
       process.stdout.write(
-        `${kept.join("\n").trimEnd()}\n# file ${item.file}: ${status}, ${(ms / 1000).toFixed(1)} s\n`,
+        `${kept.join("\n").trimEnd()}\n# file ${item.file}: ${status}, ${(ms / 1000).toFixed(1)} s${counted}\n`,
       );
       resolve();
     });
@@ -233,7 +243,11 @@ if (values.times) {
         .sort()
         .map((f) => [
           f,
-          { wall: times[f] / 1000, cpu: Math.round((cpuTimes[f] ?? 0) * 100) / 100 },
+          {
+            wall: times[f] / 1000,
+            cpu: Math.round((cpuTimes[f] ?? 0) * 100) / 100,
+            ...(f in assertCounts ? { asserts: assertCounts[f] } : {}),
+          },
         ]),
     );
     writeFileSync(values["times-file"], `${JSON.stringify(all, null, 2)}\n`);

@@ -90,23 +90,37 @@ function checkVal(val: LabelledFeatures): void {
   }
 }
 
-/** Images whose argmax of base + Σ weight·term is their label. */
+/** Rows of C values each, one after the other in one array (row r at r·C). */
+function flatten(rows: readonly ArrayLike<number>[], C: number): Float64Array {
+  const out = new Float64Array(rows.length * C);
+  rows.forEach((row, r) => {
+    for (let c = 0; c < C; c++) out[r * C + c] = row[c];
+  });
+  return out;
+}
+
+/**
+ * Images whose argmax of base + term·weight (rows of C values, flattened) is their label. Each
+ * sum is rounded as in `base[c] + term[c] * weight`, the lowest class wins ties.
+ */
 function countCorrect(
   labels: readonly number[],
-  base: readonly Float64Array[],
-  terms: readonly { weight: number; rows: readonly Float64Array[] }[],
-  scratch: Float64Array,
+  base: Float64Array,
+  term: Float64Array,
+  weight: number,
+  C: number,
 ): number {
   let correct = 0;
-  for (let r = 0; r < labels.length; r++) {
-    const z = base[r];
-    for (let c = 0; c < z.length; c++) {
-      let v = z[c];
-      for (const t of terms) v += t.rows[r][c] * t.weight;
-      scratch[c] = v;
-    }
+  for (let r = 0, o = 0; r < labels.length; r++, o += C) {
     let best = 0;
-    for (let c = 1; c < z.length; c++) if (scratch[c] > scratch[best]) best = c;
+    let bestValue = base[o] + term[o] * weight;
+    for (let c = 1; c < C; c++) {
+      const v = base[o + c] + term[o + c] * weight;
+      if (v > bestValue) {
+        bestValue = v;
+        best = c;
+      }
+    }
     if (best === labels[r]) correct++;
   }
   return correct;
@@ -114,7 +128,9 @@ function countCorrect(
 
 /**
  * The cache-model search shared by Tip-Adapter and TIP-X: β outer, α inner, and (with `kl`, the
- * TIP-X term of every validation image) γ innermost.
+ * TIP-X term of every validation image) γ innermost. tipx.py's sum order, zero-shot + γ·KL term
+ * + α·cache term, is kept: the zero-shot + γ·KL part does not depend on β or α, so it is summed
+ * once per γ, and each grid point adds only its α·cache term.
  */
 function searchCacheModel(
   val: LabelledFeatures,
@@ -125,27 +141,29 @@ function searchCacheModel(
   kl?: readonly Float64Array[],
 ): SearchResult {
   const C = classEmbeddings.length;
-  const zs = val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale));
+  const zs = flatten(
+    val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale)),
+    C,
+  );
   const aff = val.features.map((f) => affinities(f, cache.keys));
-  const scratch = new Float64Array(C);
   const best: SearchResult = { alpha: 0, beta: 0, correct: 0, count: val.labels.length };
   if (kl) best.gamma = 0;
   const alphas = gridValues(grid.alphaScale, grid.alphaSteps);
-  const gammas = kl ? gridValues(grid.gammaScale, grid.gammaSteps) : [undefined];
+  const klFlat = kl ? flatten(kl, C) : undefined;
+  const gammas = klFlat ? gridValues(grid.gammaScale, grid.gammaSteps) : [undefined];
+  const bases = gammas.map((gamma) =>
+    gamma === undefined || !klFlat ? zs : zs.map((z, i) => z + klFlat[i] * gamma),
+  );
   for (const beta of gridValues(grid.betaScale, grid.betaSteps)) {
-    const rows = aff.map((a) => cacheScores(a, cache.labels, C, beta));
+    const rows = flatten(
+      aff.map((a) => cacheScores(a, cache.labels, C, beta)),
+      C,
+    );
     for (const alpha of alphas) {
-      for (const gamma of gammas) {
-        // tipx.py's sum order: zero-shot + γ·KL term + α·cache term.
-        const terms =
-          gamma === undefined || !kl
-            ? [{ weight: alpha, rows }]
-            : [
-                { weight: gamma, rows: kl },
-                { weight: alpha, rows },
-              ];
-        const correct = countCorrect(val.labels, zs, terms, scratch);
+      for (let g = 0; g < gammas.length; g++) {
+        const correct = countCorrect(val.labels, bases[g], rows, alpha, C);
         if (correct > best.correct) {
+          const gamma = gammas[g];
           Object.assign(best, { alpha, beta, correct }, gamma === undefined ? {} : { gamma });
         }
       }
@@ -203,12 +221,18 @@ export function searchGda(
   alphas: readonly number[] = GDA_ALPHAS,
 ): SearchResult {
   checkVal(val);
-  const zs = val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale));
-  const rows = val.features.map((f) => gdaScores(f, model));
-  const scratch = new Float64Array(classEmbeddings.length);
+  const C = classEmbeddings.length;
+  const zs = flatten(
+    val.features.map((f) => zeroShotRow(f, classEmbeddings, logitScale)),
+    C,
+  );
+  const rows = flatten(
+    val.features.map((f) => gdaScores(f, model)),
+    C,
+  );
   const best: SearchResult = { alpha: GDA_INITIAL_ALPHA, correct: 0, count: val.labels.length };
   for (const alpha of alphas) {
-    const correct = countCorrect(val.labels, zs, [{ weight: alpha, rows }], scratch);
+    const correct = countCorrect(val.labels, zs, rows, alpha, C);
     if (correct > best.correct) Object.assign(best, { alpha, correct });
   }
   return best;

@@ -9,7 +9,7 @@ import type { Metadata, OutputInfo } from "sharp";
 import { InputError } from "../util/errors.js";
 import { cmykToRgb, toRgb } from "./composite.js";
 import { loadSharp } from "./sharp.js";
-import { guessNonImageType, jpegFrame, pngColourType } from "./sniff.js";
+import { guessNonImageType, jpegFrame, pngColourType, pngSize } from "./sniff.js";
 import type { RgbImage } from "./types.js";
 
 export interface DecodeOptions {
@@ -89,14 +89,17 @@ interface Header {
 
 /**
  * The header facts, without decoding pixels. A grey or colour JPEG (1 or 3 components, nearly
- * every photo) is read from its frame header here, which saves a second pass of sharp over the
- * bytes; everything else (and any JPEG whose header this parser does not accept) asks sharp.
+ * every photo) is read from its frame header here, and a PNG from its IHDR chunk (when well
+ * formed, CRC included), which saves a second pass of sharp over the bytes; everything else
+ * (and any header these parsers do not accept) asks sharp.
  */
 async function readHeader(bytes: Uint8Array, suffix: string): Promise<Header> {
   const frame = jpegFrame(bytes);
   if (frame && (frame.components === 1 || frame.components === 3)) {
     return { format: "jpeg", width: frame.width, height: frame.height, cmyk: false };
   }
+  const png = pngSize(bytes);
+  if (png) return { format: "png", ...png, cmyk: false };
   const sharp = await loadSharp();
   let meta: Metadata;
   try {

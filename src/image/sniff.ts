@@ -3,6 +3,8 @@
  * Pure: no IO.
  */
 
+import { crc32 } from "../util/crc32.js";
+
 function startsWith(bytes: Uint8Array, ascii: string): boolean {
   if (bytes.length < ascii.length) return false;
   for (let i = 0; i < ascii.length; i++) {
@@ -50,6 +52,24 @@ export function pngColourType(bytes: Uint8Array): number | undefined {
   if (bytes.length < 26 || !startsWith(bytes, "\x89PNG\r\n\x1a\n")) return undefined;
   if (!startsWith(bytes.subarray(12), "IHDR")) return undefined;
   return bytes[25];
+}
+
+/**
+ * Width and height from a PNG's IHDR chunk when it is well formed (length 13, sizes from 1 to
+ * 2³¹ − 1, a valid bit depth and colour type, the chunk's CRC right); otherwise undefined.
+ */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (pngColourType(bytes) === undefined || bytes.length < 33) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (view.getUint32(8) !== 13 || width === 0 || height === 0) return undefined;
+  if (width > 0x7fffffff || height > 0x7fffffff) return undefined;
+  if (![1, 2, 4, 8, 16].includes(bytes[24]) || ![0, 2, 3, 4, 6].includes(bytes[25])) {
+    return undefined;
+  }
+  if (crc32(bytes.subarray(12, 29)) !== view.getUint32(29)) return undefined;
+  return { width, height };
 }
 
 /** Width, height and component count from a JPEG's frame header (SOFn), as stored. */

@@ -3,7 +3,7 @@
  * decode.ts's job. Every failure a user can cause is an `InputError` with a one-line message
  * ending in the offending path or URL.
  */
-import type { Dirent } from "node:fs";
+import { closeSync, type Dirent, fstatSync, openSync, readFileSync, type Stats } from "node:fs";
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -114,40 +114,77 @@ async function fetchBytes(url: string, timeoutMs: number, maxBytes: number): Pro
   }
 }
 
+function openError(err: unknown, path: string): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new InputError(`no such file: ${path}`, "file_not_found");
+  if (code === "EISDIR")
+    return new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
+  return new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
+}
+
+function readError(err: unknown, path: string): InputError {
+  if (err instanceof InputError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "EISDIR")
+    return new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
+  return new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
+}
+
+/** What an opened path's stat must show before it is read. */
+function checkStat(st: Stats, path: string, maxBytes: number): void {
+  if (st.isDirectory())
+    throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
+  if (!st.isFile()) throw new InputError(`not a regular file: ${path}`, "file_unreadable");
+  if (st.size === 0) throw new InputError(`empty file (0 bytes): ${path}`, "file_unreadable");
+  if (st.size > maxBytes) {
+    throw new InputError(
+      `file of ${mib(st.size)} exceeds the ${mib(maxBytes)} limit: ${path}`,
+      "input_too_large",
+    );
+  }
+}
+
+function checkRead(buf: Buffer, path: string): Uint8Array {
+  if (buf.length === 0) throw new InputError(`empty file (0 bytes): ${path}`, "file_unreadable");
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+}
+
 async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, "r");
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(`no such file: ${path}`, "file_not_found");
-    if (code === "EISDIR")
-      throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
-    throw new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
+    throw openError(err, path);
   }
   try {
-    const st = await handle.stat();
-    if (st.isDirectory())
-      throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
-    if (!st.isFile()) throw new InputError(`not a regular file: ${path}`, "file_unreadable");
-    if (st.size === 0) throw new InputError(`empty file (0 bytes): ${path}`, "file_unreadable");
-    if (st.size > maxBytes) {
-      throw new InputError(
-        `file of ${mib(st.size)} exceeds the ${mib(maxBytes)} limit: ${path}`,
-        "input_too_large",
-      );
-    }
-    const buf = await handle.readFile();
-    if (buf.length === 0) throw new InputError(`empty file (0 bytes): ${path}`, "file_unreadable");
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    checkStat(await handle.stat(), path, maxBytes);
+    return checkRead(await handle.readFile(), path);
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EISDIR")
-      throw new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
-    throw new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
+    throw readError(err, path);
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * `readFileBytes` with blocking calls (same checks, same errors), for the preprocessing worker
+ * threads: each handles one image at a time, so nothing waits behind the call, and a small file
+ * costs no round trips through libuv's thread pool.
+ */
+function readFileBytesSync(path: string, maxBytes: number): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw openError(err, path);
+  }
+  try {
+    checkStat(fstatSync(fd), path, maxBytes);
+    return checkRead(readFileSync(fd), path);
+  } catch (err) {
+    throw readError(err, path);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -159,6 +196,8 @@ async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array
 export async function readImageSource(
   src: ImageSource,
   opts: FetchOptions = {},
+  /** Read files with blocking calls (worker threads only; URLs are always asynchronous). */
+  blocking = false,
 ): Promise<Uint8Array> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -174,7 +213,7 @@ export async function readImageSource(
   }
   if (isHttpUrl(src)) return fetchBytes(src, timeoutMs, maxBytes);
   const path = /^file:\/\//i.test(src) ? fileURLToPath(src) : src;
-  return readFileBytes(path, maxBytes);
+  return blocking ? readFileBytesSync(path, maxBytes) : readFileBytes(path, maxBytes);
 }
 
 function hasImageExtension(name: string): boolean {

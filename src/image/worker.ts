@@ -21,7 +21,8 @@ parentPort?.on("message", (req: PrepareRequest) => {
 async function handle(req: PrepareRequest): Promise<void> {
   let res: PrepareResponse;
   try {
-    const bytes = await readImageSource(req.source, req.fetch);
+    // Blocking file reads: this thread does one image at a time.
+    const bytes = await readImageSource(req.source, req.fetch, true);
     const img = await decodeImage(bytes, {
       ...req.decode,
       name: typeof req.source === "string" ? req.source : undefined,

@@ -10,7 +10,7 @@
 import type { CandidateKernel, CandidateRequest } from "../transductive/knn-scores.js";
 import type { MatrixProduct, ProductRequest } from "../transductive/products.js";
 import { DataType, modelMsg } from "./onnx-writer.js";
-import { loadOrt } from "./ort.js";
+import { loadOrt, spinningOptions } from "./ort.js";
 import { toBytes } from "./protobuf.js";
 
 /** The ONNX bytes of Y = Gemm(A, B) in float64 with the given transposes, dynamic shapes. */
@@ -93,6 +93,7 @@ export async function createOrtProduct(options: { threads?: number } = {}): Prom
   const sessionOptions = {
     interOpNumThreads: 1,
     enableCpuMemArena: false,
+    ...spinningOptions(),
     ...(options.threads !== undefined && { intraOpNumThreads: options.threads }),
   };
   const [abt, atb, abt32] = await Promise.all([

@@ -35,6 +35,22 @@ export function disableOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void 
 // On import too, so a program that loads zeroclip and then opens its own sessions is covered.
 disableOrtTelemetry();
 
+/**
+ * Session options for onnxruntime's thread pools from the environment: with
+ * `ZEROCLIP_ORT_SPIN=0`, idle pool threads block instead of spinning while they wait for work
+ * (onnxruntime's `session.intra_op.allow_spinning` and `session.inter_op.allow_spinning` set to
+ * "0"). Spinning keeps latency lowest on an otherwise idle machine, and burns CPU when several
+ * processes share the cores (a parallel test run, a CI runner, a server beside other work).
+ * Unset or any other value: onnxruntime's default (spinning).
+ */
+export function spinningOptions(env: NodeJS.ProcessEnv = process.env): {
+  extra?: { session: Record<"intra_op" | "inter_op", { allow_spinning: "0" }> };
+} {
+  if (env.ZEROCLIP_ORT_SPIN !== "0") return {};
+  const off = { allow_spinning: "0" } as const;
+  return { extra: { session: { intra_op: off, inter_op: off } } };
+}
+
 let loading: Promise<Ort> | undefined;
 
 /** onnxruntime-node, loaded on first use (telemetry off first, see above). */

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { ModelError } from "../util/errors.js";
 import { floatsToHalf, halfToFloats } from "../util/float16.js";
-import { loadOrt, type Ort } from "./ort.js";
+import { loadOrt, type Ort, spinningOptions } from "./ort.js";
 
 /** onnxruntime settings shared by both towers. */
 export interface SessionOptions {
@@ -56,6 +56,7 @@ export class OnnxTower {
         executionMode: "sequential",
         // Errors reach the user as one ModelError line; onnxruntime's own log stays quiet.
         logSeverityLevel: 4,
+        ...spinningOptions(),
       });
     } catch (err) {
       const hint =

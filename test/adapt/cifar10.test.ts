@@ -1,9 +1,10 @@
 /**
  * The few-shot protocol on real photos: ../shared/data/cifar10-test with the probe model
- * (colour-grid vision tower: a weak but real image representation; random text tower, so
- * zero-shot is near the 10% chance). A fixed subset keeps it quick: TRAIN = images 0000–0059 of
- * each class, TEST = images 0500–0599 (1,000 photos). GDA at 16 shots must beat zero-shot by at
- * least 10 points. Skipped without ../shared.
+ * (colour-grid vision tower at the photos' own 32 × 32 pixels: a weak but real image
+ * representation; random text tower, so zero-shot is near the 10% chance). A fixed subset
+ * keeps it quick: TRAIN = images 0000–0059 of each class, TEST = images 0500–0599 (1,000
+ * photos). GDA at 16 shots must beat zero-shot by at least 10 points. Skipped without
+ * ../shared.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -11,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
-import { CIFAR10_CLASSES } from "../support/datasets.js";
+import { CIFAR10_CLASSES, SMALL_PHOTOS_PROBE } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import { checkFewShotDoc, type FewShotDoc } from "./fewshot-doc.js";
@@ -40,7 +41,7 @@ describe("few-shot on cifar10-test (probe model)", {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it("GDA at 16 shots beats zero-shot by at least 10 points; every adapter beats it", async (t) => {
-    const probe = await ensureFixtureModel("probe");
+    const probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     const run = await runCli(
       [
         "eval",

@@ -13,7 +13,11 @@ import { after, before, describe, it } from "node:test";
 import { encodeAdapter, readAdapterFile } from "../../src/adapt/adapter-file.js";
 import { ClipModel } from "../../src/model/clip-model.js";
 import { parseJsonl, runCli } from "../support/cli.js";
-import { type GeneratedDataset, writeColourDataset } from "../support/datasets.js";
+import {
+  type GeneratedDataset,
+  SMALL_PHOTOS_PROBE,
+  writeColourDataset,
+} from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import {
   argmaxRef,
@@ -63,7 +67,7 @@ describe("zeroclip adapt / classify --adapter (probe model)", () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "zeroclip-adapt-cli-"));
-    probe = await ensureFixtureModel("probe");
+    probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     env = { ZEROCLIP_CACHE: join(dir, "cache") };
     support = await writeColourDataset(join(dir, "support"), { perClass: 5, corrupt: false });
     val = await writeColourDataset(join(dir, "val"), {

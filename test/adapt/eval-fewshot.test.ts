@@ -1,8 +1,9 @@
 /**
  * `zeroclip eval TEST --train TRAIN --shots … --seeds …` on generated colour folders with the
- * probe model: the JSON shape (`strategies.NAME.fewshot.METHOD["K"]`), means and standard
- * deviations that follow from the runs, the shots table, a second run served from the cache, and
- * adapters that beat zero-shot (GDA at 16 shots by at least 10 points).
+ * probe model (at 32 pixels, about the images' size): the JSON shape
+ * (`strategies.NAME.fewshot.METHOD["K"]`), means and standard deviations that follow from the
+ * runs, the shots table, a second run served from the cache, and adapters that beat zero-shot
+ * (GDA at 16 shots by at least 10 points).
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,7 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
-import { type GeneratedDataset, writeColourDataset } from "../support/datasets.js";
+import {
+  type GeneratedDataset,
+  SMALL_PHOTOS_PROBE,
+  writeColourDataset,
+} from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { checkFewShotDoc, type FewShotDoc } from "./fewshot-doc.js";
 
@@ -23,7 +28,7 @@ describe("zeroclip eval --train (few-shot protocol, probe model)", () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "zeroclip-eval-fewshot-"));
-    probe = await ensureFixtureModel("probe");
+    probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     env = { ZEROCLIP_CACHE: join(dir, "cache") };
     train = await writeColourDataset(join(dir, "train"), { perClass: 22, corrupt: false });
     test = await writeColourDataset(join(dir, "test"), {

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { repoRoot } from "../support/paths.js";
 
@@ -51,21 +51,111 @@ describe("npx zeroclip with an empty npm cache", () => {
   });
 });
 
+/**
+ * A small project built by the real scripts/build.mjs and started by the real bin/zeroclip.js:
+ * every build step runs for real (wasm assembly of the real resample.wat, the browser check and
+ * bundle, tsc, the swap) on little source, so a whole build takes a couple of seconds instead of
+ * compiling all of src/ again (`npm test` builds the real project already;
+ * test/build/browser-build.test.ts covers the real browser code). Its tsconfig files are the
+ * real ones without Node's and the DOM's type declarations (their parse is most of a small
+ * compile; a shim declares the few Node APIs used). Its CLI entry needs every kind of build
+ * output at run time: its compiled modules and the two generated ones, so a dist/ missing any
+ * of them does not start.
+ */
+async function writeSmallProject(project: string): Promise<void> {
+  const write = async (path: string, text: string) => {
+    await mkdir(dirname(join(project, path)), { recursive: true });
+    await writeFile(join(project, path), text);
+  };
+  for (const d of ["scripts", "bin"])
+    await cp(join(repoRoot, d), join(project, d), { recursive: true });
+  for (const f of ["package.json", join("src", "image", "resample.wat")])
+    await cp(join(repoRoot, f), join(project, f));
+  const config = JSON.parse(await readFile(join(repoRoot, "tsconfig.json"), "utf8"));
+  config.compilerOptions.types = [];
+  await write("tsconfig.json", JSON.stringify(config, null, 2));
+  const browser = JSON.parse(
+    await readFile(join(repoRoot, "src", "browser", "tsconfig.json"), "utf8"),
+  );
+  browser.compilerOptions.lib = browser.compilerOptions.lib.filter(
+    (l: string) => !l.startsWith("DOM"),
+  );
+  await write(join("src", "browser", "tsconfig.json"), JSON.stringify(browser, null, 2));
+  for (const entry of ["page", "report"]) {
+    await write(
+      join("src", "browser", entry, "main.ts"),
+      `(globalThis as unknown as { title?: string }).title = ${JSON.stringify(entry)};\n`,
+    );
+  }
+  await write(
+    join("src", "node-shim.d.ts"),
+    `declare const process: { stdout: { write(text: string): boolean } };
+declare const Buffer: { from(text: string, encoding: "base64"): Uint8Array };
+declare class URL {
+  constructor(url: string, base?: string);
+}
+interface ImportMeta {
+  url: string;
+}
+declare module "node:fs" {
+  export function readFileSync(path: URL, encoding: "utf8"): string;
+}
+`,
+  );
+  await write(
+    join("src", "util", "version.ts"),
+    `import { readFileSync } from "node:fs";
+
+/** The version in package.json (dist/src/util → the project root). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
+  return String(pkg.version);
+}
+`,
+  );
+  await write(
+    join("src", "math", "mean.ts"),
+    `export function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+`,
+  );
+  await write(
+    join("src", "cli", "main.ts"),
+    `import { PAGE_SCRIPT, REPORT_SCRIPT } from "../browser/bundles.generated.js";
+import { RESAMPLE_WASM_BASE64 } from "../image/resample-wasm.generated.js";
+import { mean } from "../math/mean.js";
+import { packageVersion } from "../util/version.js";
+
+/** Prints the version when every part of the build is there and works. */
+export async function main(argv: string[]): Promise<number> {
+  const wasm = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } })
+    .WebAssembly;
+  if (!wasm.validate(Buffer.from(RESAMPLE_WASM_BASE64, "base64"))) return 74;
+  if (!PAGE_SCRIPT.includes("page") || !REPORT_SCRIPT.includes("report")) return 71;
+  if (mean([1, 2]) !== 1.5) return 72;
+  if (argv[0] === "--version") process.stdout.write(\`\${packageVersion()}\\n\`);
+  return 0;
+}
+`,
+  );
+  await symlink(join(repoRoot, "node_modules"), join(project, "node_modules"));
+}
+
 describe("an interrupted build", () => {
   let project: string;
+  /** How long a whole build of the small project takes here. */
+  let buildMs: number;
 
-  /** A copy of the project's build inputs (src only, to keep compiles short). */
   before(async () => {
     project = await mkdtemp(join(tmpdir(), "zeroclip-build-"));
-    for (const d of ["src", "scripts", "bin"])
-      await cp(join(repoRoot, d), join(project, d), { recursive: true });
-    for (const f of ["package.json", "tsconfig.json"])
-      await cp(join(repoRoot, f), join(project, f));
-    await symlink(join(repoRoot, "node_modules"), join(project, "node_modules"));
+    await writeSmallProject(project);
+    const t0 = performance.now();
     const r = spawnSync(process.execPath, ["scripts/build.mjs"], {
       cwd: project,
       encoding: "utf8",
     });
+    buildMs = performance.now() - t0;
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -82,8 +172,10 @@ describe("an interrupted build", () => {
 
   it("leaves a CLI that starts, whenever it is killed", async () => {
     const v = await version();
-    // Kill points spread over the whole build (wasm assembly, compile, swap).
-    for (const delayMs of [50, 300, 800, 1500, 2500, 4000]) {
+    // Kill points spread over the whole build (wasm assembly, browser check and bundle,
+    // compile, swap), as fractions of the time a whole build takes on this machine.
+    for (const fraction of [0.03, 0.15, 0.35, 0.55, 0.75, 0.92]) {
+      const delayMs = Math.round(fraction * buildMs);
       // Its own process group, killed whole: the compiler build.mjs started dies with it
       // instead of compiling on for nothing (the next test covers a compiler left running).
       const child = spawn(process.execPath, ["scripts/build.mjs"], {
@@ -169,7 +261,7 @@ describe("an interrupted build", () => {
     assert.match(same.stderr, /up to date/);
     assert.equal(statSync(join(project, "dist")).ino, ino);
     await mkdir(join(project, "src", "extra"), { recursive: true });
-    await cp(join(project, "src", "util", "hash.ts"), join(project, "src", "extra", "copy.ts"));
+    await cp(join(project, "src", "math", "mean.ts"), join(project, "src", "extra", "copy.ts"));
     const changed = build();
     assert.equal(changed.status, 0, changed.stderr);
     assert.notEqual(statSync(join(project, "dist")).ino, ino);

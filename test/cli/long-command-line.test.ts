@@ -7,6 +7,8 @@
  * - classify: 2,000 paths give 2,000 records in input order, equal to a run on their folder;
  * - embed (2,000 `--image` flags) and index (2,000 inputs) take the same list;
  * - no run leaves ~/.cache/Microsoft behind.
+ * The model is the tiny fixture with 32-pixel images (what crashed is the command line, not the
+ * images): each run still loads onnxruntime and decodes, preprocesses and embeds every image.
  * (eval reads a dataset: a folder or a list file of path,label, so its inputs never reach the
  * command line.)
  */
@@ -29,7 +31,7 @@ describe("a command line with 2,000 image paths", () => {
   const paths: string[] = [];
 
   before(async () => {
-    model = await ensureFixtureModel("tiny");
+    model = await ensureFixtureModel("tiny", { dims: { imageSize: 32, patchSize: 16 } });
     dir = await makeTempDir("zeroclip-long-argv-");
     // A long folder name, as photo libraries have: ~110 bytes a path, ~220 KB of command line.
     photos = join(dir, "photos-from-the-2019-summer-holiday-in-the-mountains-camera-roll");

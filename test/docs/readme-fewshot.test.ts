@@ -1,6 +1,7 @@
 /**
  * The README's few-shot flow runs as written (three commands: adapt, classify --adapter,
- * eval --train), on generated colour folders with the probe model in place of the hub model.
+ * eval --train), on generated colour folders with the probe model (at 32 pixels, about the
+ * images' size) in place of the hub model.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -8,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli.js";
-import { writeColourDataset } from "../support/datasets.js";
+import { SMALL_PHOTOS_PROBE, writeColourDataset } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { repoRoot } from "../support/paths.js";
 
@@ -57,7 +58,7 @@ describe("README few-shot flow", () => {
       commands.map((c) => c[0]),
       ["adapt", "classify", "eval"],
     );
-    const probe = await ensureFixtureModel("probe");
+    const probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     await writeColourDataset(join(dir, "photos"), { perClass: 20, corrupt: false });
     await writeColourDataset(join(dir, "new-photos"), {
       perClass: 2,

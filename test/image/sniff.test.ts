@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import sharp, { type Sharp } from "sharp";
 import { decodeImage } from "../../src/image/decode.js";
-import { jpegFrame } from "../../src/image/sniff.js";
+import { jpegFrame, pngSize } from "../../src/image/sniff.js";
 import { InputError } from "../../src/util/errors.js";
 import { encodeWithSharp, exifOrientedJpeg, noisePixels } from "../support/images.js";
 import { sharedDir } from "../support/paths.js";
@@ -79,6 +79,45 @@ describe("jpegFrame", () => {
     const garbage = Uint8Array.from(jpeg);
     garbage[2] = 0x00; // no marker after SOI
     assert.equal(jpegFrame(garbage), undefined);
+  });
+});
+
+describe("pngSize", () => {
+  it("reads width and height as sharp does, for every PNG colour type and bit depth", async () => {
+    for (const [channels, options] of [
+      [1, {}],
+      [3, {}],
+      [4, {}],
+      [3, { palette: true }],
+      [3, { bitdepth: 16 }],
+      [1, { bitdepth: 2 }],
+    ] as const) {
+      const png = await encodeWithSharp(noisePixels(37, 21, channels), "png", options);
+      const meta = await sharp(png).metadata();
+      assert.deepEqual(pngSize(png), { width: meta.width, height: meta.height }, `${channels}`);
+    }
+  });
+
+  it("returns undefined for what is not a well-formed IHDR chunk", async () => {
+    const png = await encodeWithSharp(noisePixels(8, 8), "png");
+    assert.equal(pngSize(await encodeWithSharp(noisePixels(8, 8), "jpeg")), undefined);
+    assert.equal(pngSize(png.subarray(0, 30)), undefined, "cut inside IHDR");
+    const badCrc = Uint8Array.from(png);
+    badCrc[29] ^= 1;
+    assert.equal(pngSize(badCrc), undefined, "IHDR CRC");
+    const zeroWidth = Uint8Array.from(png);
+    zeroWidth.fill(0, 16, 20);
+    assert.equal(pngSize(zeroWidth), undefined, "width 0");
+  });
+
+  it("decodeImage reads a PNG's size from IHDR: the pixel limit's message is the same", async () => {
+    const png = await encodeWithSharp(noisePixels(40, 30), "png");
+    await assert.rejects(decodeImage(png, { maxPixels: 1000, name: "big.png" }), (err) => {
+      assert.ok(err instanceof InputError);
+      assert.equal(err.message, "image has 1200 pixels, above the 1000 limit: big.png");
+      return true;
+    });
+    assert.equal((await decodeImage(png, { maxPixels: 1200 })).width, 40);
   });
 });
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { telemetrySetting } from "../../src/model/ort.js";
+import { spinningOptions, telemetrySetting } from "../../src/model/ort.js";
 import { makeTempDir, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { repoRoot } from "../support/paths.js";
@@ -22,6 +22,19 @@ describe("onnxruntime telemetry setting", () => {
     assert.equal(telemetrySetting({ ZEROCLIP_ORT_TELEMETRY: "1" }), undefined);
     assert.equal(telemetrySetting({ ORT_DISABLE_TELEMETRY: "0" }), undefined);
     assert.equal(telemetrySetting({ ORT_DISABLE_TELEMETRY: "1" }), undefined);
+  });
+});
+
+describe("onnxruntime thread spinning", () => {
+  it("stays onnxruntime's default unless ZEROCLIP_ORT_SPIN=0 turns it off for both pools", () => {
+    assert.deepEqual(spinningOptions({}), {});
+    assert.deepEqual(spinningOptions({ ZEROCLIP_ORT_SPIN: "1" }), {});
+    assert.deepEqual(spinningOptions({ ZEROCLIP_ORT_SPIN: "" }), {});
+    assert.deepEqual(spinningOptions({ ZEROCLIP_ORT_SPIN: "0" }), {
+      extra: {
+        session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } },
+      },
+    });
   });
 });
 

@@ -18,7 +18,11 @@ import { IndexQueue } from "../../src/queue/index-queue.js";
 import { PostgresStore } from "../../src/store/postgres.js";
 import { parseJsonl, runCli } from "../support/cli.js";
 import { type CliProcess, startCli } from "../support/cli-process.js";
-import { type GeneratedDataset, writeColourDataset } from "../support/datasets.js";
+import {
+  type GeneratedDataset,
+  SMALL_PHOTOS_PROBE,
+  writeColourDataset,
+} from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "../support/redis-server.js";
@@ -44,7 +48,7 @@ describe("scale-out: submitter + three workers, one killed mid-shard", {
     [redis, pgServer, model] = await Promise.all([
       startRedisServer(),
       startPgServer(),
-      ensureFixtureModel("probe"),
+      ensureFixtureModel("probe", SMALL_PHOTOS_PROBE),
     ]);
     ds = await writeColourDataset(join(dir, "photos"), { perClass: 20, corrupt: false });
     env = { ZEROCLIP_CACHE: join(dir, "cache") };

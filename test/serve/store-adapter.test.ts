@@ -12,7 +12,11 @@ import type { BrowserContext } from "playwright-core";
 import { roundScore } from "../../src/cli/output.js";
 import { chromiumSkip, launchChromium } from "../support/browser.js";
 import { parseJsonl, runCli } from "../support/cli.js";
-import { type GeneratedDataset, writeColourDataset } from "../support/datasets.js";
+import {
+  type GeneratedDataset,
+  SMALL_PHOTOS_PROBE,
+  writeColourDataset,
+} from "../support/datasets.js";
 import { makeTempDir, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { type Child, get, post, startCli } from "./helpers.js";
@@ -64,7 +68,7 @@ describe("zeroclip serve --store --adapter", () => {
 
   before(async () => {
     dir = await makeTempDir("zeroclip-serve-store-");
-    probe = await ensureFixtureModel("probe");
+    probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     train = await writeColourDataset(join(dir, "train"), { perClass: 6, corrupt: false });
     test = await writeColourDataset(join(dir, "test"), {
       perClass: 2,

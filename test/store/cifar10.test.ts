@@ -1,8 +1,8 @@
 /**
  * The image index on real photos (../shared/data/cifar10-test, two classes): with the probe
- * model's colour-grid embeddings, an image query's results are the exact cosine top-k of a
- * brute-force search over the files' own embeddings, and `classify --store` equals `classify`
- * on the files. Skipped when ../shared is absent.
+ * model's colour-grid embeddings (at the photos' own 32 × 32 pixels), an image query's results
+ * are the exact cosine top-k of a brute-force search over the files' own embeddings, and
+ * `classify --store` equals `classify` on the files. Skipped when ../shared is absent.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { expandInputs } from "../../src/image/source.js";
 import { ClipModel } from "../../src/model/clip-model.js";
 import { parseJsonl, runCli } from "../support/cli.js";
+import { SMALL_PHOTOS_PROBE } from "../support/datasets.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { sharedPath } from "../support/paths.js";
 import { bruteForce } from "../support/store-contract.js";
@@ -29,7 +30,7 @@ describe("index and search on CIFAR-10 photos (probe model)", {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "zeroclip-cifar-index-"));
-    probe = await ensureFixtureModel("probe");
+    probe = await ensureFixtureModel("probe", SMALL_PHOTOS_PROBE);
     store = join(dir, "cifar.zcstore");
     env = { ZEROCLIP_CACHE: join(dir, "cache") };
     folders = [join(cifar!, "cat"), join(cifar!, "ship")];

@@ -36,6 +36,14 @@ export const CIFAR10_CLASSES: readonly string[] = [
   "truck",
 ];
 
+/**
+ * The probe fixture's options for small photos (CIFAR-10's 32 × 32, the generated colour images'
+ * ~40 × 40 below): the model's input at about the photos' own size, so each image is decoded and
+ * normalised without a 7× upscale first (the resizing code is checked against Pillow and
+ * Transformers elsewhere).
+ */
+export const SMALL_PHOTOS_PROBE = Object.freeze({ dims: Object.freeze({ imageSize: 32 }) });
+
 /** Base colours of the default classes (RGB). */
 export const CLASS_COLOURS: Record<string, [number, number, number]> = {
   blue: [30, 60, 220],

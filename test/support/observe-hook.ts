@@ -4,14 +4,15 @@
  * `observeEnv` in observe.ts). Worker threads inherit the preload, so it runs in each of them
  * too. It appends JSON lines to `$ZEROCLIP_OBSERVE_LOG`:
  * - `{"event":"worker-start","thread":N}` when a worker thread starts;
- * - `{"event":"open","thread":N,"path":…}` when a worker thread opens a file;
+ * - `{"event":"open","thread":N,"path":…}` when a worker thread opens a file (fs/promises'
+ *   `open` or fs's `openSync`);
  * - `{"event":"session","intraOpNumThreads":N,"threadsAdded":M}` when the main thread creates an
  *   onnxruntime session: the thread count asked for, and how many OS threads (Linux
  *   /proc/self/task) the process gained while the session was created.
  * With `$ZEROCLIP_OBSERVE_CRASH` set, a worker thread that opens a file whose path contains that
  * text exits at once (code 13), as a decoder crash on that input would end it.
  */
-import { appendFileSync, existsSync, readdirSync } from "node:fs";
+import fs, { appendFileSync, existsSync, readdirSync } from "node:fs";
 import fsp from "node:fs/promises";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { isMainThread, threadId } from "node:worker_threads";
@@ -50,12 +51,22 @@ if (isMainThread) {
   };
 } else {
   record({ event: "worker-start" });
-  const open = fsp.open;
-  fsp.open = ((path: Parameters<typeof open>[0], ...rest: unknown[]) => {
+  const opened = (path: unknown) => {
     record({ event: "open", path: String(path) });
     if (crashOn && String(path).includes(crashOn)) process.exit(13);
+  };
+  const open = fsp.open;
+  fsp.open = ((path: Parameters<typeof open>[0], ...rest: unknown[]) => {
+    opened(path);
     return (open as (...a: unknown[]) => ReturnType<typeof open>)(path, ...rest);
   }) as typeof open;
-  // Named imports of node:fs/promises (`import { open }`) see the wrapper too.
+  // The workers read image files with blocking calls (src/image/source.ts). Node's own
+  // appendFileSync opens through fs.openSync too: the log file itself is not an event.
+  const openSync = fs.openSync;
+  fs.openSync = ((path: Parameters<typeof openSync>[0], ...rest: unknown[]) => {
+    if (String(path) !== logFile) opened(path);
+    return (openSync as (...a: unknown[]) => number)(path, ...rest);
+  }) as typeof openSync;
+  // Named imports of node:fs and node:fs/promises (`import { open }`) see the wrappers too.
   syncBuiltinESMExports();
 }
