@@ -7,7 +7,9 @@
 // Each file runs in its own `node --test-reporter=R FILE` process (node:test runs the tests of
 // the file it is imported by; `node --test FILE` would start a second process per file), with
 // its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache, and with
-// ZEROCLIP_ORT_SPIN=0 (onnxruntime's idle threads do not spin; see src/model/ort.ts). Two tiers
+// ZEROCLIP_ORT_SPIN=0 (onnxruntime's idle threads do not spin; see src/model/ort.ts) and
+// ZEROCLIP_THREADS=1 (one intra-op thread per session unless a test asks for more: the files
+// already fill the cores, src/model/session.ts). Two tiers
 // share one pool of `--jobs` slots: end-to-end files (those that spawn the CLI, servers, Redis
 // or a browser; see `isEndToEnd`) take at most `--e2e-jobs` of them, unit files the rest. Files
 // start longest first, by the durations in scripts/test-times.json (unknown files count as
@@ -117,7 +119,12 @@ function runFile(item) {
     const cache = mkdtempSync(join(tmpdir(), "zeroclip-test-cache-"));
     // Files share the cores: onnxruntime's idle threads block instead of spinning (about a
     // third less CPU in the model-heavy files), unless the caller chose otherwise.
-    const env = { ZEROCLIP_ORT_SPIN: "0", ...process.env, ZEROCLIP_CACHE: cache };
+    const env = {
+      ZEROCLIP_ORT_SPIN: "0",
+      ZEROCLIP_THREADS: "1",
+      ...process.env,
+      ZEROCLIP_CACHE: cache,
+    };
     const countFile = join(cache, "..", `${cache.split(/[\\/]/).pop()}.asserts`);
     if (values["count-asserts"]) {
       const hook = new URL("./count-asserts.mjs", import.meta.url).href;

@@ -12,6 +12,7 @@ import type { MatrixProduct, ProductRequest } from "../transductive/products.js"
 import { DataType, modelMsg } from "./onnx-writer.js";
 import { loadOrt, spinningOptions } from "./ort.js";
 import { toBytes } from "./protobuf.js";
+import { defaultThreads } from "./session.js";
 
 /** The ONNX bytes of Y = Gemm(A, B) in float64 with the given transposes, dynamic shapes. */
 export function gemmModel(transA: boolean, transB: boolean): Uint8Array {
@@ -85,7 +86,7 @@ export interface OrtProduct {
   release(): Promise<void>;
 }
 
-/** The onnxruntime kernel; `threads`: intra-op threads (default: onnxruntime's, one per core). */
+/** The onnxruntime kernel; `threads`: intra-op threads (default `defaultThreads()`: `ZEROCLIP_THREADS`, else one per core). */
 export async function createOrtProduct(options: { threads?: number } = {}): Promise<OrtProduct> {
   const ort = await loadOrt();
   // No memory arena: its blocks (a score block is 100 MB at 50,000 images) would stay
@@ -94,7 +95,7 @@ export async function createOrtProduct(options: { threads?: number } = {}): Prom
     interOpNumThreads: 1,
     enableCpuMemArena: false,
     ...spinningOptions(),
-    ...(options.threads !== undefined && { intraOpNumThreads: options.threads }),
+    intraOpNumThreads: options.threads ?? defaultThreads(),
   };
   const [abt, atb, abt32] = await Promise.all([
     ort.InferenceSession.create(gemmModel(false, true), sessionOptions),

@@ -1,12 +1,12 @@
 import { availableParallelism } from "node:os";
 import type { InferenceSession, Tensor } from "onnxruntime-node";
-import { ModelError } from "../util/errors.js";
+import { ModelError, UsageError } from "../util/errors.js";
 import { floatsToHalf, halfToFloats } from "../util/float16.js";
 import { loadOrt, type Ort, spinningOptions } from "./ort.js";
 
 /** onnxruntime settings shared by both towers. */
 export interface SessionOptions {
-  /** Intra-op threads (default: all cores the process may use). */
+  /** Intra-op threads (default: `ZEROCLIP_THREADS`, else all cores the process may use). */
   threads?: number;
   /**
    * Execution provider: "cpu" (default) or "cuda" (needs onnxruntime-node's CUDA libraries,
@@ -19,8 +19,21 @@ export type Device = "cpu" | "cuda";
 
 export const DEVICES: readonly Device[] = ["cpu", "cuda"];
 
-export function defaultThreads(): number {
-  return Math.max(1, availableParallelism());
+/**
+ * onnxruntime's intra-op threads when a caller gives none: `ZEROCLIP_THREADS` (a positive
+ * integer; for several processes sharing the cores, as `scripts/test.mjs` runs its files), else
+ * every core the process may use.
+ */
+export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.ZEROCLIP_THREADS;
+  if (given === undefined || given === "") return Math.max(1, availableParallelism());
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(
+      `ZEROCLIP_THREADS must be a positive integer, not ${JSON.stringify(given)}`,
+    );
+  }
+  return n;
 }
 
 /**

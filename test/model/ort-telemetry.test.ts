@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { spinningOptions, telemetrySetting } from "../../src/model/ort.js";
+import { defaultThreads } from "../../src/model/session.js";
 import { makeTempDir, removeDir } from "../support/images.js";
 import { ensureFixtureModel } from "../support/model-gen/index.js";
 import { repoRoot } from "../support/paths.js";
@@ -83,5 +85,20 @@ describe("onnxruntime telemetry in a fresh process", () => {
 
   it("does create it when ZEROCLIP_ORT_TELEMETRY=1 (onnxruntime's default)", () => {
     assert.equal(runWithHome("opted-in", { ZEROCLIP_ORT_TELEMETRY: "1" }), true);
+  });
+});
+
+describe("onnxruntime's default thread count", () => {
+  it("is ZEROCLIP_THREADS when set, else every core the process may use", () => {
+    assert.equal(defaultThreads({}), availableParallelism());
+    assert.equal(defaultThreads({ ZEROCLIP_THREADS: "" }), availableParallelism());
+    assert.equal(defaultThreads({ ZEROCLIP_THREADS: "1" }), 1);
+    assert.equal(defaultThreads({ ZEROCLIP_THREADS: "3" }), 3);
+    for (const bad of ["0", "-2", "1.5", "two"]) {
+      assert.throws(() => defaultThreads({ ZEROCLIP_THREADS: bad }), {
+        name: "UsageError",
+        message: /ZEROCLIP_THREADS must be a positive integer/,
+      });
+    }
   });
 });
