@@ -41,7 +41,7 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
   after(() => removeDir(dir));
 
   /** `embed --image` of all images, observed; returns the records and the events. */
-  const embed = async (args: string[], crashOn?: string) => {
+  const embed = async (args: string[], crashOn?: string, env: NodeJS.ProcessEnv = {}) => {
     const log = join(dir, `observe-${logs++}.jsonl`);
     const run = await runCliProcess(
       [
@@ -53,7 +53,7 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
         "2",
         ...args,
       ],
-      observeEnv(log, crashOn),
+      { ...observeEnv(log, crashOn), ...env },
     );
     const events = readObserved(log);
     const records = parseJsonl(run.stdout) as {
@@ -126,8 +126,8 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
   });
 
   it("--threads N sets onnxruntime's intra-op threads, which start N threads", async (t) => {
-    const sessions = async (args: string[]) => {
-      const r = await embed(["--workers", "1", ...args]);
+    const sessions = async (args: string[], env?: NodeJS.ProcessEnv) => {
+      const r = await embed(["--workers", "1", ...args], undefined, env);
       assert.equal(r.run.code, 0, r.run.stderr);
       const s = r.events.filter((e) => e.event === "session");
       assert.equal(s.length, 1, "one session: the vision tower");
@@ -135,10 +135,13 @@ describe("preprocessing workers and onnxruntime threads (observed)", () => {
     };
     const one = await sessions(["--threads", "1"]);
     const three = await sessions(["--threads", "3"]);
-    const byDefault = await sessions([]);
+    // The default: every core, unless ZEROCLIP_THREADS (which the test runner sets) says.
+    const byDefault = await sessions([], { ZEROCLIP_THREADS: undefined });
+    const fromEnv = await sessions([], { ZEROCLIP_THREADS: "2" });
     assert.equal(one.session.intraOpNumThreads, 1);
     assert.equal(three.session.intraOpNumThreads, 3);
     assert.equal(byDefault.session.intraOpNumThreads, availableParallelism());
+    assert.equal(fromEnv.session.intraOpNumThreads, 2);
     t.diagnostic(
       `OS threads added by the session: ${one.session.threadsAdded} (--threads 1), ` +
         `${three.session.threadsAdded} (--threads 3)`,
