@@ -16,13 +16,13 @@ import {
 } from "../../src/store/postgres.js";
 import { parsePostgresLocation } from "../../src/store/postgres-connection.js";
 import type { StoreItem } from "../../src/store/types.js";
-import type { ErrorCode } from "../../src/util/error-codes.js";
 import { redactUrl } from "../../src/util/redact.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { freePort } from "../support/redis-server.js";
 import {
   bruteForce,
   collect,
+  failedItem,
   randomUnitVectors,
   storeContract,
   testIdentity,
@@ -40,18 +40,6 @@ storeContract("PostgresStore", (name) => PostgresStore.open(storeUrl(`contract_$
 
 function ok(input: string, embedding: Float32Array, mtimeMs = 1000): StoreItem {
   return { input, size: 10, mtimeMs, sha256: "cd".repeat(32), status: "ok", embedding };
-}
-
-function failed(input: string, error: string, code?: ErrorCode): StoreItem {
-  return {
-    input,
-    size: 3,
-    mtimeMs: 5,
-    sha256: null,
-    status: "failed",
-    error,
-    ...(code ? { code } : {}),
-  };
 }
 
 async function sql<T extends pg.QueryResultRow>(text: string, params: unknown[] = []) {
@@ -149,7 +137,7 @@ describe("PostgresStore", () => {
     const s = await PostgresStore.open(storeUrl("before_codes"));
     try {
       await s.bind(testIdentity(8));
-      await s.put([failed("/old.png", "corrupt")]);
+      await s.put([failedItem("/old.png", "corrupt")]);
     } finally {
       await s.close();
     }
@@ -166,7 +154,7 @@ describe("PostgresStore", () => {
     }
     const writer = await PostgresStore.open(storeUrl("before_codes"));
     try {
-      await writer.put([failed("/new.png", "gone", "file_not_found")]);
+      await writer.put([failedItem("/new.png", "gone", "file_not_found")]);
       assert.deepEqual(await list(writer), [
         ["/new.png", "failed", "file_not_found", "gone"],
         ["/old.png", "failed", undefined, "corrupt"],

@@ -39,6 +39,19 @@ function ok(input: string, embedding: Float32Array, extra: Partial<StoreItem> = 
   } as StoreItem;
 }
 
+/** A failed item (with its error code when given), as an index run writes one. */
+export function failedItem(input: string, error: string, code?: ErrorCode): StoreItem {
+  return {
+    input,
+    size: 3,
+    mtimeMs: 5,
+    sha256: null,
+    status: "failed",
+    error,
+    ...(code ? { code } : {}),
+  };
+}
+
 export async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
   for await (const p of pages) out.push(...p);
@@ -134,19 +147,10 @@ export function storeContract(engine: string, open: (name: string) => Promise<Ve
       const store = await open("codes");
       try {
         await store.bind(testIdentity(4));
-        const failed = (input: string, error: string, code?: ErrorCode): StoreItem => ({
-          input,
-          size: 3,
-          mtimeMs: 5,
-          sha256: null,
-          status: "failed",
-          error,
-          ...(code ? { code } : {}),
-        });
         await store.put([
-          failed("/c/gone.png", "no such file", "file_not_found"),
-          failed("/c/old.png", "corrupt"),
-          failed("/c/text.png", "not an image", "image_unreadable"),
+          failedItem("/c/gone.png", "no such file", "file_not_found"),
+          failedItem("/c/old.png", "corrupt"),
+          failedItem("/c/text.png", "not an image", "image_unreadable"),
         ]);
         const codes = async () =>
           (await collect(store.list())).map((l) => [l.input, l.status, l.code, l.error]);
@@ -158,7 +162,7 @@ export function storeContract(engine: string, open: (name: string) => Promise<Ve
         const [v] = randomUnitVectors(1, 4, 9);
         await store.put([
           ok("/c/gone.png", v),
-          failed("/c/text.png", "too large", "image_too_large"),
+          failedItem("/c/text.png", "too large", "image_too_large"),
         ]);
         assert.deepEqual(await codes(), [
           ["/c/gone.png", "ok", undefined, undefined],
