@@ -152,6 +152,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
   );
 }
 
+/** The `code` of an error body and of a per-input error record (docs/errors.md). */
+export const ERROR_CODE_SCHEMA = {
+  type: "string",
+  description: "the error's stable code (docs/errors.md)",
+} as const;
+
 /** The error body schema, for route responses and OpenAPI. */
 export const ERROR_SCHEMA = {
   $id: "Error",
@@ -163,7 +169,7 @@ export const ERROR_SCHEMA = {
       properties: {
         message: { type: "string" },
         type: { type: "string" },
-        code: { type: "string", description: "the stable error code (docs/errors.md)" },
+        code: ERROR_CODE_SCHEMA,
         limit: { type: "string", description: "with limit_exceeded: the limit's flag" },
       },
       required: ["message", "type", "code"],

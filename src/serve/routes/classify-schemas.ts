@@ -4,6 +4,7 @@
  * drift apart).
  */
 import { AGGREGATES } from "../../classify/class-embeddings.js";
+import { ERROR_CODE_SCHEMA } from "../errors.js";
 
 /** The Hugging Face zero-shot-image-classification pipeline's default template. */
 export const HF_DEFAULT_TEMPLATE = "This is a photo of {}.";
@@ -151,7 +152,7 @@ export const NATIVE_RESPONSE = {
         properties: {
           predictions: { type: "array", items: PREDICTION },
           error: { type: "string", description: "why this image has no predictions" },
-          code: { type: "string", description: "the error's stable code (docs/errors.md)" },
+          code: ERROR_CODE_SCHEMA,
         },
       },
     },

@@ -14,7 +14,7 @@ import {
   type QuestionSetName,
 } from "../../prompts/questions.js";
 import type { ServeContext } from "../context.js";
-import { ApiError, limitExceeded } from "../errors.js";
+import { ApiError, ERROR_CODE_SCHEMA, limitExceeded } from "../errors.js";
 import type { ServeSettings } from "../settings.js";
 
 /** Most samples per question a request may ask for. */
@@ -102,10 +102,7 @@ export const describeRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async (
                   properties: {
                     label: { type: "string" },
                     error: { type: "string" },
-                    code: {
-                      type: "string",
-                      description: "the error's stable code (docs/errors.md)",
-                    },
+                    code: ERROR_CODE_SCHEMA,
                   },
                 },
               },

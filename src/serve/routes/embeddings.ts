@@ -10,7 +10,7 @@ import { embedImageInputs, embedTextInputs } from "../../app/embed.js";
 import { checkTextInputs } from "../budget.js";
 import type { ServeContext } from "../context.js";
 import { raceSignal } from "../deadline.js";
-import { badRequest, imageError, limitExceeded } from "../errors.js";
+import { badRequest, ERROR_CODE_SCHEMA, imageError, limitExceeded } from "../errors.js";
 import { type ImageOutcome, requestImageEmbedder } from "../images.js";
 import type { ServeSettings } from "../settings.js";
 
@@ -91,10 +91,7 @@ export const embeddingsRoutes: FastifyPluginAsync<{ ctx: ServeContext }> = async
                       anyOf: [{ type: "array", items: { type: "number" } }, { type: "string" }],
                     },
                     error: { type: "string", description: "why this image has no embedding" },
-                    code: {
-                      type: "string",
-                      description: "the error's stable code (docs/errors.md)",
-                    },
+                    code: ERROR_CODE_SCHEMA,
                   },
                   required: ["object", "index", "embedding"],
                 },
