@@ -114,17 +114,11 @@ async function fetchBytes(url: string, timeoutMs: number, maxBytes: number): Pro
   }
 }
 
-function openError(err: unknown, path: string): InputError {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return new InputError(`no such file: ${path}`, "file_not_found");
-  if (code === "EISDIR")
-    return new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
-  return new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
-}
-
-function readError(err: unknown, path: string): InputError {
+/** A failure to open or read a file as the user's one-line `InputError` (one already is). */
+function fileError(err: unknown, path: string): InputError {
   if (err instanceof InputError) return err;
   const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new InputError(`no such file: ${path}`, "file_not_found");
   if (code === "EISDIR")
     return new InputError(`is a directory, not an image: ${path}`, "file_unreadable");
   return new InputError(`cannot read (${code ?? errorMessage(err)}): ${path}`, "file_unreadable");
@@ -154,13 +148,13 @@ async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array
   try {
     handle = await open(path, "r");
   } catch (err) {
-    throw openError(err, path);
+    throw fileError(err, path);
   }
   try {
     checkStat(await handle.stat(), path, maxBytes);
     return checkRead(await handle.readFile(), path);
   } catch (err) {
-    throw readError(err, path);
+    throw fileError(err, path);
   } finally {
     await handle.close();
   }
@@ -176,13 +170,13 @@ function readFileBytesSync(path: string, maxBytes: number): Uint8Array {
   try {
     fd = openSync(path, "r");
   } catch (err) {
-    throw openError(err, path);
+    throw fileError(err, path);
   }
   try {
     checkStat(fstatSync(fd), path, maxBytes);
     return checkRead(readFileSync(fd), path);
   } catch (err) {
-    throw readError(err, path);
+    throw fileError(err, path);
   } finally {
     closeSync(fd);
   }
