@@ -11,6 +11,7 @@ import { headerPixelCount } from "../image/measure.js";
 import { resolveImageSettings } from "../image/settings.js";
 import { installAuth } from "./auth.js";
 import { zeroShotSource } from "./classifier-source.js";
+import { trackConnections } from "./connections.js";
 import type { ServeContext } from "./context.js";
 import { installDeadlines } from "./deadline.js";
 import { ERROR_SCHEMA, installErrorHandlers, schemaLimit } from "./errors.js";
@@ -146,11 +147,15 @@ export async function buildServer(options: ServeOptions): Promise<FastifyInstanc
     await model.embedPixels(new Float32Array(3 * h * w), 1);
     ctx.ready = true;
   });
-  // Closing: answers to the requests still in flight end their connections, so the server's
-  // close (which waits for every connection) is not held up by idle keep-alive sockets.
+  // Closing: answers to the requests still in flight end their connections, and connections
+  // with no request being answered (idle keep-alive, preconnected or silent sockets, slow
+  // headers) are ended, so the server's close (which waits for every connection) waits only
+  // for the requests in flight.
   let closing = false;
+  const connections = trackConnections(app.server);
   app.addHook("preClose", async () => {
     closing = true;
+    connections.closeUnused();
   });
   app.addHook("onSend", async (_request, reply, payload) => {
     if (closing) reply.header("connection", "close");

@@ -118,6 +118,33 @@ describe("the smaller hardening items", () => {
     }
   });
 
+  it("stopping does not wait for connections with no request (silent, preconnected, slow headers)", async () => {
+    // Default timeouts: before, close waited for these until the 60 s header timeout.
+    const stopping = await startServer();
+    const port = Number(new URL(stopping.url).port);
+    const silent = connect(port, "127.0.0.1");
+    const slow = connect(port, "127.0.0.1");
+    const used = connect(port, "127.0.0.1");
+    let closing: Promise<void> | undefined;
+    try {
+      await Promise.all([silent, slow, used].map((s) => new Promise((r) => s.once("connect", r))));
+      slow.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"); // and never the blank line
+      // A keep-alive connection after a whole answer: the case Node closes by itself.
+      const answered = new Promise<string>((r) => used.once("data", (d) => r(String(d))));
+      used.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assert.match(await answered, /^HTTP\/1\.1 200/);
+      const closes = [silent, slow, used].map((s) => closedWithin(s, 5000));
+      const t = Date.now();
+      closing = stopping.close();
+      await closing;
+      assert.ok(Date.now() - t < 3000, `close took ${Date.now() - t} ms`);
+      assert.deepEqual(await Promise.all(closes), [true, true, true]);
+    } finally {
+      for (const s of [silent, slow, used]) s.destroy();
+      await (closing ?? stopping.close());
+    }
+  });
+
   it("/docs sends the security headers the page sends", async () => {
     for (const path of ["/docs/", "/docs/static/index.html"]) {
       const r = await fetch(`${server.url}${path}`);
