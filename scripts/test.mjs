@@ -21,7 +21,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 const { values, positionals } = parseArgs({
@@ -125,6 +125,9 @@ function runFile(item) {
       ...process.env,
       ZEROCLIP_CACHE: cache,
     };
+    // V8 optimizes later in every process of the file (see scripts/v8-tiering.cjs).
+    const tiering = `--require ${JSON.stringify(fileURLToPath(new URL("./v8-tiering.cjs", import.meta.url)))}`;
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${tiering}`.trim();
     const countFile = join(cache, "..", `${cache.split(/[\\/]/).pop()}.asserts`);
     if (values["count-asserts"]) {
       const hook = new URL("./count-asserts.mjs", import.meta.url).href;
