@@ -188,21 +188,25 @@ function runFile(item) {
   });
 }
 
-// The generated fixture models most files need, made once before the files start (each file
-// would otherwise generate its own copy at the same time; the rename into place is atomic).
+// The generated fixtures many files need, made once before the files start (each file would
+// otherwise make its own copy at the same time; the rename into place is atomic): the tiny and
+// probe models, and PGlite's fresh cluster (initdb, for the PostgreSQL tests).
 const modelGen = join("dist", "test", "support", "model-gen", "index.js");
-if (existsSync(modelGen)) {
+const pgServer = join("dist", "test", "support", "pg-server.js");
+if (existsSync(modelGen) && existsSync(pgServer)) {
+  const url = (f) => JSON.stringify(pathToFileURL(f).href);
   const warm = spawnSync(
     process.execPath,
     [
       "--input-type=module",
       "-e",
-      `const m = await import(${JSON.stringify(pathToFileURL(modelGen).href)});\n` +
-        'await Promise.all(["tiny", "probe"].map((n) => m.ensureFixtureModel(n)));',
+      `const m = await import(${url(modelGen)});\n` +
+        `const pg = await import(${url(pgServer)});\n` +
+        'await Promise.all([...["tiny", "probe"].map((n) => m.ensureFixtureModel(n)), pg.ensureFreshCluster()]);',
     ],
     { stdio: "inherit", timeout: 5 * 60_000 },
   );
-  if (warm.status !== 0) console.log("# warning: the fixture models could not be made up front");
+  if (warm.status !== 0) console.log("# warning: the fixtures could not be made up front");
 }
 const warmCpu = lastCpu === undefined ? undefined : childrenCpu() - lastCpu;
 lastCpu = childrenCpu();

@@ -131,20 +131,10 @@ export async function servePglite(
   let db: PGlite;
   if (opts.dataDir) db = await PGlite.create(opts.dataDir, { extensions: { vector } });
   else {
-    // A fresh in-memory cluster, from the saved copy of one when there is one: PGlite's initdb
-    // costs about 3 CPU seconds a server, loading its result a fraction of that.
-    const saved = freshClusterFile();
-    if (existsSync(saved)) {
-      const loadDataDir = new Blob([await readFile(saved)]);
-      db = await PGlite.create({ extensions: { vector }, loadDataDir });
-    } else {
-      db = await PGlite.create({ extensions: { vector } });
-      const dump = Buffer.from(await (await db.dumpDataDir("gzip")).arrayBuffer());
-      await mkdir(dirname(saved), { recursive: true });
-      const tmp = `${saved}.${process.pid}.tmp`;
-      await writeFile(tmp, dump);
-      await rename(tmp, saved); // atomic: parallel servers read a whole file or none
-    }
+    // A fresh in-memory cluster, from the saved copy of one: PGlite's initdb costs about 3 CPU
+    // seconds a server, loading its result a fraction of that.
+    const loadDataDir = new Blob([await readFile(await ensureFreshCluster())]);
+    db = await PGlite.create({ extensions: { vector }, loadDataDir });
   }
   const queue = new ProtocolQueue(db);
   const handlers = new Set<{ detach(close?: boolean): Promise<unknown> }>();
@@ -173,6 +163,31 @@ export async function servePglite(
       await db.close();
     },
   };
+}
+
+/**
+ * The saved fresh cluster (a gzipped data directory of a new PGlite with pgvector), made by
+ * initdb the first time. scripts/test.mjs calls this before the test files start, so servers
+ * started at the same time on a fresh clone do not each run initdb.
+ */
+export async function ensureFreshCluster(): Promise<string> {
+  const saved = freshClusterFile();
+  if (existsSync(saved)) return saved;
+  const [{ PGlite }, { vector }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite-pgvector"),
+  ]);
+  const db = await PGlite.create({ extensions: { vector } });
+  try {
+    const dump = Buffer.from(await (await db.dumpDataDir("gzip")).arrayBuffer());
+    await mkdir(dirname(saved), { recursive: true });
+    const tmp = `${saved}.${process.pid}.tmp`;
+    await writeFile(tmp, dump);
+    await rename(tmp, saved); // atomic: parallel servers read a whole file or none
+  } finally {
+    await db.close();
+  }
+  return saved;
 }
 
 /** The saved fresh cluster, named by the PGlite and pgvector versions that made it. */
