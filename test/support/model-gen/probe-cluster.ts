@@ -34,6 +34,8 @@ export interface ProbeClusterOptions {
   heldOut: readonly { path: string; label: string }[];
   /** Embedding dimension (default 512). */
   dim?: number;
+  /** Side of the model's input images, a multiple of 32 (default 32, the CIFAR photos' own). */
+  imageSize?: number;
   /** Norm of the in-subspace random part added to each unit prototype (default 1). */
   noise?: number;
   /** Norm of the start token's vector, shared by every prompt (default 10). */
@@ -45,7 +47,7 @@ export interface ProbeClusterOptions {
   cacheDir?: string;
 }
 
-const DEFAULTS = { dim: 512, noise: 1, gap: 10, background: 0.3, seed: 1 };
+const DEFAULTS = { dim: 512, imageSize: 32, noise: 1, gap: 10, background: 0.3, seed: 1 };
 
 function unit(v: Float64Array): Float64Array {
   const n = Math.hypot(...v);
@@ -70,8 +72,12 @@ async function writeModelDir(dir: string, dims: ClipDims, graphs: Record<string,
 }
 
 /** The held-out images' raw features, through the feature tower without a projection. */
-async function heldOutFeatures(dir: string, opts: ProbeClusterOptions): Promise<Float32Array[]> {
-  const dims = { ...PROBE, projectionDim: FEATURE_COUNT };
+async function heldOutFeatures(
+  dir: string,
+  opts: ProbeClusterOptions,
+  imageSize: number,
+): Promise<Float32Array[]> {
+  const dims = { ...PROBE, imageSize, projectionDim: FEATURE_COUNT };
   await writeModelDir(dir, dims, {
     "vision_model.onnx": buildFeatureTowerGraph(dims.imageSize),
     // Never run; ClipModel.load wants both towers.
@@ -167,6 +173,7 @@ async function tokenTable(
 function resolved(opts: ProbeClusterOptions): typeof DEFAULTS {
   return {
     dim: opts.dim ?? DEFAULTS.dim,
+    imageSize: opts.imageSize ?? DEFAULTS.imageSize,
     noise: opts.noise ?? DEFAULTS.noise,
     gap: opts.gap ?? DEFAULTS.gap,
     background: opts.background ?? DEFAULTS.background,
@@ -187,7 +194,7 @@ export async function writeProbeClusterModel(
     return c;
   });
   const featuresDir = join(outDir, ".features");
-  const features = await heldOutFeatures(featuresDir, opts);
+  const features = await heldOutFeatures(featuresDir, opts, o.imageSize);
   await rm(featuresDir, { recursive: true, force: true });
   const lda = fitLda(features, labels, opts.classes.length);
   const r = seeded(o.seed);
@@ -196,7 +203,7 @@ export async function writeProbeClusterModel(
     Array.from({ length: lda.rows }, () => Float64Array.from({ length: o.dim }, gauss)),
   );
   if (rotation.length !== lda.rows) throw new Error(`dim ${o.dim} is below ${lda.rows}`);
-  const dims = { ...PROBE, projectionDim: o.dim };
+  const dims = { ...PROBE, imageSize: o.imageSize, projectionDim: o.dim };
   await writeModelDir(outDir, dims, {}); // the tokenizer first: the token table needs it
   const protos = prototypes(lda, features, opts);
   const table = await tokenTable(outDir, protos, rotation, o, opts.classes);
