@@ -9,7 +9,8 @@
 // its own temporary directory as $ZEROCLIP_CACHE, so files never share a cache, and with
 // ZEROCLIP_ORT_SPIN=0 (onnxruntime's idle threads do not spin; see src/model/ort.ts) and
 // ZEROCLIP_THREADS=1 (one intra-op thread per session unless a test asks for more: the files
-// already fill the cores, src/model/session.ts). Two tiers
+// already fill the cores, src/model/session.ts), with scripts/v8-tiering.cjs preloaded through
+// NODE_OPTIONS (V8 optimizes later) and without NODE_EXTRA_CA_CERTS (no test uses TLS). Two tiers
 // share one pool of `--jobs` slots: end-to-end files (those that spawn the CLI, servers, Redis
 // or a browser; see `isEndToEnd`) take at most `--e2e-jobs` of them, unit files the rest. Files
 // start longest first, by the durations in scripts/test-times.json (unknown files count as
@@ -125,6 +126,10 @@ function runFile(item) {
       ...process.env,
       ZEROCLIP_CACHE: cache,
     };
+    // No test makes a TLS connection (every server is a loopback HTTP one), while Node parses
+    // NODE_EXTRA_CA_CERTS's bundle when any process starts: about 60 ms CPU a process, and a
+    // run starts about 250.
+    delete env.NODE_EXTRA_CA_CERTS;
     // V8 optimizes later in every process of the file (see scripts/v8-tiering.cjs).
     const tiering = `--require ${JSON.stringify(fileURLToPath(new URL("./v8-tiering.cjs", import.meta.url)))}`;
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${tiering}`.trim();
