@@ -119,7 +119,8 @@ describe("the smaller hardening items", () => {
   });
 
   it("stopping does not wait for connections with no request (silent, preconnected, slow headers)", async () => {
-    // Default timeouts: before, close waited for these until the 60 s header timeout.
+    // Default timeouts: before, close waited for these until the 60 s header timeout (65 s in
+    // all); the bound leaves room for a loaded machine.
     const stopping = await startServer();
     const port = Number(new URL(stopping.url).port);
     const silent = connect(port, "127.0.0.1");
@@ -133,11 +134,11 @@ describe("the smaller hardening items", () => {
       const answered = new Promise<string>((r) => used.once("data", (d) => r(String(d))));
       used.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assert.match(await answered, /^HTTP\/1\.1 200/);
-      const closes = [silent, slow, used].map((s) => closedWithin(s, 5000));
+      const closes = [silent, slow, used].map((s) => closedWithin(s, 15_000));
       const t = Date.now();
       closing = stopping.close();
       await closing;
-      assert.ok(Date.now() - t < 3000, `close took ${Date.now() - t} ms`);
+      assert.ok(Date.now() - t < 10_000, `close took ${Date.now() - t} ms`);
       assert.deepEqual(await Promise.all(closes), [true, true, true]);
     } finally {
       for (const s of [silent, slow, used]) s.destroy();
