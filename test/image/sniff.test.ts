@@ -36,6 +36,18 @@ async function sharpFrame(bytes: Uint8Array) {
   return { width: m.width, height: m.height, components: m.channels };
 }
 
+/** A 40 × 30 image is refused above 1,000 pixels with the common message, and decodes at 1,200. */
+async function refusedFromHeader(format: "png" | "jpeg"): Promise<void> {
+  const bytes = await encodeWithSharp(noisePixels(40, 30), format);
+  const name = `big.${format === "png" ? "png" : "jpg"}`;
+  await assert.rejects(decodeImage(bytes, { maxPixels: 1000, name }), (err) => {
+    assert.ok(err instanceof InputError);
+    assert.equal(err.message, `image has 1200 pixels, above the 1000 limit: ${name}`);
+    return true;
+  });
+  assert.equal((await decodeImage(bytes, { maxPixels: 1200 })).width, 40);
+}
+
 describe("jpegFrame", () => {
   it("reads width, height and components as sharp does, for every kind of JPEG", async () => {
     const jpegs: [string, Uint8Array][] = [
@@ -110,27 +122,13 @@ describe("pngSize", () => {
     assert.equal(pngSize(zeroWidth), undefined, "width 0");
   });
 
-  it("decodeImage reads a PNG's size from IHDR: the pixel limit's message is the same", async () => {
-    const png = await encodeWithSharp(noisePixels(40, 30), "png");
-    await assert.rejects(decodeImage(png, { maxPixels: 1000, name: "big.png" }), (err) => {
-      assert.ok(err instanceof InputError);
-      assert.equal(err.message, "image has 1200 pixels, above the 1000 limit: big.png");
-      return true;
-    });
-    assert.equal((await decodeImage(png, { maxPixels: 1200 })).width, 40);
-  });
+  it("decodeImage reads a PNG's size from IHDR: the pixel limit's message is the same", () =>
+    refusedFromHeader("png"));
 });
 
 describe("decodeImage from a JPEG's frame header", () => {
-  it("refuses an oversized JPEG from its header, with the same message as other formats", async () => {
-    const jpeg = await encodeWithSharp(noisePixels(40, 30), "jpeg");
-    await assert.rejects(decodeImage(jpeg, { maxPixels: 1000, name: "big.jpg" }), (err) => {
-      assert.ok(err instanceof InputError);
-      assert.equal(err.message, "image has 1200 pixels, above the 1000 limit: big.jpg");
-      return true;
-    });
-    assert.equal((await decodeImage(jpeg, { maxPixels: 1200 })).width, 40);
-  });
+  it("refuses an oversized JPEG from its header, with the same message as other formats", () =>
+    refusedFromHeader("jpeg"));
 
   it("reports a JPEG corrupt after its header as corrupt or truncated", async () => {
     const jpeg = await encodeWithSharp(noisePixels(64, 64), "jpeg");
