@@ -45,6 +45,8 @@ const e2eJobs = Number(
 /** A file still running after this long is killed and counted as failed. */
 const FILE_TIMEOUT_MS = 15 * 60_000;
 const TIMES_FILE = join("scripts", "test-times.json");
+/** The NODE_OPTIONS part that preloads scripts/v8-tiering.cjs into every process of a file. */
+const TIERING = `--require ${JSON.stringify(fileURLToPath(new URL("./v8-tiering.cjs", import.meta.url)))}`;
 
 function find(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -131,8 +133,7 @@ function runFile(item) {
     // run starts about 250.
     delete env.NODE_EXTRA_CA_CERTS;
     // V8 optimizes later in every process of the file (see scripts/v8-tiering.cjs).
-    const tiering = `--require ${JSON.stringify(fileURLToPath(new URL("./v8-tiering.cjs", import.meta.url)))}`;
-    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${tiering}`.trim();
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} ${TIERING}`.trim();
     const countFile = join(cache, "..", `${cache.split(/[\\/]/).pop()}.asserts`);
     if (values["count-asserts"]) {
       const hook = new URL("./count-asserts.mjs", import.meta.url).href;
